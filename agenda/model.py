@@ -1,0 +1,186 @@
+"""Domain types shared by every package: frozen msgspec Structs, no I/O.
+
+Times: every timed value is an aware ``datetime``; all-day values are ``date``s.
+Timed and all-day starts live in separate fields (``start`` / ``start_date``)
+because a ``datetime | date`` union breaks Litestar and OpenAPI. All-day
+``end_date`` is the *inclusive* last day (as people and schema.org write it); the
+iCalendar importer and renderer convert from and to RFC 5545's exclusive DTEND.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+import msgspec
+
+FORMATS: tuple[str, ...] = ("ics", "rss", "atom", "jsonld", "tribe", "csv")
+SOURCE_KINDS: tuple[str, ...] = ("venue", "institution", "aggregator")
+SourceKind = Literal["venue", "institution", "aggregator"]
+Status = Literal["scheduled", "cancelled", "postponed"]
+ListingState = Literal["active", "withdrawn"]
+RunOutcome = Literal["ok", "not_modified", "failed", "refused"]
+
+
+class SourceConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """One ``[[source]]`` block of the sources file, validated."""
+
+    id: str
+    name: str
+    format: str
+    url: str
+    kind: SourceKind = "venue"
+    city: str | None = None
+    venue: str | None = None
+    interval_seconds: int = 3600
+    language: str | None = None
+    # Detail pages to follow from a listing page (jsonld) or API pages (tribe): a cap.
+    max_pages: int = 50
+    # Substring a same-site link must contain to be followed as a detail page (jsonld).
+    follow: str | None = None
+    # Resolved location of the config file's folder, for relative urls.
+    base_dir: str | None = None
+
+
+class Listing(msgspec.Struct, frozen=True, kw_only=True):
+    """One source's record of a happening, as an importer read it (plain data)."""
+
+    source_id: str
+    external_id: str
+    title: str
+    start: datetime | None = None
+    start_date: date | None = None
+    end: datetime | None = None
+    end_date: date | None = None
+    status: Status = "scheduled"
+    description: str = ""
+    url: str | None = None
+    venue_name: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    categories: tuple[str, ...] = ()
+    language: str | None = None
+    # Same value for every occurrence of one recurring series (e.g. the ICS UID).
+    series_id: str | None = None
+    # A hint such as "exhibition", "performance", "festival" (schema.org subtype etc.).
+    event_type: str | None = None
+    price: str | None = None
+    is_free: bool | None = None
+    ticket_url: str | None = None
+    image: str | None = None
+    organizer: str | None = None
+    previous_start: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if (self.start is None) == (self.start_date is None):
+            raise ValueError("a listing has either a timed start or an all-day start_date")
+        for name in ("start", "end", "previous_start"):
+            value = getattr(self, name)
+            if value is not None and value.utcoffset() is None:
+                raise ValueError(f"{name} must be an aware datetime")
+        if self.start_date is not None and self.end is not None:
+            raise ValueError("an all-day listing ends with end_date, not end")
+        if self.start is not None and self.end_date is not None:
+            raise ValueError("a timed listing ends with end, not end_date")
+
+    @property
+    def key(self) -> str:
+        """The listing's identity across imports: ``source:external_id``."""
+        return f"{self.source_id}:{self.external_id}"
+
+    @property
+    def all_day(self) -> bool:
+        return self.start_date is not None
+
+
+class Problem(msgspec.Struct, frozen=True, kw_only=True):
+    """A bad item inside a usable document: recorded, shown, never fatal."""
+
+    source_id: str
+    message: str
+    external_id: str | None = None
+    field: str | None = None
+    severity: Literal["error", "warning"] = "error"
+
+
+class VenueRef(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    city: str | None = None
+
+
+class SourceRef(msgspec.Struct, frozen=True, kw_only=True):
+    source: str
+    external_id: str
+    url: str | None = None
+
+
+class Venue(msgspec.Struct, frozen=True, kw_only=True):
+    """A place events happen at."""
+
+    id: str
+    name: str
+    city: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    aliases: tuple[str, ...] = ()
+    kind: str | None = None
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True):
+    """The deduplicated happening, as the agenda publishes it."""
+
+    id: str
+    title: str
+    start: datetime | None = None
+    start_date: date | None = None
+    end: datetime | None = None
+    end_date: date | None = None
+    status: Status = "scheduled"
+    description: str = ""
+    url: str | None = None
+    venue: VenueRef | None = None
+    city: str | None = None
+    categories: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    language: str | None = None
+    price: str | None = None
+    is_free: bool | None = None
+    ticket_url: str | None = None
+    image: str | None = None
+    event_type: str | None = None
+    sources: tuple[SourceRef, ...] = ()
+    # field name -> source id that supplied it
+    provenance: dict[str, str] = {}
+    # every member listing withdrawn by its source
+    withdrawn: bool = False
+    sequence: int = 0
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    @property
+    def all_day(self) -> bool:
+        return self.start_date is not None
+
+
+class ImportRun(msgspec.Struct, frozen=True, kw_only=True):
+    """What one import of one source did."""
+
+    source_id: str
+    started: datetime
+    finished: datetime
+    outcome: RunOutcome
+    http_status: int | None = None
+    bytes: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+    problems: tuple[Problem, ...] = ()
+    message: str = ""
+    id: int | None = None
