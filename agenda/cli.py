@@ -1,0 +1,183 @@
+"""The ``agenda`` command line: import, export and the demo.
+
+Errors we expect (bad config, unusable database, bad filter) end with one line on
+stderr and exit status 2; ``agenda import`` exits 1 only when every source failed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from agenda.errors import AgendaError
+from agenda.model import ImportRun, SourceConfig
+
+EXIT_USAGE = 2
+
+
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    try:
+        yield
+    except AgendaError as exc:
+        click.echo(f"agenda: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _db_option(default: str = "agenda.db") -> Callable[[Any], Any]:
+    return click.option(
+        "--db",
+        envvar="AGENDA_DB",
+        default=default,
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="SQLite database file (env AGENDA_DB).",
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="regio-agenda")
+def main() -> None:
+    """Regio-agenda: the shared culture calendar of Den Haag, Leiden and Delft.
+
+    Import every source of a sources file, deduplicate, and export the agenda.
+    """
+
+
+@main.command("import")
+@click.option(
+    "--config",
+    envvar="AGENDA_CONFIG",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Sources file in TOML (env AGENDA_CONFIG).",
+)
+@_db_option()
+@click.option("--source", "source_id", help="Import only the source with this id.")
+def import_command(config: str, db: str, source_id: str | None) -> None:
+    """Fetch, parse, deduplicate and store every source of the sources file.
+
+    Prints per source what changed. One broken source never stops the others; the
+    exit status is 1 only when every source failed.
+    """
+    from agenda.config import load_sources
+    from agenda.store import Store
+
+    with _clear_errors():
+        sources = load_sources(config)
+        if source_id is not None:
+            sources = [s for s in sources if s.id == source_id]
+            if not sources:
+                raise click.UsageError(f"no source with id {source_id!r} in {config}")
+        store = Store.open(db)
+    try:
+        runs = _import_all(store, sources)
+    finally:
+        store.close()
+    if runs and all(run.outcome == "failed" for run in runs):
+        sys.exit(1)
+
+
+def _import_all(store: Any, sources: list[SourceConfig]) -> list[ImportRun]:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from agenda.jobs import import_source
+
+    runs: list[ImportRun] = []
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task("importing", total=len(sources))
+        for source in sources:
+            progress.update(task, description=f"importing {source.id}")
+            run = import_source(store, source)
+            runs.append(run)
+            click.echo(describe_run(run))
+            for problem in run.problems[:5]:
+                where = f"{problem.external_id}: " if problem.external_id else ""
+                click.echo(f"    {problem.severity}: {where}{problem.message}")
+            if len(run.problems) > 5:
+                click.echo(f"    … and {len(run.problems) - 5} more problems")
+            progress.advance(task)
+    return runs
+
+
+def describe_run(run: ImportRun) -> str:
+    """One line per source: what the import did."""
+    if run.outcome in ("failed", "refused"):
+        return f"{run.source_id}: {run.outcome.upper()}: {run.message}"
+    if run.outcome == "not_modified":
+        return f"{run.source_id}: not modified since the last import"
+    problems = len(run.problems)
+    return (
+        f"{run.source_id}: {run.new} new, {run.updated} updated, {run.withdrawn} withdrawn, "
+        f"{run.unchanged} unchanged, {problems} problem{'s' if problems != 1 else ''}"
+    )
+
+
+@main.command("export")
+@_db_option()
+@click.option("--format", "fmt", type=click.Choice(["json"]), required=True, help="Output format.")
+@click.option("--from", "from_", metavar="YYYY-MM-DD", help="Events still running on or after.")
+@click.option("--to", metavar="YYYY-MM-DD", help="Events starting on or before this day.")
+@click.option("--city", help="Only events in this city (Den Haag, Leiden, Delft, …).")
+@click.option("--source", help="Only events listed by this source id.")
+def export_command(
+    db: str, fmt: str, from_: str | None, to: str | None, city: str | None, source: str | None
+) -> None:
+    """Write the agenda to stdout (JSON as SPEC.md describes)."""
+    from agenda.query import EventFilter, list_events, parse_day
+    from agenda.store import Store
+    from feeds.jsonexport import render_json
+
+    with _clear_errors():
+        if not Path(db).exists():
+            raise AgendaError(f"{db}: no such database (run `agenda import` first)")
+        filters = EventFilter(
+            from_date=parse_day("from", from_), to_date=parse_day("to", to), city=city,
+            source=source,
+        )  # fmt: skip
+        store = Store.open(db)
+    try:
+        sys.stdout.buffer.write(render_json(list_events(store, filters)))
+    finally:
+        store.close()
+
+
+@main.command("demo")
+@_db_option(default="demo.db")
+@click.option(
+    "--dir",
+    "folder",
+    default="demo-region",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where the bundled sample sources are written.",
+)
+def demo_command(db: str, folder: str) -> None:
+    """Import the bundled sample region (Den Haag, Leiden, Delft) and print a summary."""
+    from agenda.demo import write_region
+    from agenda.store import Store
+
+    with _clear_errors():
+        config = write_region(Path(folder), datetime.now(UTC).date())
+        from agenda.config import load_sources
+
+        sources = load_sources(config)
+        store = Store.open(db)
+    try:
+        _import_all(store, sources)
+        events = store.count("events")
+        click.echo(
+            f"\n{events} events from {len(sources)} sources in {os.path.abspath(db)}\n"
+            f"Export them with: agenda export --db {db} --format json"
+        )
+    finally:
+        store.close()

@@ -1,0 +1,132 @@
+"""Turn clusters of listings into stored events with stable ids.
+
+An event keeps its id while its membership changes: each cluster takes the id most
+of its members already had (ties to the smaller id); a cluster no stored event can
+claim gets a new id derived from its first listing key. An event whose members all
+moved elsewhere is tombstoned with ``replaced_by``; one whose members were all
+withdrawn stays, marked withdrawn. Only events whose data changed are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+
+import msgspec
+
+from agenda.dedup import Cluster, Member, cluster
+from agenda.merge import merge_fields
+from agenda.model import Event, Listing, Venue
+from agenda.store import Store
+from agenda.timeutil import span_utc
+
+_encoder = msgspec.json.Encoder()
+# A change in any of these is one a subscriber's calendar must notice (iCalendar SEQUENCE).
+_SIGNIFICANT = ("title", "start", "start_date", "end", "end_date", "venue", "status", "withdrawn")
+
+
+def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] = ()) -> int:
+    """Recluster the active listings and write the events that changed; returns that count."""
+    kinds = store.source_kinds()
+    active = store.active_listings()
+    members = [Member(listing, kinds.get(listing.source_id, "aggregator")) for listing in active]
+    clusters = cluster(members)
+    current = store.memberships()
+    assigned = _assign_ids(store, clusters, current)
+
+    dirty = set(dirty_keys)
+    touched: set[str] = {current[k] for k in dirty if k in current}
+    new_rows: list[tuple[str, str, str]] = []
+    for event_id, group in assigned.items():
+        if any(current.get(key) != event_id for key in group.keys) or dirty & set(group.keys):
+            touched.add(event_id)
+            touched.update(current[k] for k in group.keys if k in current)
+            new_rows.extend((key, event_id, group.reason) for key in group.keys)
+    store.set_memberships(new_rows)
+
+    written = 0
+    members_by_event = store.members_of(touched)
+    listings = store.listings(k for keys in members_by_event.values() for k in keys)
+    for event_id in sorted(touched):
+        keys = members_by_event.get(event_id, [])
+        if not keys:
+            _tombstone(store, event_id, current, assigned, now)
+            continue
+        written += _write_event(store, event_id, [listings[k] for k in keys], kinds, now)
+    return written
+
+
+def _assign_ids(
+    store: Store, clusters: list[Cluster], current: dict[str, str]
+) -> dict[str, Cluster]:
+    votes: list[tuple[int, str, int]] = []
+    for index, group in enumerate(clusters):
+        counts = Counter(current[k] for k in group.keys if k in current)
+        votes.extend((-n, event_id, index) for event_id, n in counts.items())
+    votes.sort()
+    result: dict[str, Cluster] = {}
+    claimed: set[int] = set()
+    for _, event_id, index in votes:
+        if event_id not in result and index not in claimed:
+            result[event_id] = clusters[index]
+            claimed.add(index)
+    for index, group in enumerate(clusters):
+        if index not in claimed:
+            result[_new_id(store, group.keys[0], result)] = group
+    return result
+
+
+def _new_id(store: Store, seed: str, taken: dict[str, Cluster]) -> str:
+    for attempt in range(100):
+        text = seed if attempt == 0 else f"{seed}#{attempt}"
+        candidate = "e" + hashlib.sha256(text.encode()).hexdigest()[:11]
+        if candidate not in taken and not store.event_exists(candidate):
+            return candidate
+    raise RuntimeError(f"no free event id for {seed}")
+
+
+def _tombstone(
+    store: Store,
+    event_id: str,
+    current: dict[str, str],
+    assigned: dict[str, Cluster],
+    now: datetime,
+) -> None:
+    old_keys = {k for k, e in current.items() if e == event_id}
+    destinations = Counter(
+        new_id for new_id, group in assigned.items() for k in group.keys if k in old_keys
+    )
+    if destinations and store.event_exists(event_id):
+        store.mark_replaced(event_id, min(destinations, key=lambda e: (-destinations[e], e)), now)
+
+
+def _write_event(
+    store: Store,
+    event_id: str,
+    rows: list[tuple[Listing, str]],
+    kinds: dict[str, str],
+    now: datetime,
+) -> int:
+    every = [Member(listing, kinds.get(listing.source_id, "aggregator")) for listing, _ in rows]
+    active = [m for m, (_, state) in zip(every, rows, strict=True) if state == "active"]
+    fields = merge_fields(active or every, every)
+    draft = Event(id=event_id, withdrawn=not active, **fields)
+    data_hash = hashlib.sha256(_encoder.encode(draft)).hexdigest()
+    stored = store.event_rows([event_id]).get(event_id)
+    if stored is not None and stored.data_hash == data_hash and stored.replaced_by is None:
+        return 0
+    sequence = 0
+    created = now
+    if stored is not None:
+        before = store.get_event(event_id)
+        created = before.created or now
+        changed = any(getattr(before, f) != getattr(draft, f) for f in _SIGNIFICANT)
+        sequence = stored.sequence + (1 if changed else 0)
+    event = msgspec.structs.replace(draft, sequence=sequence, created=created, updated=now)
+    if event.venue is not None:
+        store.ensure_venue(Venue(id=event.venue.id, name=event.venue.name, city=event.city), now)
+    start_utc, end_utc = span_utc(event.start, event.start_date, event.end, event.end_date)
+    store.save_event(event, data_hash, start_utc, end_utc)
+    return 1

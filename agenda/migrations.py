@@ -1,0 +1,68 @@
+"""Versioned schema migrations, applied in order and recorded in ``PRAGMA user_version``.
+
+Each migration is a list of SQL statements run in one transaction; never edit a
+released migration, append a new one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    # 1: the foundation
+    [
+        """CREATE TABLE sources (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, format TEXT NOT NULL, url TEXT NOT NULL,
+            kind TEXT NOT NULL, city TEXT, venue TEXT, config TEXT NOT NULL,
+            etag TEXT, last_modified TEXT, created TEXT NOT NULL, updated TEXT NOT NULL)""",
+        """CREATE TABLE venues (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, city TEXT, address TEXT, postcode TEXT,
+            latitude REAL, longitude REAL, aliases TEXT NOT NULL DEFAULT '[]', kind TEXT,
+            created TEXT NOT NULL)""",
+        """CREATE TABLE listings (
+            key TEXT PRIMARY KEY, source_id TEXT NOT NULL REFERENCES sources(id),
+            external_id TEXT NOT NULL, data TEXT NOT NULL, content_hash TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('active', 'withdrawn')),
+            start_utc TEXT NOT NULL, end_utc TEXT NOT NULL,
+            first_seen TEXT NOT NULL, changed TEXT NOT NULL, withdrawn_at TEXT)""",
+        "CREATE INDEX listings_source ON listings(source_id, state)",
+        """CREATE TABLE events (
+            id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+            start_utc TEXT NOT NULL, end_utc TEXT NOT NULL, local_date TEXT NOT NULL,
+            city TEXT, venue_id TEXT, status TEXT NOT NULL, withdrawn INTEGER NOT NULL DEFAULT 0,
+            data TEXT NOT NULL, data_hash TEXT NOT NULL, sequence INTEGER NOT NULL DEFAULT 0,
+            created TEXT NOT NULL, updated TEXT NOT NULL, replaced_by TEXT)""",
+        "CREATE INDEX events_start ON events(start_utc)",
+        "CREATE INDEX events_end ON events(end_utc)",
+        "CREATE INDEX events_city ON events(city, start_utc)",
+        "CREATE INDEX events_replaced ON events(replaced_by)",
+        """CREATE TABLE memberships (
+            listing_key TEXT PRIMARY KEY REFERENCES listings(key),
+            event_id TEXT NOT NULL REFERENCES events(id), reason TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX memberships_event ON memberships(event_id)",
+        """CREATE TABLE import_runs (
+            id INTEGER PRIMARY KEY, source_id TEXT NOT NULL, started TEXT NOT NULL,
+            finished TEXT NOT NULL, outcome TEXT NOT NULL, http_status INTEGER,
+            bytes INTEGER NOT NULL DEFAULT 0, new INTEGER NOT NULL DEFAULT 0,
+            updated INTEGER NOT NULL DEFAULT 0, unchanged INTEGER NOT NULL DEFAULT 0,
+            withdrawn INTEGER NOT NULL DEFAULT 0, message TEXT NOT NULL DEFAULT '')""",
+        "CREATE INDEX import_runs_source ON import_runs(source_id, id)",
+        """CREATE TABLE problems (
+            id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES import_runs(id),
+            source_id TEXT NOT NULL, external_id TEXT, field TEXT, message TEXT NOT NULL,
+            severity TEXT NOT NULL)""",
+        "CREATE INDEX problems_run ON problems(run_id)",
+        """CREATE VIRTUAL TABLE events_fts USING fts5(
+            title, description, content='events', content_rowid='rowid',
+            tokenize='unicode61 remove_diacritics 2')""",
+        """CREATE TRIGGER events_ai AFTER INSERT ON events BEGIN
+            INSERT INTO events_fts(rowid, title, description)
+            VALUES (new.rowid, new.title, new.description); END""",
+        """CREATE TRIGGER events_ad AFTER DELETE ON events BEGIN
+            INSERT INTO events_fts(events_fts, rowid, title, description)
+            VALUES ('delete', old.rowid, old.title, old.description); END""",
+        """CREATE TRIGGER events_au AFTER UPDATE OF title, description ON events BEGIN
+            INSERT INTO events_fts(events_fts, rowid, title, description)
+            VALUES ('delete', old.rowid, old.title, old.description);
+            INSERT INTO events_fts(rowid, title, description)
+            VALUES (new.rowid, new.title, new.description); END""",
+    ],
+]

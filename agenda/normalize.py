@@ -1,0 +1,56 @@
+"""Normalisation of titles, names and cities for comparison (pure, no I/O).
+
+Normalised strings are for matching only; what people see keeps the source's text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+# Spellings of the region's cities, folded to one name each.
+_CITY_ALIASES = {
+    "den haag": "Den Haag",
+    "the hague": "Den Haag",
+    "s gravenhage": "Den Haag",
+    "gravenhage": "Den Haag",
+    "la haye": "Den Haag",
+    "den haag centrum": "Den Haag",
+    "scheveningen": "Den Haag",
+    "leiden": "Leiden",
+    "leyden": "Leiden",
+    "delft": "Delft",
+}
+
+
+def fold(text: str | None) -> str:
+    """Lower case, accents removed, punctuation to single spaces."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = stripped.replace("&", " en ")
+    return _NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").strip()
+
+
+def normalize_title(title: str | None) -> str:
+    """The comparable form of a title; idempotent."""
+    return " ".join(fold(title).split())
+
+
+def normalize_city(city: str | None) -> str | None:
+    """One spelling per city: ``'s-Gravenhage`` and ``The Hague`` are ``Den Haag``."""
+    if not city or not city.strip():
+        return None
+    key = " ".join(fold(city).split())
+    if key in _CITY_ALIASES:
+        return _CITY_ALIASES[key]
+    return " ".join(w[:1].upper() + w[1:] for w in city.strip().split())
+
+
+def slugify(text: str | None, *, max_length: int = 60) -> str:
+    """An ASCII slug for ids and urls; '' when nothing is left."""
+    return _SLUG.sub("-", fold(text)).strip("-")[:max_length].strip("-")

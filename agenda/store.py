@@ -1,0 +1,346 @@
+"""The only door to SQLite: one file, WAL mode, migrations, and the queries the agenda needs.
+
+Callers group writes with ``with store.transaction():``; everything inside commits
+together or not at all. Rows cross this boundary as msgspec Structs or plain tuples.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from sqlite_utils import Database
+
+from agenda.errors import NotFoundError, StoreError
+from agenda.migrations import MIGRATIONS
+from agenda.model import Event, ImportRun, Listing, SourceConfig, Venue
+from agenda.timeutil import local_date, utc_iso
+
+_listing_decoder = msgspec.json.Decoder(Listing)
+_event_decoder = msgspec.json.Decoder(Event)
+_encoder = msgspec.json.Encoder()
+
+
+class ListingRow(msgspec.Struct, frozen=True):
+    """What the sync step needs to know about a stored listing."""
+
+    key: str
+    content_hash: str
+    state: str
+    start_utc: str
+    end_utc: str
+
+
+class EventRow(msgspec.Struct, frozen=True):
+    """An event's bookkeeping columns (its data stays JSON)."""
+
+    id: str
+    data_hash: str
+    sequence: int
+    created: str
+    updated: str
+    replaced_by: str | None
+    withdrawn: bool
+
+
+class Store:
+    """A Regio-agenda database. Open with ``Store.open(path)``."""
+
+    def __init__(self, db: Database, path: str) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        """Open (creating if needed) and migrate the database at ``path``."""
+        try:
+            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+            db = Database(conn)
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA foreign_keys = ON")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise StoreError(
+                    f"{path}: schema version {version} is newer than this agenda knows"
+                )
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            store = cls(db, str(path))
+            store._migrate(version)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a usable Regio-agenda database ({exc})") from None
+        return store
+
+    def _migrate(self, version: int) -> None:
+        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.db.atomic():
+                for statement in statements:
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Everything inside commits together, or is rolled back on any exception."""
+        with self.db.atomic():
+            # Memberships and their events are written in either order inside one import.
+            self.db.execute("PRAGMA defer_foreign_keys = ON")
+            yield self
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql, params).fetchall()
+
+    # -- sources ---------------------------------------------------------------------------
+
+    def save_source(self, source: SourceConfig, now: datetime) -> None:
+        stamp = utc_iso(now)
+        self.db.execute(
+            """INSERT INTO sources (id, name, format, url, kind, city, venue, config, created,
+                                    updated)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(id) DO UPDATE SET name=excluded.name, format=excluded.format,
+                 url=excluded.url, kind=excluded.kind, city=excluded.city,
+                 venue=excluded.venue, config=excluded.config,
+                 updated=CASE WHEN sources.config = excluded.config THEN sources.updated
+                              ELSE excluded.updated END""",
+            (
+                source.id, source.name, source.format, source.url, source.kind, source.city,
+                source.venue, _encoder.encode(source).decode(), stamp, stamp,
+            ),
+        )  # fmt: skip
+
+    def source_kinds(self) -> dict[str, str]:
+        return dict(self._rows("SELECT id, kind FROM sources"))
+
+    def source_ids(self) -> list[str]:
+        return [r[0] for r in self._rows("SELECT id FROM sources ORDER BY id")]
+
+    def validators(self, source_id: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified remembered from the source's last good fetch."""
+        rows = self._rows("SELECT etag, last_modified FROM sources WHERE id = ?", (source_id,))
+        return (rows[0][0], rows[0][1]) if rows else (None, None)
+
+    def set_validators(self, source_id: str, etag: str | None, last_modified: str | None) -> None:
+        self.db.execute(
+            "UPDATE sources SET etag = ?, last_modified = ? WHERE id = ?",
+            (etag, last_modified, source_id),
+        )
+
+    # -- listings --------------------------------------------------------------------------
+
+    def listing_index(self, source_id: str) -> dict[str, ListingRow]:
+        rows = self._rows(
+            "SELECT key, content_hash, state, start_utc, end_utc FROM listings WHERE source_id = ?",
+            (source_id,),
+        )
+        return {r[0]: ListingRow(*r) for r in rows}
+
+    def write_listings(self, rows: Iterable[tuple[Listing, str, str, str]], now: datetime) -> None:
+        """Insert or replace listings given as (listing, content hash, start_utc, end_utc)."""
+        stamp = utc_iso(now)
+        self.db.conn.executemany(
+            """INSERT INTO listings (key, source_id, external_id, data, content_hash, state,
+                                     start_utc, end_utc, first_seen, changed)
+               VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?, ?)
+               ON CONFLICT(key) DO UPDATE SET data=excluded.data,
+                 content_hash=excluded.content_hash, state='active', withdrawn_at=NULL,
+                 start_utc=excluded.start_utc, end_utc=excluded.end_utc,
+                 changed=excluded.changed""",
+            (
+                (
+                    listing.key, listing.source_id, listing.external_id,
+                    _encoder.encode(listing).decode(), digest, start, end, stamp, stamp,
+                )
+                for listing, digest, start, end in rows
+            ),
+        )  # fmt: skip
+
+    def withdraw_listings(self, keys: Iterable[str], now: datetime) -> None:
+        stamp = utc_iso(now)
+        self.db.conn.executemany(
+            "UPDATE listings SET state = 'withdrawn', withdrawn_at = ?, changed = ? WHERE key = ?",
+            ((stamp, stamp, key) for key in keys),
+        )
+
+    def active_listings(self) -> list[Listing]:
+        rows = self._rows("SELECT data FROM listings WHERE state = 'active' ORDER BY key")
+        return [_listing_decoder.decode(r[0]) for r in rows]
+
+    def listings(self, keys: Iterable[str]) -> dict[str, tuple[Listing, str]]:
+        """Listings by key with their state."""
+        found: dict[str, tuple[Listing, str]] = {}
+        for chunk in _chunks(list(keys), 500):
+            marks = ",".join("?" * len(chunk))
+            for key, data, state in self._rows(
+                f"SELECT key, data, state FROM listings WHERE key IN ({marks})", chunk
+            ):
+                found[key] = (_listing_decoder.decode(data), state)
+        return found
+
+    def listing_states(self, keys: Iterable[str]) -> dict[str, str]:
+        states: dict[str, str] = {}
+        for chunk in _chunks(list(keys), 500):
+            marks = ",".join("?" * len(chunk))
+            states.update(
+                self._rows(f"SELECT key, state FROM listings WHERE key IN ({marks})", chunk)
+            )
+        return states
+
+    # -- memberships -----------------------------------------------------------------------
+
+    def memberships(self) -> dict[str, str]:
+        """listing key -> event id, for every listing ever clustered."""
+        return dict(self._rows("SELECT listing_key, event_id FROM memberships"))
+
+    def members_of(self, event_ids: Iterable[str]) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for chunk in _chunks(list(event_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for key, event_id in self._rows(
+                f"SELECT listing_key, event_id FROM memberships WHERE event_id IN ({marks})"
+                " ORDER BY listing_key",
+                chunk,
+            ):
+                result.setdefault(event_id, []).append(key)
+        return result
+
+    def set_memberships(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """(listing key, event id, reason) rows; replaces each listing's membership."""
+        self.db.conn.executemany(
+            """INSERT INTO memberships (listing_key, event_id, reason) VALUES (?, ?, ?)
+               ON CONFLICT(listing_key) DO UPDATE SET event_id=excluded.event_id,
+                 reason=excluded.reason""",
+            rows,
+        )
+
+    # -- events ----------------------------------------------------------------------------
+
+    def event_rows(self, ids: Iterable[str]) -> dict[str, EventRow]:
+        found: dict[str, EventRow] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self._rows(
+                "SELECT id, data_hash, sequence, created, updated, replaced_by, withdrawn"
+                f" FROM events WHERE id IN ({marks})",
+                chunk,
+            ):
+                found[row[0]] = EventRow(*row[:6], withdrawn=bool(row[6]))
+        return found
+
+    def get_event(self, event_id: str) -> Event:
+        """The stored event, tombstoned or not; ``NotFoundError`` if there is none."""
+        rows = self._rows("SELECT data FROM events WHERE id = ?", (event_id,))
+        if not rows:
+            raise NotFoundError(f"no event {event_id!r}")
+        return _event_decoder.decode(rows[0][0])
+
+    def replaced_by(self, event_id: str) -> str | None:
+        rows = self._rows("SELECT replaced_by FROM events WHERE id = ?", (event_id,))
+        return rows[0][0] if rows else None
+
+    def event_exists(self, event_id: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM events WHERE id = ?", (event_id,)))
+
+    def save_event(self, event: Event, data_hash: str, start_utc: str, end_utc: str) -> None:
+        """Insert or update one event (its id, created and sequence are the caller's)."""
+        assert event.created is not None and event.updated is not None
+        self.db.execute(
+            """INSERT INTO events (id, title, description, start_utc, end_utc, local_date, city,
+                                   venue_id, status, withdrawn, data, data_hash, sequence,
+                                   created, updated, replaced_by)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+               ON CONFLICT(id) DO UPDATE SET title=excluded.title,
+                 description=excluded.description, start_utc=excluded.start_utc,
+                 end_utc=excluded.end_utc, local_date=excluded.local_date, city=excluded.city,
+                 venue_id=excluded.venue_id, status=excluded.status,
+                 withdrawn=excluded.withdrawn, data=excluded.data,
+                 data_hash=excluded.data_hash, sequence=excluded.sequence,
+                 updated=excluded.updated, replaced_by=NULL""",
+            (
+                event.id, event.title, event.description, start_utc, end_utc,
+                _local_date(event), event.city, event.venue.id if event.venue else None,
+                event.status, int(event.withdrawn), _encoder.encode(event).decode(), data_hash,
+                event.sequence, utc_iso(event.created), utc_iso(event.updated),
+            ),
+        )  # fmt: skip
+
+    def mark_replaced(self, event_id: str, replaced_by: str, now: datetime) -> None:
+        """Tombstone: the event was merged into ``replaced_by``; its id keeps answering."""
+        self.db.execute(
+            "UPDATE events SET replaced_by = ?, updated = ? WHERE id = ?",
+            (replaced_by, utc_iso(now), event_id),
+        )
+
+    def query_events(self, where: str, params: Sequence[Any], *, limit: int | None) -> list[Event]:
+        """Events matching a WHERE clause built by ``agenda.query`` (never user text)."""
+        sql = f"SELECT data FROM events WHERE replaced_by IS NULL AND ({where})"
+        sql += " ORDER BY start_utc, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [_event_decoder.decode(r[0]) for r in self._rows(sql, params)]
+
+    def count(self, table: str) -> int:
+        assert table in {"events", "listings", "memberships", "import_runs", "venues", "problems"}
+        return int(self._rows(f"SELECT count(*) FROM {table}")[0][0])
+
+    # -- venues ----------------------------------------------------------------------------
+
+    def ensure_venue(self, venue: Venue, now: datetime) -> None:
+        self.db.execute(
+            """INSERT INTO venues (id, name, city, address, postcode, latitude, longitude,
+                                   aliases, kind, created)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING""",
+            (
+                venue.id, venue.name, venue.city, venue.address, venue.postcode, venue.latitude,
+                venue.longitude, _encoder.encode(list(venue.aliases)).decode(), venue.kind,
+                utc_iso(now),
+            ),
+        )  # fmt: skip
+
+    # -- import runs -----------------------------------------------------------------------
+
+    def record_run(self, run: ImportRun) -> int:
+        cursor = self.db.execute(
+            """INSERT INTO import_runs (source_id, started, finished, outcome, http_status, bytes,
+                                        new, updated, unchanged, withdrawn, message)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (
+                run.source_id, utc_iso(run.started), utc_iso(run.finished), run.outcome,
+                run.http_status, run.bytes, run.new, run.updated, run.unchanged, run.withdrawn,
+                run.message,
+            ),
+        )  # fmt: skip
+        run_id = int(cursor.lastrowid or 0)
+        self.db.conn.executemany(
+            """INSERT INTO problems (run_id, source_id, external_id, field, message, severity)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            (
+                (run_id, p.source_id, p.external_id, p.field, p.message, p.severity)
+                for p in run.problems
+            ),
+        )
+        return run_id
+
+    def runs(self, source_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM import_runs"
+        params: tuple[str, ...] = ()
+        if source_id is not None:
+            sql += " WHERE source_id = ?"
+            params = (source_id,)
+        return list(self.db.query(sql + " ORDER BY id", params))
+
+
+def _local_date(event: Event) -> str:
+    return local_date(event.start, event.start_date).isoformat()
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

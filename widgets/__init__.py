@@ -1,0 +1,1 @@
+"""The embeddable agenda widget (a dependency-free web component) and its iframe page."""
