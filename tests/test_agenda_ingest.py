@@ -1,0 +1,255 @@
+"""Sync semantics: idempotence, updates, withdrawal, the guard, atomicity, stable ids."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from conftest import NOW, dump, make_listing, make_source
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agenda import materialize
+from agenda.ingest import ingest
+from agenda.query import EventFilter, list_events
+from agenda.store import Store
+
+LATER = NOW + timedelta(hours=1)
+
+
+def series(n: int, source: str = "lakenhal", **overrides: object) -> list:
+    return [
+        make_listing(
+            source_id=source,
+            external_id=f"evt-{i}",
+            title=f"Concert {i}",
+            start=datetime(2027, 3, 1, 19, tzinfo=UTC) + timedelta(days=i),
+            end=None,
+            **overrides,
+        )
+        for i in range(n)
+    ]
+
+
+def test_reimporting_unchanged_source_changes_nothing(store: Store) -> None:
+    source = make_source()
+    first = ingest(store, source, series(4), [], NOW)
+    assert (first.new, first.updated, first.unchanged, first.withdrawn) == (4, 0, 0, 0)
+    before = dump(store)
+    second = ingest(store, source, series(4), [], LATER)
+    assert (second.new, second.updated, second.unchanged, second.withdrawn) == (0, 0, 4, 0)
+    after = dump(store)
+    runs_before, runs_after = before.pop("import_runs"), after.pop("import_runs")
+    assert after == before  # no new ids, no timestamps bumped
+    assert len(runs_after) == len(runs_before) + 1
+
+
+def test_changed_listing_updates_its_event_and_raises_sequence(store: Store) -> None:
+    source = make_source()
+    ingest(store, source, [make_listing()], [], NOW)
+    (event,) = list_events(store, EventFilter())
+    moved = make_listing(start=datetime(2027, 2, 3, 20, 0, tzinfo=UTC), end=None)
+    run = ingest(store, source, [moved], [], LATER)
+    assert run.updated == 1
+    (after,) = list_events(store, EventFilter())
+    assert after.id == event.id
+    assert after.start == moved.start
+    assert after.sequence == event.sequence + 1
+    assert after.created == event.created and after.updated == LATER
+
+
+def test_description_change_does_not_raise_sequence(store: Store) -> None:
+    source = make_source()
+    ingest(store, source, [make_listing()], [], NOW)
+    ingest(store, source, [make_listing(description="Nieuw: met borrel")], [], LATER)
+    (event,) = list_events(store, EventFilter())
+    assert event.description == "Nieuw: met borrel" and event.sequence == 0
+
+
+def test_missing_listing_is_withdrawn_not_deleted(store: Store) -> None:
+    source = make_source()
+    ingest(store, source, series(10), [], NOW)
+    run = ingest(store, source, series(10)[:9], [], LATER)
+    assert run.withdrawn == 1
+    states = dict(store.db.execute("SELECT key, state FROM listings").fetchall())
+    assert states["lakenhal:evt-9"] == "withdrawn" and len(states) == 10
+    events = {e.title: e for e in list_events(store, EventFilter())}
+    assert events["Concert 9"].withdrawn and events["Concert 9"].sequence == 1
+    assert not events["Concert 8"].withdrawn
+    # It comes back: active again, same event.
+    back = ingest(store, source, series(10), [], LATER + timedelta(hours=1))
+    assert back.updated == 1
+    again = {e.title: e for e in list_events(store, EventFilter())}
+    assert again["Concert 9"].id == events["Concert 9"].id and not again["Concert 9"].withdrawn
+
+
+def test_past_listings_that_drop_out_are_not_withdrawn(store: Store) -> None:
+    source = make_source()
+    past = make_listing(external_id="old", start=NOW - timedelta(days=3), end=None)
+    ingest(store, source, [past, *series(3)], [], NOW)
+    run = ingest(store, source, series(3), [], LATER)
+    assert run.withdrawn == 0
+
+
+def test_withdrawal_guard_refuses_and_applies_nothing(store: Store) -> None:
+    source = make_source()
+    ingest(store, source, series(20), [], NOW)
+    before = dump(store)
+    shrunk = series(20)[:14]  # 6 of 20 missing: more than 5 and more than 20 %
+    shrunk[0] = make_listing(**{**_fields(shrunk[0]), "title": "Changed"})
+    run = ingest(store, source, shrunk, [], LATER)
+    assert run.outcome == "refused"
+    assert "6 of 20" in run.message
+    after = dump(store)
+    assert len(after.pop("import_runs")) == len(before.pop("import_runs")) + 1
+    assert after == before
+
+
+def test_withdrawal_guard_allows_small_shrinks(store: Store) -> None:
+    source = make_source()
+    ingest(store, source, series(20), [], NOW)
+    assert ingest(store, source, series(20)[:15], [], LATER).outcome == "ok"  # 5 is not > 5
+
+
+def test_forced_import_passes_the_guard(store: Store) -> None:
+    source = make_source()
+    ingest(store, source, series(10), [], NOW)
+    run = ingest(store, source, [], [], LATER, force=True)
+    assert run.outcome == "ok" and run.withdrawn == 10
+
+
+def test_crash_mid_import_leaves_database_unchanged(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = make_source()
+    ingest(store, source, series(3), [], NOW)
+    before = dump(store)
+
+    def explode(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(materialize, "_write_event", explode)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        ingest(store, source, series(5), [], LATER)
+    assert dump(store) == before
+
+
+def test_same_title_venue_and_start_from_two_sources_is_one_event(store: Store) -> None:
+    ingest(store, make_source(), [make_listing()], [], NOW)
+    aggregator = make_source(id="uit-in-leiden", kind="aggregator", venue=None)
+    listing = make_listing(
+        source_id="uit-in-leiden", external_id="9", title="LEZING: Leiden in de Gouden Eeuw!",
+        description="Longer text from the aggregator", url="https://uitinleiden.nl/9",
+    )  # fmt: skip
+    ingest(store, aggregator, [listing], [], LATER)
+    (event,) = list_events(store, EventFilter())
+    assert [s.source for s in event.sources] == ["lakenhal", "uit-in-leiden"]
+    assert event.title == "Lezing: Leiden in de Gouden Eeuw"  # the venue's own wins
+    assert event.provenance["title"] == "lakenhal"
+    assert event.url == "https://www.lakenhal.nl/agenda/lezing"
+    assert event.description == "Longer text from the aggregator"
+    assert event.provenance["description"] == "uit-in-leiden"
+
+
+def test_two_listings_of_one_source_never_merge(store: Store) -> None:
+    twins = [make_listing(external_id="a"), make_listing(external_id="b")]
+    ingest(store, make_source(), twins, [], NOW)
+    assert len(list_events(store, EventFilter())) == 2
+
+
+def test_merged_event_keeps_id_and_tombstones_the_other(store: Store) -> None:
+    venue = make_source()
+    aggregator = make_source(id="agg", kind="aggregator")
+    ingest(store, aggregator, [make_listing(source_id="agg", title="Lezing Leiden")], [], NOW)
+    ingest(store, venue, [make_listing(external_id="x", title="Other")], [], NOW)
+    ids = {e.title: e.id for e in list_events(store, EventFilter())}
+    # The venue renames its listing to the aggregator's title: the two become one.
+    ingest(store, venue, [make_listing(external_id="x", title="Lezing Leiden")], [], LATER)
+    (event,) = list_events(store, EventFilter())
+    assert event.id in ids.values()
+    gone = (set(ids.values()) - {event.id}).pop()
+    assert store.replaced_by(gone) == event.id
+
+
+def test_export_shape_times_keep_their_offset(store: Store) -> None:
+    winter = make_listing(external_id="w", start=datetime(2027, 1, 15, 19, tzinfo=UTC), end=None)
+    summer = make_listing(external_id="s", start=datetime(2027, 7, 15, 18, tzinfo=UTC), end=None)
+    allday = make_listing(
+        external_id="d",
+        start=None,
+        end=None,
+        start_date=date(2027, 3, 1),
+        end_date=date(2027, 5, 31),
+    )
+    ingest(store, make_source(), [winter, summer, allday], [], NOW)
+    from feeds.jsonexport import export_event
+
+    exported = {
+        e["sources"][0]["external_id"]: e
+        for e in map(export_event, list_events(store, EventFilter()))
+    }
+    assert exported["w"]["start"] == "2027-01-15T20:00:00+01:00"
+    assert exported["s"]["start"] == "2027-07-15T20:00:00+02:00"
+    assert exported["d"]["start"] == "2027-03-01" and exported["d"]["end"] == "2027-05-31"
+    assert exported["d"]["all_day"] is True and exported["w"]["all_day"] is False
+
+
+def _fields(listing: object) -> dict:
+    import msgspec
+
+    return msgspec.structs.asdict(listing)  # type: ignore[arg-type]
+
+
+titles = st.sampled_from(["Concert", "concert!", "Lezing", "Rondleiding", "Opening"])
+hours = st.integers(min_value=18, max_value=20)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c"]), titles, hours), min_size=1, max_size=12
+    ),
+    seed=st.randoms(use_true_random=False),
+)
+def test_result_does_not_depend_on_order_and_reimport_is_a_no_op(
+    tmp_path_factory, rows, seed
+) -> None:
+    listings = {
+        src: [
+            make_listing(
+                source_id=src,
+                external_id=f"{i}",
+                title=t,
+                start=datetime(2027, 5, 1, h, tzinfo=UTC),
+                end=None,
+            )
+            for i, (s, t, h) in enumerate(rows)
+            if s == src
+        ]
+        for src in ("a", "b", "c")
+    }
+    results = []
+    for attempt in range(2):
+        order = ["a", "b", "c"]
+        if attempt:
+            seed.shuffle(order)
+        db = Store.open(tmp_path_factory.mktemp("db") / "x.db")
+        for src in order:
+            batch = list(listings[src])
+            if attempt:
+                seed.shuffle(batch)
+            ingest(db, make_source(id=src, kind="venue"), batch, [], NOW)
+        events = list_events(db, EventFilter())
+        results.append(
+            sorted(tuple(sorted(s.source + ":" + s.external_id for s in e.sources)) for e in events)
+        )
+        before = dump(db)
+        for src in order:
+            ingest(db, make_source(id=src, kind="venue"), listings[src], [], LATER)
+        after = dump(db)
+        after.pop("import_runs"), before.pop("import_runs")
+        assert after == before
+        db.close()
+    assert results[0] == results[1]
