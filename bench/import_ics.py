@@ -77,7 +77,8 @@ def main() -> None:
     for n, (full, parse_only) in results.items():
         print(
             f"N={n:>6}: import {full:7.2f} s = {n / full:8.0f} records/s;"
-            f" icalendar parse only {parse_only:6.2f} s; import / parse-only = {full / parse_only:5.2f}"
+            f" icalendar parse only {parse_only:6.2f} s;"
+            f" import / parse-only = {full / parse_only:5.2f}"
         )
     ratio = results[large][0] / results[small][0]
     base = results[large][1] / results[small][1]

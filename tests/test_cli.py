@@ -1,0 +1,286 @@
+"""The command line as SPEC.md defines it: import, export, demo, exit codes, help."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from httpserver import Response, serve
+
+from agenda.cli import main
+
+FEED = """BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//NL\r
+BEGIN:VEVENT\r
+UID:winter-1@lakenhal.nl\r
+DTSTART;TZID=Europe/Amsterdam:20270115T200000\r
+DTEND;TZID=Europe/Amsterdam:20270115T213000\r
+SUMMARY:Lezing: Leiden in de Gouden Eeuw\r
+LOCATION:Museum De Lakenhal\\, Oude Singel 32\\, 2312 RA Leiden\r
+CATEGORIES:Lezing\r
+URL:https://www.lakenhal.nl/agenda/lezing\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:summer-1@lakenhal.nl\r
+DTSTART;TZID=Europe/Amsterdam:20270715T200000\r
+SUMMARY:Zomeravond\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:expo@lakenhal.nl\r
+DTSTART;VALUE=DATE:20270301\r
+DTEND;VALUE=DATE:20270601\r
+SUMMARY:Rembrandt & Lievens\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def config(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "sources.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def lakenhal(url: str) -> str:
+    return f"""
+[[source]]
+id = "lakenhal"
+name = "Museum De Lakenhal"
+format = "ics"
+url = "{url}"
+kind = "venue"
+city = "Leiden"
+venue = "Museum De Lakenhal"
+"""
+
+
+def test_import_then_export_json_matches_spec(tmp_path: Path) -> None:
+    (tmp_path / "lakenhal.ics").write_text(FEED, encoding="utf-8")
+    db = str(tmp_path / "agenda.db")
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["import", "--config", str(config(tmp_path, lakenhal("lakenhal.ics"))), "--db", db]
+    )
+    assert result.exit_code == 0, result.output
+    assert "lakenhal: 3 new, 0 updated, 0 withdrawn, 0 unchanged, 0 problems" in result.output
+
+    exported = runner.invoke(main, ["export", "--db", db, "--format", "json"])
+    assert exported.exit_code == 0, exported.output
+    events = json.loads(exported.stdout)["events"]
+    assert [e["title"] for e in events] == [
+        "Lezing: Leiden in de Gouden Eeuw",
+        "Rembrandt & Lievens",
+        "Zomeravond",
+    ]
+    lezing, expo, zomer = events
+    assert set(lezing) >= {
+        "id",
+        "title",
+        "description",
+        "start",
+        "end",
+        "all_day",
+        "status",
+        "venue",
+        "city",
+        "url",
+        "categories",
+        "themes",
+        "sources",
+    }
+    assert lezing["start"] == "2027-01-15T20:00:00+01:00"
+    assert lezing["end"] == "2027-01-15T21:30:00+01:00"
+    assert lezing["all_day"] is False and lezing["status"] == "scheduled"
+    assert lezing["venue"]["name"] == "Museum De Lakenhal" and lezing["city"] == "Leiden"
+    assert lezing["categories"] == ["Lezing"] and lezing["themes"] == []
+    assert lezing["sources"] == [
+        {
+            "source": "lakenhal",
+            "external_id": "winter-1@lakenhal.nl",
+            "url": "https://www.lakenhal.nl/agenda/lezing",
+        }
+    ]
+    assert zomer["start"] == "2027-07-15T20:00:00+02:00" and zomer["end"] is None
+    assert expo["start"] == "2027-03-01" and expo["end"] == "2027-05-31" and expo["all_day"] is True
+    assert re.fullmatch(r"[a-z0-9]+", lezing["id"])
+
+    # filters
+    only_march = runner.invoke(
+        main,
+        ["export", "--db", db, "--format", "json", "--from", "2027-04-01", "--to", "2027-04-30"],
+    )
+    assert [e["title"] for e in json.loads(only_march.stdout)["events"]] == ["Rembrandt & Lievens"]
+    delft = runner.invoke(main, ["export", "--db", db, "--format", "json", "--city", "Delft"])
+    assert json.loads(delft.stdout)["events"] == []
+    by_source = runner.invoke(
+        main, ["export", "--db", db, "--format", "json", "--source", "lakenhal"]
+    )
+    assert len(json.loads(by_source.stdout)["events"]) == 3
+
+    # ids are stable across a re-import
+    again = runner.invoke(main, ["import", "--config", str(tmp_path / "sources.toml"), "--db", db])
+    assert "0 new, 0 updated, 0 withdrawn, 3 unchanged" in again.output
+    assert (
+        json.loads(runner.invoke(main, ["export", "--db", db, "--format", "json"]).stdout)["events"]
+        == events
+    )
+
+
+def test_a_broken_source_does_not_stop_the_others(tmp_path: Path) -> None:
+    (tmp_path / "lakenhal.ics").write_text(FEED, encoding="utf-8")
+    (tmp_path / "broken.ics").write_text("<html>not a calendar</html>", encoding="utf-8")
+    body = (
+        lakenhal("lakenhal.ics")
+        + lakenhal("broken.ics").replace('"lakenhal"', '"broken"', 1)
+        + lakenhal("missing.ics").replace('"lakenhal"', '"missing"', 1)
+    )
+    result = CliRunner().invoke(
+        main, ["import", "--config", str(config(tmp_path, body)), "--db", str(tmp_path / "a.db")]
+    )
+    assert result.exit_code == 0
+    assert "lakenhal: 3 new" in result.output
+    assert "broken: FAILED:" in result.output
+    assert "missing: FAILED:" in result.output
+
+
+def test_exit_status_is_one_when_every_source_failed(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "import",
+            "--config",
+            str(config(tmp_path, lakenhal("nope.ics"))),
+            "--db",
+            str(tmp_path / "a.db"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "lakenhal: FAILED: file not found" in result.output
+
+
+def test_bad_config_is_one_line_and_exit_two(tmp_path: Path) -> None:
+    path = config(tmp_path, lakenhal("x.ics").replace('format = "ics"', 'format = "pdf"'))
+    result = CliRunner().invoke(
+        main, ["import", "--config", str(path), "--db", str(tmp_path / "a.db")]
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "field 'format'" in result.stderr and str(path) in result.stderr
+
+
+def test_unusable_database_is_one_line_and_exit_two(tmp_path: Path) -> None:
+    db = tmp_path / "junk.db"
+    db.write_bytes(b"junk" * 1000)
+    (tmp_path / "lakenhal.ics").write_text(FEED, encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        ["import", "--config", str(config(tmp_path, lakenhal("lakenhal.ics"))), "--db", str(db)],
+    )
+    assert result.exit_code == 2 and "not a usable Regio-agenda database" in result.stderr
+    export = CliRunner().invoke(
+        main, ["export", "--db", str(tmp_path / "none.db"), "--format", "json"]
+    )
+    assert export.exit_code == 2 and "no such database" in export.stderr
+
+
+def test_bad_filter_names_the_parameter(tmp_path: Path) -> None:
+    (tmp_path / "lakenhal.ics").write_text(FEED, encoding="utf-8")
+    db = str(tmp_path / "a.db")
+    CliRunner().invoke(
+        main, ["import", "--config", str(config(tmp_path, lakenhal("lakenhal.ics"))), "--db", db]
+    )
+    result = CliRunner().invoke(
+        main, ["export", "--db", db, "--format", "json", "--from", "15-01-2027"]
+    )
+    assert result.exit_code == 2 and "from: '15-01-2027' is not a date" in result.stderr
+
+
+def test_environment_variables_set_db_and_config(tmp_path: Path) -> None:
+    (tmp_path / "lakenhal.ics").write_text(FEED, encoding="utf-8")
+    env = {
+        "AGENDA_DB": str(tmp_path / "env.db"),
+        "AGENDA_CONFIG": str(config(tmp_path, lakenhal("lakenhal.ics"))),
+    }
+    assert CliRunner().invoke(main, ["import"], env=env).exit_code == 0
+    assert (tmp_path / "env.db").exists()
+
+
+def test_import_over_http_uses_conditional_get(tmp_path: Path) -> None:
+    def answer(request):
+        if request.headers.get("if-none-match") == '"v1"':
+            return Response(304, headers={"ETag": '"v1"'})
+        return Response(200, body=FEED, headers={"ETag": '"v1"', "Content-Type": "text/calendar"})
+
+    with serve({"/agenda.ics": answer}) as server:
+        path = config(tmp_path, lakenhal(f"{server}/agenda.ics"))
+        db = str(tmp_path / "a.db")
+        runner = CliRunner()
+        first = runner.invoke(main, ["import", "--config", str(path), "--db", db])
+        assert "lakenhal: 3 new" in first.output
+        before = runner.invoke(main, ["export", "--db", db, "--format", "json"]).stdout
+        second = runner.invoke(main, ["import", "--config", str(path), "--db", db])
+        assert "lakenhal: not modified since the last import" in second.output
+        assert runner.invoke(main, ["export", "--db", db, "--format", "json"]).stdout == before
+        assert server.requests[1].headers["if-none-match"] == '"v1"'
+        assert server.requests[0].headers["user-agent"].startswith("Regio-agenda")
+
+
+def test_single_source_option(tmp_path: Path) -> None:
+    (tmp_path / "lakenhal.ics").write_text(FEED, encoding="utf-8")
+    body = lakenhal("lakenhal.ics") + lakenhal("nope.ics").replace('"lakenhal"', '"other"', 1)
+    result = CliRunner().invoke(
+        main,
+        [
+            "import",
+            "--config",
+            str(config(tmp_path, body)),
+            "--db",
+            str(tmp_path / "a.db"),
+            "--source",
+            "lakenhal",
+        ],
+    )
+    assert result.exit_code == 0 and "other" not in result.output
+    unknown = CliRunner().invoke(
+        main, ["import", "--config", str(tmp_path / "sources.toml"), "--source", "zzz"]
+    )
+    assert unknown.exit_code == 2 and "no source with id 'zzz'" in unknown.output
+
+
+@pytest.mark.parametrize("command", [[], ["import"], ["export"], ["demo"]])
+def test_help_is_useful(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and len(result.output.splitlines()) > 5
+
+
+def test_demo_imports_the_sample_region_with_upcoming_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"\d+ events from 5 sources", result.output)
+    export = CliRunner().invoke(
+        main,
+        [
+            "export",
+            "--db",
+            "demo.db",
+            "--format",
+            "json",
+            "--from",
+            datetime.now(UTC).date().isoformat(),
+        ],
+    )
+    events = json.loads(export.stdout)["events"]
+    assert len(events) >= 15
+    assert {e["city"] for e in events} == {"Leiden", "Den Haag", "Delft"}
+    shared = [e for e in events if len(e["sources"]) > 1]
+    assert shared, "the demo region has events listed by the venue and the aggregator"
+    assert any(e["status"] == "cancelled" for e in events)
