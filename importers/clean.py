@@ -83,10 +83,12 @@ def absolutize(href: object, base: str | None) -> str | None:
     text = str(href).strip()
     if not text:
         return None
-    full = urljoin(base, text) if base else text
-    if urlsplit(full).scheme.lower() not in ("http", "https"):
+    try:
+        full = urljoin(base, text) if base else text
+        scheme = urlsplit(full).scheme.lower()
+    except ValueError:  # e.g. "http://[oops": an unbalanced IPv6 bracket
         return None
-    return full
+    return full if scheme in ("http", "https") else None
 
 
 def find_postcode(text: str | None) -> str | None:
