@@ -24,6 +24,7 @@ _CITY_ALIASES = {
     "leyden": "Leiden",
     "delft": "Delft",
 }
+KNOWN_CITIES = frozenset(_CITY_ALIASES.values())
 
 
 def fold(text: str | None) -> str:

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import nh3
 
+from agenda.normalize import KNOWN_CITIES, normalize_city
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 # What a description may keep; everything else (scripts, styles, event handlers,
@@ -134,12 +136,13 @@ def split_location(text: str | None) -> dict[str, str | None]:
         if _STREET.match(part) and result["address"] is None and (rest or len(parts) > 1):
             result["address"] = part
             continue
-        if part.lower() in _COUNTRIES or re.fullmatch(r"[A-Z]{2}", part):
+        if part.lower() in _COUNTRIES or (rest and re.fullmatch(r"[A-Z]{2}", part)):
             continue  # country names and province codes ("NH", "ZH") are not places
         rest.append(part)
     if rest:
         result["venue_name"] = rest[0]
-        if result["city"] is None and len(rest) > 1 and result["address"] is not None:
+        known_city = normalize_city(rest[-1]) in KNOWN_CITIES
+        if result["city"] is None and len(rest) > 1 and (result["address"] or known_city):
             result["city"] = rest[-1]
     return result
 
