@@ -1,60 +1,223 @@
-"""Which listings are the same happening: clusters of listing keys (pure, no I/O).
+"""Which listings are the same happening: blocking, pair scores, constrained clustering (pure).
 
-This is the foundation's exact-match engine: listings with the same normalised
-title, the same normalised venue and the same start instant (or all-day date) are
-one event. Two listings of one source are never merged. The real engine replaces
-``cluster`` behind the same signature.
+- Candidates come from blocks, never from all pairs: listings starting on the same
+  local day (and city), plus multi-day spans of one city whose ranges overlap. The
+  cost grows with the listings per day, i.e. near-linearly with the region.
+- Pairs are scored by ``agenda.matching``; matches are merged strongest first, and a
+  merge happens only if every member of one cluster is compatible with every member
+  of the other (no chaining), and no source would appear twice.
+- A person's decisions are applied after the automatic pass, on every run:
+  ``together`` groups are merged whatever the rules say, ``apart`` pairs are split.
+- The result does not depend on the order of the input.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date
 
 import msgspec
 
+from agenda.matching import Features, PairScore, compare, features
 from agenda.model import Listing
-from agenda.normalize import normalize_title
-from agenda.timeutil import utc_iso
 
 
-class Member(msgspec.Struct, frozen=True):
-    """A listing as the matcher sees it: the record plus its source's kind."""
+class Member(msgspec.Struct, frozen=True, kw_only=True):
+    """A listing as the matcher sees it: the record, its source's kind and its resolved place."""
 
     listing: Listing
     source_kind: str
+    city: str | None = None
+    venue_id: str | None = None
+    places: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    addresses: tuple[str, ...] = ()
+    postcodes: tuple[str, ...] = ()
+
+
+class Decisions(msgspec.Struct, frozen=True, kw_only=True):
+    """A person's corrections: keys kept together, and (stay, leave) pairs kept apart."""
+
+    together: tuple[tuple[str, ...], ...] = ()
+    apart: tuple[tuple[str, str], ...] = ()
 
 
 class Cluster(msgspec.Struct, frozen=True):
-    """Listing keys judged to be one happening, sorted, with the reason."""
+    """Listing keys judged to be one happening, sorted, each with why it belongs."""
 
     keys: tuple[str, ...]
-    reason: str
+    reasons: tuple[str, ...]
 
 
-def _match_key(listing: Listing) -> tuple[str, str, str]:
-    when = utc_iso(listing.start) if listing.start else f"day:{listing.start_date}"
-    return normalize_title(listing.title), normalize_title(listing.venue_name), when
+class ReviewPair(msgspec.Struct, frozen=True):
+    """Two listings in the grey zone: left apart, for a person to decide."""
+
+    a: str
+    b: str
+    score: float
+    reasons: tuple[str, ...]
 
 
-def cluster(members: Sequence[Member]) -> list[Cluster]:
-    """Group members into clusters; the result does not depend on the input order."""
-    groups: dict[tuple[str, str, str], list[Listing]] = defaultdict(list)
-    for member in members:
-        groups[_match_key(member.listing)].append(member.listing)
-    clusters: list[Cluster] = []
-    for listings in groups.values():
-        # One source never lists the same happening twice on purpose: keep them apart.
-        parts: list[list[Listing]] = []
-        for listing in sorted(listings, key=lambda item: item.key):
-            for part in parts:
-                if all(other.source_id != listing.source_id for other in part):
-                    part.append(listing)
+class Result(msgspec.Struct, frozen=True):
+    clusters: tuple[Cluster, ...]
+    review: tuple[ReviewPair, ...]
+
+
+def member_features(member: Member) -> Features:
+    return features(
+        member.listing,
+        member.source_kind,
+        city=member.city,
+        venue_id=member.venue_id,
+        places=member.places,
+        latitude=member.latitude,
+        longitude=member.longitude,
+        addresses=member.addresses,
+        postcodes=member.postcodes,
+    )
+
+
+def candidate_pairs(feats: Sequence[Features]) -> set[tuple[str, str]]:
+    """Pairs worth scoring: same first day and compatible city, or overlapping spans."""
+    by_day: dict[date, dict[str | None, list[Features]]] = defaultdict(lambda: defaultdict(list))
+    spans: dict[str | None, list[Features]] = defaultdict(list)
+    for f in feats:
+        by_day[f.first_day][f.city].append(f)
+        if f.span:
+            spans[f.city].append(f)
+    pairs: set[tuple[str, str]] = set()
+
+    def add(a: Features, b: Features) -> None:
+        if a.source_id != b.source_id:
+            pairs.add((a.key, b.key) if a.key < b.key else (b.key, a.key))
+
+    for cities in by_day.values():
+        unknown = cities.get(None, [])
+        for city, group in cities.items():
+            for i, a in enumerate(group):
+                for b in group[i + 1 :]:
+                    add(a, b)
+                if city is not None:
+                    for b in unknown:
+                        add(a, b)
+    for city, group in spans.items():
+        others = group if city is None else group + spans.get(None, [])
+        ordered = sorted(others, key=lambda f: (f.first_day, f.key))
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if b.first_day > a.last_day:
                     break
-            else:
-                parts.append([listing])
-        for part in parts:
-            reason = "single listing" if len(part) == 1 else "same title, venue and start"
-            clusters.append(Cluster(keys=tuple(item.key for item in part), reason=reason))
-    clusters.sort(key=lambda c: c.keys[0])
-    return clusters
+                add(a, b)
+    return pairs
+
+
+def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Result:
+    """Group members into clusters of one happening each, plus the grey pairs to review."""
+    decisions = decisions or Decisions()
+    feats = {m.listing.key: member_features(m) for m in members}
+    apart = {frozenset(pair) for pair in decisions.apart}
+    scores: dict[tuple[str, str], PairScore] = {}
+
+    def score(a: str, b: str) -> PairScore:
+        pair = (a, b) if a < b else (b, a)
+        if pair not in scores:
+            scores[pair] = compare(feats[pair[0]], feats[pair[1]])
+        return scores[pair]
+
+    edges: list[tuple[float, str, str]] = []
+    for a, b in sorted(candidate_pairs(list(feats.values()))):
+        result = score(a, b)
+        if result.verdict == "match" and frozenset((a, b)) not in apart:
+            edges.append((-result.score, a, b))
+    edges.sort()
+
+    groups: dict[str, list[str]] = {key: [key] for key in feats}
+    where: dict[str, str] = {key: key for key in feats}
+    why: dict[str, str] = {key: "single listing" for key in feats}
+    for _, a, b in edges:
+        ga, gb = where[a], where[b]
+        if ga == gb:
+            continue
+        left, right = groups[ga], groups[gb]
+        if {feats[k].source_id for k in left} & {feats[k].source_id for k in right}:
+            continue
+        if any(
+            frozenset((x, y)) in apart or score(x, y).verdict == "no" for x in left for y in right
+        ):
+            continue
+        keep, gone = (ga, gb) if ga < gb else (gb, ga)
+        for key in groups[gone]:
+            where[key] = keep
+        groups[keep].extend(groups.pop(gone))
+        reason = f"matched {a} and {b}: " + ", ".join(score(a, b).reasons)
+        for key in (a, b):
+            if why[key] == "single listing":
+                why[key] = reason
+
+    _apply_together(decisions, feats, groups, where, why)
+    _apply_apart(decisions, groups, where, why)
+
+    clusters = tuple(
+        sorted(
+            (
+                Cluster(tuple(sorted(keys)), tuple(why[k] for k in sorted(keys)))
+                for keys in groups.values()
+            ),
+            key=lambda c: c.keys[0],
+        )
+    )
+    review = tuple(
+        ReviewPair(a, b, s.score, s.reasons)
+        for (a, b), s in sorted(scores.items())
+        if s.verdict == "grey" and where[a] != where[b] and frozenset((a, b)) not in apart
+    )
+    return Result(clusters=clusters, review=review)
+
+
+def _apply_together(
+    decisions: Decisions,
+    feats: dict[str, Features],
+    groups: dict[str, list[str]],
+    where: dict[str, str],
+    why: dict[str, str],
+) -> None:
+    for together in decisions.together:
+        present = sorted(k for k in together if k in feats)
+        targets = sorted({where[k] for k in present})
+        if len(targets) < 2:
+            continue
+        keep = targets[0]
+        for gone in targets[1:]:
+            for key in groups[gone]:
+                where[key] = keep
+            groups[keep].extend(groups.pop(gone))
+        for key in present:
+            why[key] = "merged by a person"
+
+
+def _apply_apart(
+    decisions: Decisions,
+    groups: dict[str, list[str]],
+    where: dict[str, str],
+    why: dict[str, str],
+) -> None:
+    for stay, leave in decisions.apart:
+        if stay not in where or leave not in where or where[stay] != where[leave]:
+            continue
+        group = groups[where[leave]]
+        group.remove(leave)
+        if where[leave] == leave:  # the group was named after the key that leaves
+            groups[min(group)] = groups.pop(leave)
+            for key in group:
+                where[key] = min(group)
+        groups[leave] = [leave]
+        where[leave] = leave
+        why[leave] = "split off by a person"
+
+
+def review_keys(result: Result) -> Iterable[str]:
+    for pair in result.review:
+        yield pair.a
+        yield pair.b

@@ -16,9 +16,10 @@ from datetime import datetime
 
 import msgspec
 
-from agenda.dedup import Cluster, Member, cluster
+from agenda.dedup import Cluster, Decisions, cluster
 from agenda.merge import merge_fields
-from agenda.model import Event, Listing, Venue
+from agenda.model import Event, Listing
+from agenda.places import PlaceResolver
 from agenda.store import Store
 from agenda.timeutil import span_utc
 
@@ -31,10 +32,14 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] = ()) 
     """Recluster the active listings and write the events that changed; returns that count."""
     kinds = store.source_kinds()
     active = store.active_listings()
-    members = [Member(listing, kinds.get(listing.source_id, "aggregator")) for listing in active]
-    clusters = cluster(members)
+    places = PlaceResolver(store, now)
+    members = [
+        places.member(listing, kinds.get(listing.source_id, "aggregator")) for listing in active
+    ]
+    result = cluster(members, _decisions(store))
+    store.replace_review((p.a, p.b, p.score, p.reasons) for p in result.review)
     current = store.memberships()
-    assigned = _assign_ids(store, clusters, current)
+    assigned = _assign_ids(store, list(result.clusters), current)
 
     dirty = set(dirty_keys)
     touched: set[str] = {current[k] for k in dirty if k in current}
@@ -43,7 +48,9 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] = ()) 
         if any(current.get(key) != event_id for key in group.keys) or dirty & set(group.keys):
             touched.add(event_id)
             touched.update(current[k] for k in group.keys if k in current)
-            new_rows.extend((key, event_id, group.reason) for key in group.keys)
+            new_rows.extend(
+                zip(group.keys, [event_id] * len(group.keys), group.reasons, strict=True)
+            )
     store.set_memberships(new_rows)
 
     written = 0
@@ -54,8 +61,20 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] = ()) 
         if not keys:
             _tombstone(store, event_id, current, assigned, now)
             continue
-        written += _write_event(store, event_id, [listings[k] for k in keys], kinds, now)
+        rows = [listings[k] for k in keys]
+        written += _write_event(store, event_id, rows, kinds, places, now)
     return written
+
+
+def _decisions(store: Store) -> Decisions:
+    together: list[tuple[str, ...]] = []
+    apart: list[tuple[str, str]] = []
+    for kind, keys in store.decisions():
+        if kind == "together":
+            together.append(tuple(keys))
+        else:
+            apart.append((keys[0], keys[1]))
+    return Decisions(together=tuple(together), apart=tuple(apart))
 
 
 def _assign_ids(
@@ -107,11 +126,14 @@ def _write_event(
     event_id: str,
     rows: list[tuple[Listing, str]],
     kinds: dict[str, str],
+    places: PlaceResolver,
     now: datetime,
 ) -> int:
-    every = [Member(listing, kinds.get(listing.source_id, "aggregator")) for listing, _ in rows]
+    every = [
+        places.member(listing, kinds.get(listing.source_id, "aggregator")) for listing, _ in rows
+    ]
     active = [m for m, (_, state) in zip(every, rows, strict=True) if state == "active"]
-    fields = merge_fields(active or every, every)
+    fields = merge_fields(active or every, every, places.venue_ref)
     draft = Event(id=event_id, withdrawn=not active, **fields)
     data_hash = hashlib.sha256(_encoder.encode(draft)).hexdigest()
     stored = store.event_rows([event_id]).get(event_id)
@@ -125,8 +147,6 @@ def _write_event(
         changed = any(getattr(before, f) != getattr(draft, f) for f in _SIGNIFICANT)
         sequence = stored.sequence + (1 if changed else 0)
     event = msgspec.structs.replace(draft, sequence=sequence, created=created, updated=now)
-    if event.venue is not None:
-        store.ensure_venue(Venue(id=event.venue.id, name=event.venue.name, city=event.city), now)
     start_utc, end_utc = span_utc(event.start, event.start_date, event.end, event.end_date)
     store.save_event(event, data_hash, start_utc, end_utc)
     return 1

@@ -2,37 +2,51 @@
 
 Pure: members in, fields and provenance out. The best source wins a field: kind
 ``venue`` over ``institution`` over ``aggregator``, then the listing key for a stable
-tie-break; a field the best source leaves empty comes from the next one.
+tie-break; a field the best source leaves empty comes from the next one. Times take
+the more precise value: a timed start beats an all-day one on the same day, while a
+multi-day span (an exhibition) keeps the venue's own date range.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from agenda.dedup import Member
 from agenda.model import SourceRef, VenueRef
-from agenda.normalize import normalize_city, slugify
 
 KIND_RANK = {"venue": 0, "institution": 1, "aggregator": 2}
 _FIRST_FILLED = (
-    "description", "url", "language", "price", "is_free", "ticket_url", "image", "event_type",
+    "url", "language", "price", "is_free", "ticket_url", "image", "event_type",
 )  # fmt: skip
+# A description longer than this is a page dump, not a description.
+_SANE_DESCRIPTION = 5000
 
 
 def rank(member: Member) -> tuple[int, str]:
     return KIND_RANK.get(member.source_kind, 3), member.listing.key
 
 
-def venue_ref(name: str | None, city: str | None) -> VenueRef | None:
-    """The venue an event is at; the id is a slug of name and city."""
-    if not name or not name.strip():
-        return None
-    venue_id = slugify(f"{name} {city or ''}")
-    return VenueRef(id=venue_id, name=name.strip(), city=city) if venue_id else None
+def _timing(ordered: list[Member]) -> Member:
+    """The member whose times the event takes."""
+    best = ordered[0]
+    listing = best.listing
+    single_day = listing.start_date is not None and (listing.end_date or listing.start_date) == (
+        listing.start_date
+    )
+    if single_day:
+        for member in ordered[1:]:
+            start = member.listing.start
+            if start is not None and start.date() == listing.start_date:
+                return member
+    return best
 
 
-def merge_fields(members: Sequence[Member], all_refs: Sequence[Member]) -> dict[str, Any]:
+def merge_fields(
+    members: Sequence[Member],
+    all_refs: Sequence[Member],
+    venue_ref: Callable[[Member], VenueRef | None],
+) -> dict[str, Any]:
     """Field values for an ``Event`` (without id and bookkeeping) plus ``provenance``.
 
     ``members`` are the listings that speak for the event (its active ones, or its
@@ -40,13 +54,14 @@ def merge_fields(members: Sequence[Member], all_refs: Sequence[Member]) -> dict[
     """
     ordered = sorted(members, key=rank)
     best = ordered[0].listing
-    provenance = {"title": best.source_id, "start": best.source_id, "status": best.source_id}
+    timing = _timing(ordered).listing
+    provenance = {"title": best.source_id, "start": timing.source_id, "status": best.source_id}
     fields: dict[str, Any] = {
         "title": best.title,
-        "start": best.start,
-        "start_date": best.start_date,
-        "end": best.end,
-        "end_date": best.end_date,
+        "start": timing.start,
+        "start_date": timing.start_date,
+        "end": timing.end,
+        "end_date": timing.end_date,
         "status": best.status,
     }
     for name in _FIRST_FILLED:
@@ -56,18 +71,25 @@ def merge_fields(members: Sequence[Member], all_refs: Sequence[Member]) -> dict[
                 fields[name] = value
                 provenance[name] = member.listing.source_id
                 break
-    city = next(
-        ((normalize_city(m.listing.city), m.listing.source_id) for m in ordered if m.listing.city),
-        (None, None),
-    )
-    fields["city"] = city[0]
-    if city[1]:
-        provenance["city"] = city[1]
+    descriptions = [
+        m
+        for m in ordered
+        if m.listing.description and len(m.listing.description) <= _SANE_DESCRIPTION
+    ]
+    if descriptions:
+        longest = max(descriptions, key=lambda m: (len(m.listing.description), -rank(m)[0]))
+        fields["description"] = longest.listing.description
+        provenance["description"] = longest.listing.source_id
     for member in ordered:
-        venue = venue_ref(member.listing.venue_name, fields["city"])
+        venue = venue_ref(member)
         if venue is not None:
             fields["venue"] = venue
             provenance["venue"] = member.listing.source_id
+            break
+    for member in ordered:
+        if member.city:
+            fields["city"] = member.city
+            provenance["city"] = member.listing.source_id
             break
     categories: list[str] = []
     for member in ordered:

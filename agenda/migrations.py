@@ -65,4 +65,13 @@ MIGRATIONS: list[list[str]] = [
             INSERT INTO events_fts(rowid, title, description)
             VALUES (new.rowid, new.title, new.description); END""",
     ],
+    # 2: deduplication: a person's decisions and the grey-zone review list
+    [
+        """CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('together', 'apart')),
+            keys TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', created TEXT NOT NULL)""",
+        """CREATE TABLE review (
+            a TEXT NOT NULL, b TEXT NOT NULL, score REAL NOT NULL, reasons TEXT NOT NULL,
+            PRIMARY KEY (a, b))""",
+    ],
 ]

@@ -304,6 +304,60 @@ class Store:
             ),
         )  # fmt: skip
 
+    def learned_venues(self) -> list[Venue]:
+        rows = self._rows(
+            "SELECT id, name, city, address, postcode, latitude, longitude, kind FROM venues"
+            " ORDER BY id"
+        )
+        return [
+            Venue(
+                id=r[0], name=r[1], city=r[2], address=r[3], postcode=r[4], latitude=r[5],
+                longitude=r[6], kind=r[7],
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    # -- decisions and review ----------------------------------------------------------------
+
+    def add_decision(self, kind: str, keys: Sequence[str], note: str, now: datetime) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO decisions (kind, keys, note, created) VALUES (?, ?, ?, ?)",
+            (kind, _encoder.encode(list(keys)).decode(), note, utc_iso(now)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def decisions(self) -> list[tuple[str, list[str]]]:
+        """(kind, listing keys) in the order they were taken."""
+        return [
+            (kind, msgspec.json.decode(keys))
+            for kind, keys in self._rows("SELECT kind, keys FROM decisions ORDER BY id")
+        ]
+
+    def replace_review(self, pairs: Iterable[tuple[str, str, float, Sequence[str]]]) -> None:
+        self.db.execute("DELETE FROM review")
+        self.db.conn.executemany(
+            "INSERT INTO review (a, b, score, reasons) VALUES (?, ?, ?, ?)",
+            ((a, b, score, _encoder.encode(list(r)).decode()) for a, b, score, r in pairs),
+        )
+
+    def review(self) -> list[tuple[str, str, float, list[str]]]:
+        return [
+            (a, b, score, msgspec.json.decode(reasons))
+            for a, b, score, reasons in self._rows(
+                "SELECT a, b, score, reasons FROM review ORDER BY score DESC, a, b"
+            )
+        ]
+
+    def memberships_with_reasons(self, event_id: str) -> list[tuple[str, str]]:
+        return [
+            (k, r)
+            for k, r in self._rows(
+                "SELECT listing_key, reason FROM memberships WHERE event_id = ?"
+                " ORDER BY listing_key",
+                (event_id,),
+            )
+        ]
+
     # -- import runs -----------------------------------------------------------------------
 
     def record_run(self, run: ImportRun) -> int:

@@ -140,10 +140,11 @@ def split_location(text: str | None) -> dict[str, str | None]:
             continue  # country names and province codes ("NH", "ZH") are not places
         rest.append(part)
     if rest:
-        result["venue_name"] = rest[0]
         known_city = normalize_city(rest[-1]) in KNOWN_CITIES
         if result["city"] is None and len(rest) > 1 and (result["address"] or known_city):
-            result["city"] = rest[-1]
+            result["city"] = rest.pop()
+        # "Groot Auditorium, Academiegebouw": a room and its building both name the venue.
+        result["venue_name"] = ", ".join(rest)
     return result
 
 
