@@ -86,6 +86,11 @@ def _fold(text: str) -> str:
     return " ".join(fold(text).split())
 
 
+def normalize_title_form(title: str) -> str:
+    """Lower case, no accents or punctuation, ``&`` as ``en``, single spaces; idempotent."""
+    return _fold(title)
+
+
 def close(a: str, b: str) -> bool:
     """Whether two words are one typo apart (swapped, missing or wrong letter)."""
     return len(a) >= 5 and len(b) >= 5 and DamerauLevenshtein.normalized_similarity(a, b) >= 0.8

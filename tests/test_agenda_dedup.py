@@ -1,0 +1,226 @@
+"""Deduplication: labelled cases for every hard rule, evidence, no chaining, properties."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from conftest import make_listing
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agenda.dedup import Decisions, Member, cluster
+from agenda.titles import normalize_title_form, title_forms
+
+EVENING = datetime(2027, 3, 27, 19, 0, tzinfo=UTC)  # 20:00 in Leiden
+
+
+def member(source: str, title: str, *, kind: str = "venue", venue: str | None = "lakenhal",
+           city: str | None = "Leiden", **fields: object) -> Member:  # fmt: skip
+    values: dict[str, object] = {"start": EVENING, "end": None}
+    values.update(fields)
+    listing = make_listing(
+        source_id=source, external_id=f"{source}-{title}-{values}", title=title, **values
+    )
+    return Member(listing=listing, source_kind=kind, city=city, venue_id=venue,
+                  places=("Museum De Lakenhal",) if venue == "lakenhal" else ())  # fmt: skip
+
+
+def groups(members: list[Member], decisions: Decisions | None = None) -> list[set[str]]:
+    by_key = {m.listing.key: m.listing.source_id + "|" + m.listing.title for m in members}
+    return sorted(
+        ({by_key[k] for k in c.keys} for c in cluster(members, decisions).clusters),
+        key=lambda g: sorted(g),
+    )
+
+
+def together(members: list[Member]) -> bool:
+    return len(cluster(members).clusters) == 1
+
+
+def test_same_title_time_and_venue_from_two_sources_merge() -> None:
+    assert together(
+        [
+            member("lakenhal", "Rembrandt & Lievens"),
+            member("agg", "Rembrandt en Lievens", kind="aggregator"),
+        ]
+    )
+
+
+def test_two_listings_of_one_source_never_merge() -> None:
+    assert not together([member("lakenhal", "Dinotour"), member("lakenhal", "Dinotour ")])
+
+
+def test_occurrences_of_one_series_never_merge() -> None:
+    a = member("a", "Rondleiding", series_id="uid-1")
+    b = member("b", "Rondleiding", series_id="uid-1")
+    assert not together([a, b])
+
+
+def test_an_opening_is_not_the_exhibition_it_opens() -> None:
+    opening = member("a", "Opening: Rembrandt & Lievens")
+    expo = member("b", "Rembrandt & Lievens", kind="aggregator")
+    assert not together([opening, expo])
+    # also when the word is misspelt
+    assert not together([member("a", "Openin: Rembrandt & Lievens"), expo])
+    assert not together([member("a", "Vernissage Rembrandt & Lievens"), expo])
+
+
+def test_timed_events_on_different_local_dates_never_merge() -> None:
+    # 23:30 and 00:30 UTC on one UTC day are different evenings in Amsterdam.
+    a = member("a", "Nachtconcert", start=datetime(2027, 3, 27, 22, 30, tzinfo=UTC))
+    b = member(
+        "b", "Nachtconcert", start=datetime(2027, 3, 27, 23, 10, tzinfo=UTC), kind="aggregator"
+    )
+    assert not together([a, b])
+
+
+def test_same_title_in_two_cities_never_merges() -> None:
+    leiden = member("a", "Kerstconcert", city="Leiden", venue=None)
+    delft = member("b", "Kerstconcert", city="Delft", venue=None)
+    assert not together([leiden, delft])
+
+
+def test_aggregator_may_start_up_to_45_minutes_earlier_doors_open() -> None:
+    venue = member("venue", "De Vrek - Theater Utrecht")
+    early = member(
+        "agg", "De Vrek – Theater Utrecht", kind="aggregator", start=EVENING - timedelta(minutes=30)
+    )
+    too_early = member(
+        "agg2",
+        "De Vrek – Theater Utrecht",
+        kind="aggregator",
+        start=EVENING - timedelta(minutes=60),
+    )
+    assert together([venue, early])
+    assert not together([venue, too_early])
+    # the venue's own listing is the authority: it does not start earlier than the aggregator
+    venue_early = member("venue", "De Vrek", start=EVENING - timedelta(minutes=30))
+    agg_late = member("agg", "De Vrek", kind="aggregator")
+    assert not together([venue_early, agg_late])
+
+
+def test_repeat_performances_on_other_days_stay_apart() -> None:
+    first = member("venue", "Het Zwanenmeer - Orkater")
+    second = member(
+        "agg", "Het Zwanenmeer - Orkater", kind="aggregator", start=EVENING + timedelta(days=1)
+    )
+    assert not together([first, second])
+
+
+def test_similar_talks_on_one_evening_stay_apart() -> None:
+    zee = member("uni", "Science Café: Klimaat en de zee", kind="institution")
+    stad = member("agg", "Science Café: Klimaat en de stad", kind="aggregator")
+    assert not together([zee, stad])
+
+
+def test_an_umbrella_event_is_not_its_part() -> None:
+    night = member("agg", "Museumnacht Leiden 2027", kind="aggregator", venue=None)
+    part = member("lakenhal", "Museumnacht Leiden: Schaduwtheater")
+    assert not together([night, part])
+
+
+def test_exhibition_as_timed_span_and_all_day_range_merge() -> None:
+    timed = member("lakenhal", "Mode & modernisme", start=datetime(2027, 5, 13, 8, tzinfo=UTC),
+                   end=datetime(2027, 7, 21, 16, tzinfo=UTC))  # fmt: skip
+    allday = member("agg", "Tentoonstelling: Mode en modernisme | Museum De Lakenhal", kind="aggregator",
+                    start=None, start_date=date(2027, 5, 13), end_date=date(2027, 7, 21))  # fmt: skip
+    assert together([timed, allday])
+
+
+def test_a_timed_listing_on_an_all_day_listings_day_merges() -> None:
+    timed = member("lakenhal", "Familiedag")
+    allday = member(
+        "agg", "Familiedag", kind="aggregator", start=None, start_date=date(2027, 3, 27)
+    )
+    assert together([timed, allday])
+
+
+def test_translated_title_matches_through_the_url_slug() -> None:
+    dutch = member("uni", "Leidse Lezing: De toekomst van water", kind="institution")
+    english = member("agg", "Leiden Lecture: The future of water", kind="aggregator",
+                     url="https://agenda.example/events/leidse-lezing-de-toekomst-van-water-20270327")  # fmt: skip
+    assert together([dutch, english])
+
+
+def test_far_apart_venues_never_merge_but_one_building_does() -> None:
+    a = Member(listing=make_listing(source_id="a", title="Kamermuziek", start=EVENING, end=None),
+               source_kind="venue", city="Den Haag", venue_id="amare", latitude=52.0775, longitude=4.3180,
+               addresses=("Spuiplein 150",))  # fmt: skip
+    b = Member(listing=make_listing(source_id="b", title="Kamermuziek", start=EVENING, end=None),
+               source_kind="institution", city="Den Haag", venue_id="kc", latitude=52.0851, longitude=4.3334,
+               addresses=("Spuiplein 150",))  # fmt: skip
+    c = Member(listing=make_listing(source_id="c", title="Kamermuziek", start=EVENING, end=None),
+               source_kind="venue", city="Den Haag", venue_id="kunstmuseum", latitude=52.0895, longitude=4.2807)  # fmt: skip
+    assert together([a, b])
+    assert not together([a, c])
+
+
+def test_no_chaining_every_member_is_checked_against_the_cluster() -> None:
+    # b matches a (doors open 30 min earlier) and c (30 min again), but a and c are an hour apart.
+    a = member("venue-a", "Jazz op de Burcht", start=EVENING)
+    b = member("agg-b", "Jazz op de Burcht", kind="aggregator", start=EVENING - timedelta(minutes=30))
+    c = member("agg-c", "Jazz op de Burcht", kind="aggregator", start=EVENING - timedelta(minutes=60))
+    result = groups([a, b, c])
+    assert max(len(g) for g in result) == 2
+    assert all(len(g) < 3 for g in result)
+
+
+def test_grey_pairs_are_listed_for_review_not_merged() -> None:
+    a = member("uni", "Museum Night Leiden 2027", kind="aggregator", venue=None)
+    b = member("lakenhal", "Museumnacht Leiden: Schaduwtheater")
+    result = cluster([a, b])
+    assert len(result.clusters) == 2
+    assert [(p.a, p.b) for p in result.review] == [tuple(sorted((a.listing.key, b.listing.key)))]
+
+
+def test_decisions_beat_the_automatic_pass() -> None:
+    a = member("a", "Rembrandt & Lievens")
+    b = member("b", "Rembrandt en Lievens", kind="aggregator")
+    c = member("c", "Iets heel anders", kind="aggregator")
+    keys = [m.listing.key for m in (a, b, c)]
+    apart = Decisions(apart=((keys[0], keys[1]),))
+    assert len(cluster([a, b], apart).clusters) == 2
+    forced = Decisions(together=((keys[0], keys[2]),))
+    merged = cluster([a, b, c], forced).clusters
+    assert any(set(cl.keys) == set(keys) for cl in merged)
+
+
+def sample_region() -> list[Member]:
+    titles = ["Rembrandt & Lievens", "Dinotour", "Kerstconcert", "De Vrek", "Science Café: Klimaat en de zee",
+              "Science Café: Klimaat en de stad", "Opening: Rembrandt & Lievens"]  # fmt: skip
+    members = []
+    for i, title in enumerate(titles):
+        for j, (source, kind) in enumerate(
+            [("venue", "venue"), ("agg1", "aggregator"), ("agg2", "aggregator")]
+        ):
+            members.append(member(source, title if j != 1 else title.upper(), kind=kind,
+                                  start=EVENING + timedelta(days=i % 3, minutes=-30 * (j == 2))))  # fmt: skip
+    return members
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=10_000))
+def test_clustering_does_not_depend_on_input_order(seed: int) -> None:
+    members = sample_region()
+    expected = cluster(members)
+    shuffled = list(members)
+    random.Random(seed).shuffle(shuffled)
+    assert cluster(shuffled) == expected
+
+
+def test_clustering_is_idempotent() -> None:
+    members = sample_region()
+    assert cluster(members) == cluster(list(members))
+
+
+@given(st.text(max_size=60))
+def test_title_normalisation_is_idempotent(text: str) -> None:
+    once = normalize_title_form(text)
+    assert normalize_title_form(once) == once
+
+
+def test_title_forms_strip_labels_and_places() -> None:
+    forms = title_forms("Concert | Kerstconcert – Museum De Lakenhal", ("Museum De Lakenhal",))
+    assert "kerstconcert" in forms
+    assert title_forms("Opening: Mode") == ("opening mode",)
