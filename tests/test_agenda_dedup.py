@@ -159,8 +159,12 @@ def test_far_apart_venues_never_merge_but_one_building_does() -> None:
 def test_no_chaining_every_member_is_checked_against_the_cluster() -> None:
     # b matches a (doors open 30 min earlier) and c (30 min again), but a and c are an hour apart.
     a = member("venue-a", "Jazz op de Burcht", start=EVENING)
-    b = member("agg-b", "Jazz op de Burcht", kind="aggregator", start=EVENING - timedelta(minutes=30))
-    c = member("agg-c", "Jazz op de Burcht", kind="aggregator", start=EVENING - timedelta(minutes=60))
+    b = member(
+        "agg-b", "Jazz op de Burcht", kind="aggregator", start=EVENING - timedelta(minutes=30)
+    )
+    c = member(
+        "agg-c", "Jazz op de Burcht", kind="aggregator", start=EVENING - timedelta(minutes=60)
+    )
     result = groups([a, b, c])
     assert max(len(g) for g in result) == 2
     assert all(len(g) < 3 for g in result)
