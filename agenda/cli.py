@@ -89,7 +89,8 @@ def _import_all(store: Any, sources: list[SourceConfig]) -> list[ImportRun]:
     from rich.console import Console
     from rich.progress import Progress
 
-    from agenda.jobs import import_source
+    from agenda.ingest import rebuild_pending
+    from agenda.jobs import import_source, utc_now
 
     runs: list[ImportRun] = []
     console = Console(stderr=True)
@@ -97,7 +98,7 @@ def _import_all(store: Any, sources: list[SourceConfig]) -> list[ImportRun]:
         task = progress.add_task("importing", total=len(sources))
         for source in sources:
             progress.update(task, description=f"importing {source.id}")
-            run = import_source(store, source)
+            run = import_source(store, source, defer=True)
             runs.append(run)
             click.echo(describe_run(run))
             for problem in run.problems[:5]:
@@ -106,6 +107,8 @@ def _import_all(store: Any, sources: list[SourceConfig]) -> list[ImportRun]:
             if len(run.problems) > 5:
                 click.echo(f"    … and {len(run.problems) - 5} more problems")
             progress.advance(task)
+        progress.update(task, description="deduplicating")
+        rebuild_pending(store, utc_now())
     return runs
 
 

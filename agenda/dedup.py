@@ -14,13 +14,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 import msgspec
 
-from agenda.matching import Features, PairScore, compare, features
+from agenda.matching import DOORS, Features, PairScore, compare, features
 from agenda.model import Listing
+
+# Above this many listings starting within one doors-open window, compare by title words.
+DENSE = 6
 
 
 class Member(msgspec.Struct, frozen=True, kw_only=True):
@@ -80,7 +83,12 @@ def member_features(member: Member) -> Features:
 
 
 def candidate_pairs(feats: Sequence[Features]) -> set[tuple[str, str]]:
-    """Pairs worth scoring: same first day and compatible city, or overlapping spans."""
+    """Pairs worth scoring: same first day and compatible city, or overlapping spans.
+
+    Within a day, timed listings are compared only with those starting within the
+    doors-open window (a sweep over start times), so a busy day costs little more
+    than a quiet one.
+    """
     by_day: dict[date, dict[str | None, list[Features]]] = defaultdict(lambda: defaultdict(list))
     spans: dict[str | None, list[Features]] = defaultdict(list)
     for f in feats:
@@ -96,12 +104,7 @@ def candidate_pairs(feats: Sequence[Features]) -> set[tuple[str, str]]:
     for cities in by_day.values():
         unknown = cities.get(None, [])
         for city, group in cities.items():
-            for i, a in enumerate(group):
-                for b in group[i + 1 :]:
-                    add(a, b)
-                if city is not None:
-                    for b in unknown:
-                        add(a, b)
+            _day_pairs(group + unknown if city is not None else group, add)
     for city, group in spans.items():
         others = group if city is None else group + spans.get(None, [])
         ordered = sorted(others, key=lambda f: (f.first_day, f.key))
@@ -111,6 +114,29 @@ def candidate_pairs(feats: Sequence[Features]) -> set[tuple[str, str]]:
                     break
                 add(a, b)
     return pairs
+
+
+def _day_pairs(group: list[Features], add: Callable[[Features, Features], None]) -> None:
+    timed = sorted((f for f in group if f.start is not None), key=lambda f: (f.start, f.key))
+    others = [f for f in group if f.start is None]
+    for i, a in enumerate(timed):
+        assert a.start is not None
+        window: list[Features] = []
+        for b in timed[i + 1 :]:
+            assert b.start is not None
+            if b.start - a.start > DOORS:
+                break
+            window.append(b)
+        if len(window) > DENSE:
+            # A crowded slot: only listings sharing a title word can be the same happening.
+            window = [b for b in window if a.words & b.words]
+        for b in window:
+            add(a, b)
+        for b in others:
+            add(a, b)
+    for i, a in enumerate(others):
+        for b in others[i + 1 :]:
+            add(a, b)
 
 
 def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Result:

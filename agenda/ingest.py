@@ -50,10 +50,13 @@ def ingest(
     fetch: FetchInfo | None = None,
     *,
     force: bool = False,
+    defer: bool = False,
 ) -> ImportRun:
     """Apply one source's complete answer; returns the recorded ``ImportRun``.
 
     ``force`` skips the withdrawal guard (a coordinator confirmed the shrink).
+    ``defer`` records the changed listings as pending instead of rebuilding their
+    events now, so a run over many sources clusters once (``rebuild_pending``).
     """
     info = fetch or FetchInfo(started=now)
     problems = list(problems)
@@ -107,8 +110,9 @@ def ingest(
         store.write_listings([*new, *updated], now)
         store.withdraw_listings(missing, now)
         dirty = [item[0].key for item in (*new, *updated)] + missing
-        if dirty:
-            rebuild_events(store, now, dirty)
+        store.add_pending(dirty)
+        if not defer:
+            _rebuild(store, now)
         run = _run(
             source,
             info,
@@ -124,6 +128,21 @@ def ingest(
         if info.etag or info.last_modified:
             store.set_validators(source.id, info.etag, info.last_modified)
     return run
+
+
+def rebuild_pending(store: Store, now: datetime) -> int:
+    """Rebuild the events of every pending listing in one transaction; returns events written."""
+    with store.transaction():
+        return _rebuild(store, now)
+
+
+def _rebuild(store: Store, now: datetime) -> int:
+    pending = store.pending()
+    if not pending:
+        return 0
+    written = rebuild_events(store, now, pending)
+    store.clear_pending()
+    return written
 
 
 def _run(

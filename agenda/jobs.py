@@ -30,8 +30,12 @@ def import_source(
     *,
     limits: FetchLimits | None = None,
     clock: Callable[[], datetime] = utc_now,
+    defer: bool = False,
 ) -> ImportRun:
-    """Import one source now; returns the recorded run (ok, not_modified, failed or refused)."""
+    """Import one source now; returns the recorded run (ok, not_modified, failed or refused).
+
+    ``defer`` leaves deduplication to a later ``rebuild_pending`` (batch imports).
+    """
     started = clock()
     etag, last_modified = store.validators(source.id)
     try:
@@ -75,6 +79,7 @@ def import_source(
             collected.result.problems,
             clock(),
             info,
+            defer=defer,
         )
     except Exception as exc:
         log.exception("ingest of %s failed", source.id)

@@ -18,7 +18,7 @@ import msgspec
 from agenda.model import Listing
 from agenda.normalize import fold
 from agenda.timeutil import AMSTERDAM
-from agenda.titles import is_opening, similarity, title_forms
+from agenda.titles import is_opening, similarity, title_forms, title_words
 
 KIND_RANK = {"venue": 0, "institution": 1, "aggregator": 2}
 DOORS = timedelta(minutes=45)
@@ -34,6 +34,7 @@ class Features(msgspec.Struct, frozen=True, kw_only=True):
     rank: int
     series_id: str | None
     forms: tuple[str, ...]
+    words: frozenset[str]  # word stems of every title form, for blocking crowded slots
     opening: bool
     city: str | None
     venue_id: str | None
@@ -78,12 +79,14 @@ def features(
         first = listing.start_date
         last = max(listing.end_date or first, first)
         span = last > first
+    forms = title_forms(listing.title, (*places, *(c for c in (city,) if c)), listing.url)
     return Features(
         key=listing.key,
         source_id=listing.source_id,
         rank=KIND_RANK.get(source_kind, 3),
         series_id=listing.series_id,
-        forms=title_forms(listing.title, (*places, *(c for c in (city,) if c)), listing.url),
+        forms=forms,
+        words=title_words(forms),
         opening=is_opening(listing.title),
         city=city,
         venue_id=venue_id,

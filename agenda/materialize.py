@@ -10,38 +10,49 @@ withdrawn stays, marked withdrawn. Only events whose data changed are written.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 import msgspec
 
 from agenda.dedup import Cluster, Decisions, cluster
+from agenda.matching import SPAN
 from agenda.merge import merge_fields
 from agenda.model import Event, Listing
 from agenda.places import PlaceResolver
 from agenda.store import Store
-from agenda.timeutil import span_utc
+from agenda.timeutil import local_date, span_utc
 
 _encoder = msgspec.json.Encoder()
 # A change in any of these is one a subscriber's calendar must notice (iCalendar SEQUENCE).
 _SIGNIFICANT = ("title", "start", "start_date", "end", "end_date", "venue", "status", "withdrawn")
 
 
-def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] = ()) -> int:
-    """Recluster the active listings and write the events that changed; returns that count."""
+def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] | None = None) -> int:
+    """Recluster what the dirty listings can affect and write the events that changed.
+
+    ``dirty_keys=None`` reclusters every active listing. Otherwise only the days the
+    dirty listings (and their current events) touch are reclustered, plus every span;
+    candidates never cross days except through spans, so the result is the same as a
+    full rebuild. Returns the number of events written.
+    """
     kinds = store.source_kinds()
     active = store.active_listings()
+    current = store.memberships()
+    decisions = _decisions(store)
+    dirty = set(dirty_keys) if dirty_keys is not None else {listing.key for listing in active}
+    scoped = active if dirty_keys is None else _scope(active, dirty, current, decisions)
     places = PlaceResolver(store, now)
     members = [
-        places.member(listing, kinds.get(listing.source_id, "aggregator")) for listing in active
+        places.member(listing, kinds.get(listing.source_id, "aggregator")) for listing in scoped
     ]
-    result = cluster(members, _decisions(store))
-    store.replace_review((p.a, p.b, p.score, p.reasons) for p in result.review)
-    current = store.memberships()
+    result = cluster(members, decisions)
+    store.replace_review(
+        {listing.key for listing in scoped}, ((p.a, p.b, p.score, p.reasons) for p in result.review)
+    )
     assigned = _assign_ids(store, list(result.clusters), current)
 
-    dirty = set(dirty_keys)
     touched: set[str] = {current[k] for k in dirty if k in current}
     new_rows: list[tuple[str, str, str]] = []
     for event_id, group in assigned.items():
@@ -64,6 +75,58 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] = ()) 
         rows = [listings[k] for k in keys]
         written += _write_event(store, event_id, rows, kinds, places, now)
     return written
+
+
+def _first_day(listing: Listing) -> date:
+    return local_date(listing.start, listing.start_date)
+
+
+def _is_span(listing: Listing) -> bool:
+    if listing.start is not None:
+        return listing.end is not None and listing.end - listing.start > SPAN
+    return (
+        listing.end_date is not None
+        and listing.start_date is not None
+        and (listing.end_date > listing.start_date)
+    )
+
+
+def _scope(
+    active: list[Listing], dirty: set[str], current: dict[str, str], decisions: Decisions
+) -> list[Listing]:
+    """The active listings that could share a cluster with a dirty one (a closed set).
+
+    Related are listings of one local day, of one current event, or of one manual
+    merge; every span's first day is always in (spans reach across days).
+    """
+    by_key = {listing.key: listing for listing in active}
+    by_day: dict[date, list[str]] = defaultdict(list)
+    for listing in active:
+        by_day[_first_day(listing)].append(listing.key)
+    by_event: dict[str, list[str]] = defaultdict(list)
+    for key, event_id in current.items():
+        by_event[event_id].append(key)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for together in decisions.together:
+        for key in together:
+            groups[key].extend(together)
+    frontier = set(dirty)
+    for listing in active:
+        if _is_span(listing):
+            frontier.update(by_day[_first_day(listing)])
+    seen: set[str] = set()
+    while frontier:
+        key = frontier.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        related = set(groups.get(key, ()))
+        if key in current:
+            related.update(by_event[current[key]])
+        if key in by_key:
+            related.update(by_day[_first_day(by_key[key])])
+        frontier |= related - seen
+    return [listing for listing in active if listing.key in seen]
 
 
 def _decisions(store: Store) -> Decisions:

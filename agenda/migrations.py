@@ -74,4 +74,8 @@ MIGRATIONS: list[list[str]] = [
             a TEXT NOT NULL, b TEXT NOT NULL, score REAL NOT NULL, reasons TEXT NOT NULL,
             PRIMARY KEY (a, b))""",
     ],
+    # 3: listings whose events still have to be rebuilt (batch imports defer the rebuild)
+    [
+        "CREATE TABLE pending (listing_key TEXT PRIMARY KEY)",
+    ],
 ]

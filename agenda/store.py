@@ -317,6 +317,18 @@ class Store:
             for r in rows
         ]  # fmt: skip
 
+    def add_pending(self, keys: Iterable[str]) -> None:
+        """Listings whose events must be rebuilt before the agenda is consistent again."""
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO pending (listing_key) VALUES (?)", ((k,) for k in keys)
+        )
+
+    def pending(self) -> list[str]:
+        return [r[0] for r in self._rows("SELECT listing_key FROM pending ORDER BY 1")]
+
+    def clear_pending(self) -> None:
+        self.db.execute("DELETE FROM pending")
+
     # -- decisions and review ----------------------------------------------------------------
 
     def add_decision(self, kind: str, keys: Sequence[str], note: str, now: datetime) -> int:
@@ -333,8 +345,12 @@ class Store:
             for kind, keys in self._rows("SELECT kind, keys FROM decisions ORDER BY id")
         ]
 
-    def replace_review(self, pairs: Iterable[tuple[str, str, float, Sequence[str]]]) -> None:
-        self.db.execute("DELETE FROM review")
+    def replace_review(
+        self, keys: set[str], pairs: Iterable[tuple[str, str, float, Sequence[str]]]
+    ) -> None:
+        """Replace the review pairs that involve ``keys`` with ``pairs``."""
+        stale = [(a, b) for a, b in self._rows("SELECT a, b FROM review") if a in keys or b in keys]
+        self.db.conn.executemany("DELETE FROM review WHERE a = ? AND b = ?", stale)
         self.db.conn.executemany(
             "INSERT INTO review (a, b, score, reasons) VALUES (?, ?, ?, ?)",
             ((a, b, score, _encoder.encode(list(r)).decode()) for a, b, score, r in pairs),

@@ -216,6 +216,11 @@ def title_forms(title: str, places: Iterable[str] = (), url: str | None = None) 
     return tuple(unique)
 
 
+def title_words(forms: Iterable[str]) -> frozenset[str]:
+    """Four-letter stems of the distinctive words of every form (``dinotour`` -> ``dino``)."""
+    return frozenset(t[:4] for form in forms for t in _strong(form.split()))
+
+
 def _strong(tokens: Iterable[str]) -> set[str]:
     return {t for t in tokens if t not in STOPWORDS and len(t) > 1 and not is_boilerplate(t)}
 
@@ -225,7 +230,9 @@ def _unmatched(mine: set[str], theirs: set[str]) -> set[str]:
     for token in mine:
         if token in theirs:
             continue
-        if any(close(token, other) for other in theirs):
+        if len(token) >= 5 and any(
+            abs(len(token) - len(other)) <= 2 and close(token, other) for other in theirs
+        ):
             continue
         left.add(token)
     return left
@@ -241,6 +248,9 @@ def form_similarity(a: str, b: str) -> float:
     ta, tb = a.split(), b.split()
     sa, sb = _strong(ta), _strong(tb)
     only_a, only_b = _unmatched(sa, sb), _unmatched(sb, sa)
+    loose = fuzz.token_set_ratio(a, b)
+    if loose < 50:  # nothing in common: no need for the finer checks
+        return loose / 100
     char = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100
     if only_a and only_b:
         # Both titles name something the other does not: "klimaat en de zee" vs "... stad".
@@ -254,7 +264,7 @@ def form_similarity(a: str, b: str) -> float:
         # umbrella event and one of its parts; only a small addition counts as the same.
         share = len(extra) / max(len(sa | sb), 1)
         return max(min(char, 0.85), 1.0 - share) if share <= 0.34 else min(char, 0.7)
-    return max(char, fuzz.token_set_ratio(a, b) / 100 * 0.98)
+    return max(char, loose / 100 * 0.98)
 
 
 def similarity(forms_a: tuple[str, ...], forms_b: tuple[str, ...]) -> float:
