@@ -17,12 +17,12 @@ from agenda.store import Store
 LATER = NOW + timedelta(hours=1)
 
 
-def series(n: int, source: str = "lakenhal", **overrides: object) -> list:
+def series(n: int, source: str = "lakenhal", title: str = "Concert", **overrides: object) -> list:
     return [
         make_listing(
             source_id=source,
             external_id=f"evt-{i}",
-            title=f"Concert {i}",
+            title=f"{title} {i}",
             start=datetime(2027, 3, 1, 19, tzinfo=UTC) + timedelta(days=i),
             end=None,
             **overrides,
@@ -253,3 +253,44 @@ def test_result_does_not_depend_on_order_and_reimport_is_a_no_op(
         assert after == before
         db.close()
     assert results[0] == results[1]
+
+
+def test_deferred_import_rebuilds_once_and_pending_survives_a_crash(store: Store) -> None:
+    from agenda.ingest import rebuild_pending
+
+    ingest(store, make_source(), series(3), [], NOW, defer=True)
+    assert list_events(store, EventFilter()) == []  # listings stored, events not yet built
+    assert len(store.pending()) == 3
+    # A later import (even of another source) first finishes what was pending.
+    ingest(store, make_source(id="other"), series(1, source="other", title="Anders"), [], LATER)
+    assert len(list_events(store, EventFilter())) == 4 and store.pending() == []
+    ingest(store, make_source(), series(4), [], LATER, defer=True)
+    assert rebuild_pending(store, LATER) == 1
+    assert rebuild_pending(store, LATER) == 0
+
+
+def test_rebuilding_only_touched_days_equals_a_full_rebuild(tmp_path) -> None:
+    from agenda.materialize import rebuild_events
+
+    def memberships(db: Store) -> list[list[str]]:
+        groups: dict[str, list[str]] = {}
+        for key, event_id in db.memberships().items():
+            groups.setdefault(event_id, []).append(key)
+        return sorted(sorted(g) for g in groups.values())
+
+    venue = make_source()
+    agg = make_source(id="agg", kind="aggregator", venue=None)
+    expo = make_listing(external_id="expo", title="Rembrandt & Lievens", start=None, end=None,
+                        start_date=date(2027, 3, 1), end_date=date(2027, 5, 31))  # fmt: skip
+    agg_expo = make_listing(source_id="agg", external_id="x", title="Rembrandt en Lievens", start=None,
+                            end=None, start_date=date(2027, 3, 1), end_date=date(2027, 5, 31))  # fmt: skip
+    incremental = Store.open(tmp_path / "inc.db")
+    ingest(incremental, venue, [*series(6), expo], [], NOW)
+    ingest(incremental, agg, [*series(6, source="agg", title="concert"), agg_expo], [], NOW)
+    full = Store.open(tmp_path / "full.db")
+    ingest(full, venue, [*series(6), expo], [], NOW, defer=True)
+    ingest(full, agg, [*series(6, source="agg", title="concert"), agg_expo], [], NOW, defer=True)
+    with full.transaction():
+        rebuild_events(full, NOW, None)
+    assert memberships(incremental) == memberships(full)
+    assert any(len(g) == 2 for g in memberships(full))
