@@ -1,0 +1,405 @@
+"""iCalendar (RFC 5545) importer: the bytes of a calendar file -> listings and problems.
+
+Owns: turning VEVENTs into listings (fields, source defaults, all-day vs timed, status),
+keeping one of a UID listed twice, and expanding recurring series into occurrences inside
+a bounded window around ``now``. Plain VEVENTs never touch icalendar: ``ics_zones`` reads
+lines, values and time zones far faster. Only series (a UID with RRULE/RDATE or
+RECURRENCE-ID overrides) are handed to recurring-ical-events, one UID at a time, as
+timing-only components carrying our own zones, so a broken series is one Problem.
+Must not: fetch, touch the store, or shift instants.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import unquote
+
+import recurring_ical_events  # type: ignore[import-untyped]
+from icalendar import Calendar, Event, vRecur
+
+from agenda.model import Listing, Problem, SourceConfig
+from importers.base import ParseResult
+from importers.clean import (
+    absolutize,
+    clean_description,
+    clean_text,
+    clean_title,
+    content_id,
+    decode_text,
+    localize,
+    split_location,
+)
+from importers.errors import ParseError
+from importers.ics_zones import (
+    InvalidValue,
+    Props,
+    Zones,
+    add_months,
+    first,
+    geo,
+    logical_lines,
+    on_amsterdam_clock,
+    parse_duration,
+    parse_time,
+    parse_times,
+    props_of,
+    split_components,
+    stamp,
+    text,
+    text_list,
+    unescape,
+)
+
+# Occurrences of a series are kept from WINDOW_BEFORE before ``now`` up to
+# WINDOW_MONTHS_AFTER months after it; single events are kept whatever their date.
+WINDOW_BEFORE = timedelta(days=30)
+WINDOW_MONTHS_AFTER = 18
+# A FREQ=MINUTELY rule would otherwise produce hundreds of thousands of listings.
+MAX_OCCURRENCES = 1000
+# Rules with a COUNT are expanded from their first occurrence; bigger ones are refused.
+MAX_COUNT = 5000
+_DAY = timedelta(days=1)
+_STEPS = {"SECONDLY": timedelta(seconds=1), "MINUTELY": timedelta(minutes=1)}
+_STEPS |= {"HOURLY": timedelta(hours=1), "DAILY": _DAY, "WEEKLY": 7 * _DAY}
+
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def parse(
+    data: bytes, source: SourceConfig, now: datetime, *, url: str | None = None
+) -> ParseResult:
+    """Listings (occurrences for series) and per-event problems from one iCalendar file."""
+    body = decode_text(data).lstrip("\ufeff")
+    lines = logical_lines(body)
+    begins = {line.strip().upper() for line in lines if line[:6].upper() == "BEGIN:"}
+    if not begins & {"BEGIN:VCALENDAR", "BEGIN:VEVENT"}:
+        if not body.strip():
+            raise ParseError("not an iCalendar document: it is empty")
+        raise ParseError(
+            "not an iCalendar document: no BEGIN:VCALENDAR or BEGIN:VEVENT line "
+            f"(it starts with {body.strip()[:40]!r})"
+        )
+    document = split_components(lines)
+    zones = Zones(document.vtimezones, document.wr_timezone)
+    moment = localize(now)
+    reader = _Reader(
+        source=source,
+        base=url or source.url,
+        zones=zones,
+        venues=document.venues,
+        window=(moment - WINDOW_BEFORE, add_months(moment, WINDOW_MONTHS_AFTER)),
+    )
+    reader.read(document.events)
+    for tzid in zones.unknown:
+        reader.problem(
+            f"unknown time zone {tzid!r}: its times were read as Europe/Amsterdam",
+            field="TZID",
+            severity="warning",
+        )
+    return ParseResult(listings=tuple(reader.listings), problems=tuple(reader.problems))
+
+
+def _organizer(props: Props) -> str | None:
+    entry = first(props, "ORGANIZER")
+    name = entry[0].get("CN") if entry else None
+    if not name:
+        return None  # the value is a mailto: address; never publish it
+    if _PERCENT.search(name):  # R's exporter percent-encodes CN ("Erasmus%20Centre")
+        name = unquote(name)
+    name = clean_text(name)
+    return name if name and name.upper() != "NA" else None
+
+
+def _image(props: Props, base: str | None) -> str | None:
+    for params, value in props.get("ATTACH", []) + props.get("IMAGE", []):
+        link = value.strip()
+        is_image = params.get("FMTTYPE", "image/").lower().startswith("image/")
+        if is_image and link.lower().startswith(("http://", "https://")):
+            return absolutize(link, base)
+    return None
+
+
+def _period(rule: vRecur) -> timedelta | None:
+    """FREQ × INTERVAL for the frequencies with a fixed length (not MONTHLY or YEARLY)."""
+    step = _STEPS.get(str(rule.get("FREQ", [""])[0]))
+    return step * rule.get("INTERVAL", [1])[0] if step is not None else None
+
+
+# --- events ------------------------------------------------------------------------
+
+
+@dataclass
+class _Vevent:
+    index: int
+    props: Props
+    uid: str | None
+
+    @property
+    def sequence(self) -> int:
+        entry = first(self.props, "SEQUENCE")
+        value = entry[1].strip() if entry else ""
+        return int(value) if value.isdigit() else 0
+
+
+@dataclass
+class _Reader:
+    source: SourceConfig
+    base: str | None
+    zones: Zones
+    venues: list[dict[str, str]]
+    window: tuple[datetime, datetime]
+    listings: list[Listing] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    _fields_cache: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def problem(self, message: str, **kwargs: Any) -> None:
+        self.problems.append(Problem(source_id=self.source.id, message=message, **kwargs))
+
+    def read(self, blocks: list[list[str]]) -> None:
+        groups: dict[str, list[_Vevent]] = {}
+        for index, block in enumerate(blocks):
+            props = props_of(block)
+            uid = text(props, "UID")
+            groups.setdefault(uid if uid is not None else f"\x00{index}", []).append(
+                _Vevent(index, props, uid)
+            )
+        for group in groups.values():
+            self._group(group[0].uid, group)
+
+    def _group(self, uid: str | None, group: list[_Vevent]) -> None:
+        # Without a UID there is nothing to attach a RECURRENCE-ID to: a plain event.
+        masters = [v for v in group if uid is None or "RECURRENCE-ID" not in v.props]
+        overrides = [v for v in group if uid is not None and "RECURRENCE-ID" in v.props]
+        if len(masters) > 1:
+            count = len(masters)
+            masters = [max(masters, key=lambda v: (v.sequence, v.index))]
+            self.problem(
+                f"UID {uid!r} is listed {count} times; kept the one "
+                "with the highest SEQUENCE (the last one when equal)",
+                external_id=uid,
+                field="UID",
+                severity="warning",
+            )
+        master = masters[0] if masters else None
+        if master is not None and not overrides and not {"RRULE", "RDATE"} & master.props.keys():
+            self._single(master)
+        else:
+            self._series(uid, master, overrides)
+
+    def _single(self, vevent: _Vevent) -> None:
+        try:
+            start, end = self._times(vevent.props)
+            fields = self._fields(vevent)
+            external_id = vevent.uid or content_id(fields["title"], start.isoformat())
+            self.listings.append(self._listing(fields, external_id, start, end, None))
+        except ValueError as exc:  # InvalidValue, or a Listing the model refuses
+            self.problem(str(exc), external_id=vevent.uid, field=getattr(exc, "field", None))
+
+    def _series(self, uid: str | None, master: _Vevent | None, overrides: list[_Vevent]) -> None:
+        calendar = Calendar()
+        by_index: dict[int, _Vevent] = {}
+        master_start: date | None = None
+        for vevent in [master, *overrides] if master else overrides:
+            try:
+                component, start = self._component(vevent, master_start)
+            except InvalidValue as exc:
+                label = "recurring event" if vevent is master else "changed occurrence"
+                self.problem(f"{label} not imported: {exc}", external_id=uid, field=exc.field)
+                if vevent is master:
+                    return
+                continue
+            master_start = master_start or start
+            calendar.add_component(component)
+            by_index[vevent.index] = vevent
+        title = self._fields(master)["title"] if master else ""
+        key = uid if uid is not None else content_id(title, str(master_start))
+        low, high = self.window
+        rule = calendar.subcomponents[0].get("RRULE") if master else None
+        period = _period(rule) if rule is not None and "COUNT" not in rule else None
+        if period is not None and period < _DAY:
+            # Sub-daily rules: expand only as far as MAX_OCCURRENCES periods reach.
+            high = min(high, low + period * MAX_OCCURRENCES)
+        found: list[Listing] = []
+        try:  # between(), not after(): after() crawls when occurrences overlap each other
+            occurrences = recurring_ical_events.of(calendar).between(low, high)
+            occurrences.sort(key=lambda occurrence: stamp(occurrence["DTSTART"].dt))
+            for occurrence in occurrences[:MAX_OCCURRENCES]:
+                begin = occurrence["DTSTART"].dt
+                vevent = by_index[int(str(occurrence["X-REGIO-INDEX"]))]
+                original = (
+                    occurrence["RECURRENCE-ID"].dt if "RECURRENCE-ID" in occurrence else begin
+                )
+                end = occurrence["DTEND"].dt if "DTEND" in occurrence else None
+                fields = self._fields(vevent)
+                found.append(self._listing(fields, f"{key}/{stamp(original)}", begin, end, key))
+        except Exception as exc:  # hostile rules can fail anywhere in dateutil or the expander
+            self.problem(
+                f"recurring event could not be expanded: {exc}", external_id=key, field="RRULE"
+            )
+            return
+        if len(occurrences) > MAX_OCCURRENCES or (found and high < self.window[1]):
+            self.problem(
+                f"series repeats more than {MAX_OCCURRENCES} times in the window; only the "
+                f"first {len(found)} occurrences were imported",
+                external_id=key,
+                field="RRULE",
+                severity="warning",
+            )
+        self.listings.extend(found)
+
+    def _component(self, vevent: _Vevent, master_start: date | None) -> tuple[Event, date]:
+        """The event's timing alone, with our zones attached, for recurring-ical-events."""
+        props = vevent.props
+        start, end = self._times(props)
+        component = Event()
+        component.add("UID", "series")
+        entry = first(props, "RRULE")
+        if entry is not None:
+            try:  # "BYDAY=MO, TU" (Exchange CDO) is read without its spaces
+                rule = vRecur.from_ical("".join(entry[1].split()).upper())
+            except (ValueError, TypeError, KeyError) as exc:
+                raise InvalidValue("RRULE", f"RRULE {entry[1]!r} cannot be read: {exc}") from None
+            if rule.get("COUNT", [0])[0] > MAX_COUNT:
+                raise InvalidValue("RRULE", f"RRULE {entry[1]!r}: COUNT is above {MAX_COUNT}")
+            if not 1 <= rule.get("INTERVAL", [1])[0] <= 10_000:
+                raise InvalidValue("RRULE", f"RRULE {entry[1]!r}: INTERVAL is out of range")
+            shift = self._skip_ahead(start, rule)
+            start, end = start + shift, end + shift if end is not None else None
+            component["RRULE"] = rule
+        component.add("DTSTART", start)
+        if end is not None:
+            component.add("DTEND", end)
+        all_day = master_start is not None and not isinstance(master_start, datetime)
+        for name in ("RDATE", "EXDATE"):
+            for params, value in props.get(name, ()):
+                if value.strip():
+                    component.add(name, parse_times(name, value, params, self.zones))
+        recurrence = first(props, "RECURRENCE-ID")
+        if recurrence is not None:
+            original = parse_time("RECURRENCE-ID", recurrence[1], recurrence[0], self.zones)
+            if all_day and isinstance(original, datetime):
+                original = original.date()  # Exchange writes date-time ids for all-day series
+            extra = {"RANGE": recurrence[0]["RANGE"]} if "RANGE" in recurrence[0] else {}
+            component.add("RECURRENCE-ID", original, parameters=extra)
+        component.add("SEQUENCE", vevent.sequence)
+        component.add("X-REGIO-INDEX", str(vevent.index))
+        return component, start
+
+    def _skip_ahead(self, start: date, rule: vRecur) -> timedelta:
+        """Whole rule periods to move DTSTART forward so expansion starts near the window.
+
+        Expanding FREQ=MINUTELY from 1900 (or DAILY from 1900) up to ``now`` takes minutes;
+        moving DTSTART by a multiple of the rule's period keeps every occurrence on the
+        same grid. Rules with COUNT are left alone (they count from the real DTSTART).
+        """
+        period = _period(rule)
+        if period is None or "COUNT" in rule or (period < _DAY and not isinstance(start, datetime)):
+            return timedelta(0)
+        low = self.window[0] if isinstance(start, datetime) else self.window[0].date()
+        periods = (low - start) // period - 1
+        return period * periods if periods > 0 else timedelta(0)
+
+    def _times(self, props: Props) -> tuple[date, date | None]:
+        entry = first(props, "DTSTART")
+        if entry is None:
+            raise InvalidValue("DTSTART", "VEVENT has no DTSTART")
+        start = parse_time("DTSTART", entry[1], entry[0], self.zones)
+        if (entry := first(props, "DTEND")) is not None:
+            return start, parse_time("DTEND", entry[1], entry[0], self.zones)
+        if (entry := first(props, "DURATION")) is not None:
+            return start, start + parse_duration("DURATION", entry[1])
+        return start, None
+
+    def _listing(
+        self,
+        fields: dict[str, Any],
+        external_id: str,
+        start: date,
+        end: date | None,
+        series_id: str | None,
+    ) -> Listing:
+        if isinstance(start, datetime):
+            begin = on_amsterdam_clock(start)
+            finish = on_amsterdam_clock(end) if isinstance(end, datetime) else None
+            if finish is not None and finish < begin:
+                self.problem(
+                    "DTEND is before DTSTART; the end was left out",
+                    external_id=external_id,
+                    field="DTEND",
+                    severity="warning",
+                )
+            if finish is not None and finish <= begin:
+                finish = None
+            return Listing(
+                **fields, external_id=external_id, start=begin, end=finish, series_id=series_id
+            )
+        last = start
+        if end is not None:
+            end_day = end.date() if isinstance(end, datetime) else end
+            if end_day > start:  # DTEND is exclusive; the model's end_date is inclusive
+                last = end_day - timedelta(days=1)
+        return Listing(
+            **fields, external_id=external_id, start_date=start, end_date=last, series_id=series_id
+        )
+
+    def _fields(self, vevent: _Vevent) -> dict[str, Any]:
+        """Everything but the times and ids; computed once per VEVENT, shared by occurrences."""
+        cached = self._fields_cache.get(vevent.index)
+        if cached is not None:
+            return cached
+        props = vevent.props
+        location = text(props, "LOCATION")
+        place = split_location(location.replace(" @ ", ", ")) if location else {}
+        venue = self._venue(props, location)
+        latitude, longitude = geo(text(props, "GEO"))
+        if latitude is None:
+            latitude, longitude = geo(venue.get("GEO"))
+        summary = first(props, "SUMMARY")
+        language = summary[0].get("LANGUAGE", "").split("-")[0].lower() if summary else ""
+        status = (text(props, "STATUS") or "").upper()
+        fields: dict[str, Any] = {
+            "source_id": self.source.id,
+            "title": clean_title(unescape(summary[1]) if summary else ""),
+            "status": "cancelled" if status == "CANCELLED" else "scheduled",
+            "description": self._description(props),
+            "url": absolutize(text(props, "URL"), self.base),
+            "venue_name": venue.get("NAME") or place.get("venue_name") or self.source.venue,
+            "address": venue.get("ADDRESS") or place.get("address"),
+            "postcode": venue.get("POSTALCODE") or place.get("postcode"),
+            "city": venue.get("CITY") or place.get("city") or self.source.city,
+            "latitude": latitude,
+            "longitude": longitude,
+            "categories": text_list(props, "CATEGORIES"),
+            "language": language if language.isalpha() else self.source.language,
+            "organizer": _organizer(props),
+            "image": _image(props, self.base),
+        }
+        self._fields_cache[vevent.index] = fields
+        return fields
+
+    def _description(self, props: Props) -> str:
+        for params, value in props.get("X-ALT-DESC", ()):
+            if params.get("FMTTYPE", "").lower() == "text/html" and value.strip():
+                # iCalcreator double-escapes newlines inside the HTML ("\\n").
+                html = clean_description(unescape(value).replace("\\n", "\n"))
+                if html:
+                    return html
+        return clean_description(text(props, "DESCRIPTION"))
+
+    def _venue(self, props: Props, location: str | None) -> dict[str, str]:
+        """The VVENUE a LOCATION refers to (by VENUE-UID/VVENUE, else by its NAME)."""
+        entry = first(props, "LOCATION")
+        reference = entry and (entry[0].get("VENUE-UID") or entry[0].get("VVENUE"))
+        if not reference or not self.venues:
+            return {}
+        for venue in self.venues:
+            if venue.get("UID") == reference:
+                return venue
+        for venue in self.venues:
+            name = venue.get("NAME")
+            if name and location and location.startswith(name):
+                return venue
+        return {}
