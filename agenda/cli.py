@@ -18,6 +18,7 @@ import click
 
 from agenda.errors import AgendaError
 from agenda.model import ImportRun, SourceConfig
+from agenda.timeutil import AMSTERDAM
 
 EXIT_USAGE = 2
 
@@ -125,33 +126,63 @@ def describe_run(run: ImportRun) -> str:
     )
 
 
+def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The shared filter model as command-line options (same names as the query parameters)."""
+    options = [
+        click.option("--from", "from_", metavar="YYYY-MM-DD",
+                     help="Events still running on or after this day (default: today)."),
+        click.option("--to", metavar="YYYY-MM-DD",
+                     help="Events starting on or before this day (default: twelve months on)."),
+        click.option("--city", help="Den Haag, Leiden, Delft, …"),
+        click.option("--venue", help="Venue id."),
+        click.option("--source", help="Only events listed by this source id."),
+        click.option("--theme", help="Theme id."),
+        click.option("--category", help="A category as the sources name it."),
+        click.option("--audience", help="family, children, students, adults or seniors."),
+        click.option("--lang", help="nl or en: titles and labels in this language."),
+        click.option("--q", help="Full-text search in titles and descriptions."),
+        click.option("--free", help="true: only free events."),
+        click.option("--accessible", help="true: only events that say they are accessible."),
+        click.option("--kind", help="e.g. concert,lecture or -exhibition to leave them out."),
+        click.option("--limit", help="At most this many events."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command("export")
 @_db_option()
-@click.option("--format", "fmt", type=click.Choice(["json"]), required=True, help="Output format.")
-@click.option("--from", "from_", metavar="YYYY-MM-DD", help="Events still running on or after.")
-@click.option("--to", metavar="YYYY-MM-DD", help="Events starting on or before this day.")
-@click.option("--city", help="Only events in this city (Den Haag, Leiden, Delft, …).")
-@click.option("--source", help="Only events listed by this source id.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "ics", "rss", "atom", "jsonfeed"]),
+    required=True, help="Output format.",
+)  # fmt: skip
+@_filter_options
+@click.option(
+    "--exhibitions", type=click.Choice(["span", "daily", "exclude"]), default="span",
+    show_default=True, help="iCalendar: exhibitions as one span, one entry a day, or left out.",
+)  # fmt: skip
+@click.option(
+    "--base-url", envvar="AGENDA_BASE_URL", default="http://127.0.0.1:8000", show_default=True,
+    help="The agenda's public address, for links and UIDs.",
+)  # fmt: skip
 def export_command(
-    db: str, fmt: str, from_: str | None, to: str | None, city: str | None, source: str | None
+    db: str, fmt: str, exhibitions: str, base_url: str, **params: str | None
 ) -> None:
-    """Write the agenda to stdout (JSON as SPEC.md describes)."""
-    from agenda.query import EventFilter, list_events, parse_day
-    from agenda.store import Store
-    from feeds.jsonexport import render_json
+    """Write the agenda to stdout: JSON as SPEC.md describes, or a feed (ics, rss, atom)."""
+    from agenda.filters import parse_filters
+    from agenda.query import list_events
+    from feeds.formats import feed_options, render_format
 
-    with _clear_errors():
-        if not Path(db).exists():
-            raise AgendaError(f"{db}: no such database (run `agenda import` first)")
-        filters = EventFilter(
-            from_date=parse_day("from", from_), to_date=parse_day("to", to), city=city,
-            source=source,
-        )  # fmt: skip
-        store = Store.open(db)
-    try:
-        sys.stdout.buffer.write(render_json(list_events(store, filters)))
-    finally:
-        store.close()
+    values = {("from" if k == "from_" else k): v for k, v in params.items() if v is not None}
+    now = _now()
+    with _open_store(db) as store:
+        filters = parse_filters(values, now.astimezone(AMSTERDAM).date())
+        events = list_events(store, filters)
+    lang = filters.lang or "nl"
+    sys.stdout.buffer.write(
+        render_format(fmt, events, feed_options(base_url, fmt, now, lang, exhibitions))
+    )
 
 
 @main.command("demo")

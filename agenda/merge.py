@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from agenda.classify import AUDIENCES, audiences_of, kind_of, says_accessible
 from agenda.dedup import Member
 from agenda.model import SourceRef, VenueRef
 
 KIND_RANK = {"venue": 0, "institution": 1, "aggregator": 2}
-_FIRST_FILLED = (
-    "url", "language", "price", "is_free", "ticket_url", "image", "event_type",
-)  # fmt: skip
+_FIRST_FILLED = ("url", "language", "price", "is_free", "ticket_url", "image")
+DEFAULT_LANGUAGE = "nl"
 # A description longer than this is a page dump, not a description.
 _SANE_DESCRIPTION = 5000
 
@@ -40,6 +40,31 @@ def _timing(ordered: list[Member]) -> Member:
             if start is not None and start.date() == listing.start_date:
                 return member
     return best
+
+
+def _classify(ordered: list[Member], fields: dict[str, Any]) -> None:
+    """Kind, audience, accessibility and the per-language texts, from every member."""
+    for member in ordered:
+        listing = member.listing
+        kind = kind_of(listing.event_type, listing.categories, listing.title)
+        if kind:
+            fields["kind"] = kind
+            break
+    audience: set[str] = set()
+    for member in ordered:
+        audience.update(audiences_of(member.listing.categories, member.listing.title))
+    fields["audience"] = tuple(a for a in AUDIENCES if a in audience)
+    if any(says_accessible(m.listing.description) for m in ordered):
+        fields["accessible"] = True
+    titles: dict[str, str] = {}
+    descriptions: dict[str, str] = {}
+    for member in ordered:
+        language = (member.listing.language or DEFAULT_LANGUAGE).split("-")[0].lower()
+        titles.setdefault(language, member.listing.title)
+        if member.listing.description:
+            descriptions.setdefault(language, member.listing.description)
+    fields["titles"] = titles
+    fields["descriptions"] = descriptions
 
 
 def merge_fields(
@@ -91,6 +116,7 @@ def merge_fields(
             fields["city"] = member.city
             provenance["city"] = member.listing.source_id
             break
+    _classify(ordered, fields)
     categories: list[str] = []
     for member in ordered:
         for category in member.listing.categories:

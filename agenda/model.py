@@ -107,9 +107,15 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class VenueRef(msgspec.Struct, frozen=True, kw_only=True):
+    """The venue an event is at, with what a calendar entry needs to show and map it."""
+
     id: str
     name: str
     city: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 class SourceRef(msgspec.Struct, frozen=True, kw_only=True):
@@ -153,7 +159,13 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     is_free: bool | None = None
     ticket_url: str | None = None
     image: str | None = None
-    event_type: str | None = None
+    # exhibition, concert, performance, lecture, tour, workshop, festival, film, market
+    kind: str | None = None
+    audience: tuple[str, ...] = ()
+    accessible: bool | None = None
+    # The title and description in each language a source gave them in ("nl", "en").
+    titles: dict[str, str] = {}
+    descriptions: dict[str, str] = {}
     sources: tuple[SourceRef, ...] = ()
     # field name -> source id that supplied it
     provenance: dict[str, str] = {}

@@ -108,7 +108,12 @@ class PlaceResolver:
                 self._now,
             )  # fmt: skip
             self._stored.add(venue.id)
-        return VenueRef(id=venue.id, name=venue.name, city=venue.city)
+        return VenueRef(
+            id=venue.id, name=venue.name, city=venue.city,
+            address=venue.addresses[0] if venue.addresses else None,
+            postcode=venue.postcodes[0] if venue.postcodes else None,
+            latitude=venue.latitude, longitude=venue.longitude,
+        )  # fmt: skip
 
 
 def _gazetteer_venue(venue: Venue) -> GazetteerVenue:

@@ -286,6 +286,10 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return [_event_decoder.decode(r[0]) for r in self._rows(sql, params)]
 
+    def count_where(self, where: str, params: Sequence[Any]) -> int:
+        sql = f"SELECT count(*) FROM events WHERE replaced_by IS NULL AND ({where})"
+        return int(self._rows(sql, params)[0][0])
+
     def count(self, table: str) -> int:
         assert table in {"events", "listings", "memberships", "import_runs", "venues", "problems"}
         return int(self._rows(f"SELECT count(*) FROM {table}")[0][0])

@@ -13,6 +13,7 @@ from httpserver import Response, serve
 
 from agenda.cli import main
 
+YEAR = ["--from", "2027-01-01", "--to", "2027-12-31"]
 FEED = """BEGIN:VCALENDAR\r
 VERSION:2.0\r
 PRODID:-//test//NL\r
@@ -69,7 +70,7 @@ def test_import_then_export_json_matches_spec(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "lakenhal: 3 new, 0 updated, 0 withdrawn, 0 unchanged, 0 problems" in result.output
 
-    exported = runner.invoke(main, ["export", "--db", db, "--format", "json"])
+    exported = runner.invoke(main, ["export", "--db", db, "--format", "json", *YEAR])
     assert exported.exit_code == 0, exported.output
     events = json.loads(exported.stdout)["events"]
     assert [e["title"] for e in events] == [
@@ -115,7 +116,9 @@ def test_import_then_export_json_matches_spec(tmp_path: Path) -> None:
         ["export", "--db", db, "--format", "json", "--from", "2027-04-01", "--to", "2027-04-30"],
     )
     assert [e["title"] for e in json.loads(only_march.stdout)["events"]] == ["Rembrandt & Lievens"]
-    delft = runner.invoke(main, ["export", "--db", db, "--format", "json", "--city", "Delft"])
+    delft = runner.invoke(
+        main, ["export", "--db", db, "--format", "json", "--city", "Delft", *YEAR]
+    )
     assert json.loads(delft.stdout)["events"] == []
     by_source = runner.invoke(
         main, ["export", "--db", db, "--format", "json", "--source", "lakenhal"]
@@ -222,10 +225,13 @@ def test_import_over_http_uses_conditional_get(tmp_path: Path) -> None:
         runner = CliRunner()
         first = runner.invoke(main, ["import", "--config", str(path), "--db", db])
         assert "lakenhal: 3 new" in first.output
-        before = runner.invoke(main, ["export", "--db", db, "--format", "json"]).stdout
+        before = runner.invoke(main, ["export", "--db", db, "--format", "json", *YEAR]).stdout
         second = runner.invoke(main, ["import", "--config", str(path), "--db", db])
         assert "lakenhal: not modified since the last import" in second.output
-        assert runner.invoke(main, ["export", "--db", db, "--format", "json"]).stdout == before
+        assert (
+            runner.invoke(main, ["export", "--db", db, "--format", "json", *YEAR]).stdout == before
+        )
+        assert len(json.loads(before)["events"]) == 3
         assert server.requests[1].headers["if-none-match"] == '"v1"'
         assert server.requests[0].headers["user-agent"].startswith("Regio-agenda")
 

@@ -1,0 +1,87 @@
+"""What kind of event a listing is, who it is for, and whether it says it is accessible (pure).
+
+Sources label events in their own words (``Tentoonstelling``, ``ExhibitionEvent``,
+``classical``, ``Familie``, ``(4+)``); these map the words to a small shared vocabulary
+that filters and feeds use: ``kind`` and ``audience``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from agenda.normalize import fold
+
+KINDS = ("exhibition", "concert", "performance", "lecture", "tour", "workshop", "festival",
+         "film", "market", "other")  # fmt: skip
+AUDIENCES = ("family", "children", "students", "adults", "seniors")
+
+_KIND_WORDS = {
+    "exhibition": "tentoonstelling tentoonstellingen expositie exhibition exhibitionevent expo "
+    "visualartsevent",
+    "concert": "concert concerten muziek music musicevent klassiek classical jazz pop rock "
+    "koor orgel lunchconcert kamermuziek",
+    "performance": "theater theatre toneel voorstelling performance theaterevent cabaret comedy "
+    "comedyevent dans dance danceevent opera musical ballet",
+    "lecture": "lezing lezingen lecture talk debat debate voordracht symposium educationevent "
+    "science",
+    "tour": "rondleiding rondleidingen tour wandeling stadswandeling walk excursie",
+    "workshop": "workshop workshops cursus course masterclass",
+    "festival": "festival festivals museumnacht",
+    "film": "film cinema screeningevent filmvoorstelling",
+    "market": "markt market braderie",
+}
+_AUDIENCE_WORDS = {
+    "family": "familie family families gezin kids kinderen children childrensevent jeugd youth "
+    "jong",
+    "children": "kinderen children kids childrensevent peuters kleuters",
+    "students": "student studenten students studium campus",
+    "seniors": "senioren seniors 65",
+}
+_AGE = re.compile(r"\(\s*\d{1,2}\s*\+\s*\)|\b\d{1,2}\s*\+")
+_ACCESSIBLE = re.compile(
+    r"rolstoel|wheelchair|toegankelijk|accessible|invalidentoilet|mindervalide|ringleiding|"
+    r"hearing loop|gebarentaal|sign language",
+    re.I,
+)
+
+
+def _index(table: dict[str, str]) -> dict[str, str]:
+    return {word: name for name, words in table.items() for word in words.split()}
+
+
+_KIND_INDEX = _index(_KIND_WORDS)
+_AUDIENCE_INDEX: dict[str, list[str]] = {}
+for _name, _words in _AUDIENCE_WORDS.items():
+    for _word in _words.split():
+        _AUDIENCE_INDEX.setdefault(_word, []).append(_name)
+
+
+def _words(texts: Iterable[str | None]) -> list[str]:
+    return [w for text in texts for w in fold(text).split()]
+
+
+def kind_of(event_type: str | None, categories: Iterable[str], title: str) -> str | None:
+    """The shared kind: labels first (event type, categories), then the title's words."""
+    for words in (_words([event_type]), _words(categories), _words([title])):
+        for word in words:
+            if word in _KIND_INDEX:
+                return _KIND_INDEX[word]
+    return None
+
+
+def audiences_of(categories: Iterable[str], title: str, description: str = "") -> tuple[str, ...]:
+    """Who the event is for, from its labels and title (``Familie``, ``(4+)``, ``Kids:``)."""
+    found: list[str] = []
+    for word in _words([*categories, title]):
+        for audience in _AUDIENCE_INDEX.get(word, ()):
+            if audience not in found:
+                found.append(audience)
+    if _AGE.search(title) and "family" not in found:
+        found.append("family")
+    return tuple(a for a in AUDIENCES if a in found)
+
+
+def says_accessible(description: str) -> bool | None:
+    """True when the text mentions wheelchair access or similar; None when it says nothing."""
+    return True if description and _ACCESSIBLE.search(description) else None
