@@ -321,3 +321,44 @@ def review_command(db: str, limit: int) -> None:
     if len(pairs) > limit:
         click.echo(f"… and {len(pairs) - limit} more")
     click.echo("Decide with: agenda merge EVENT EVENT  |  agenda never-merge EVENT EVENT")
+
+
+@main.command("serve")
+@_db_option()
+@click.option("--config", envvar="AGENDA_CONFIG", type=click.Path(dir_okay=False),
+              help="Sources file (env AGENDA_CONFIG); checked at start.")  # fmt: skip
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--base-url", envvar="AGENDA_BASE_URL", default=None,
+              help="Public address used in links (default: http://HOST:PORT).")  # fmt: skip
+def serve_command(db: str, config: str | None, host: str, port: int, base_url: str | None) -> None:
+    """Serve the agenda: feeds, API and pages, on the embedded SQLite store."""
+    import uvicorn
+
+    from agenda.app import create_app
+    from agenda.config import Settings, load_sources
+
+    with _clear_errors():
+        if config:
+            load_sources(config)
+        settings = Settings(
+            db=db, config=config, host=host, port=port,
+            base_url=base_url or f"http://{host}:{port}",
+        )  # fmt: skip
+        app = create_app(settings)
+    _check_port(host, port)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _check_port(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            click.echo(
+                f"agenda: port {port} on {host} is busy; choose another with --port", err=True
+            )
+            sys.exit(EXIT_USAGE)

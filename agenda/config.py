@@ -34,7 +34,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     config: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # The agenda's public address: links in feeds, UIDs, widget snippets.
+    base_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = 20 * 1024 * 1024
+    feed_max_age: int = 300
 
 
 def parse_interval(value: object) -> int:

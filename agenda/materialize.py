@@ -74,6 +74,8 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] | None
             continue
         rows = [listings[k] for k in keys]
         written += _write_event(store, event_id, rows, kinds, places, now)
+    if written or touched:
+        store.bump_generation()
     return written
 
 

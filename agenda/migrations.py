@@ -78,4 +78,9 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE TABLE pending (listing_key TEXT PRIMARY KEY)",
     ],
+    # 4: a generation number that changes whenever published events change (HTTP caches)
+    [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+        "INSERT INTO meta (key, value) VALUES ('generation', 0)",
+    ],
 ]

@@ -321,6 +321,13 @@ class Store:
             for r in rows
         ]  # fmt: skip
 
+    def generation(self) -> int:
+        """A number that changes whenever published events change (for caches and ETags)."""
+        return int(self._rows("SELECT value FROM meta WHERE key = 'generation'")[0][0])
+
+    def bump_generation(self) -> None:
+        self.db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+
     def add_pending(self, keys: Iterable[str]) -> None:
         """Listings whose events must be rebuilt before the agenda is consistent again."""
         self.db.conn.executemany(

@@ -1,0 +1,40 @@
+"""The composition root: ``create_app(settings)`` wires the store, routes and error handling.
+
+Nothing else builds a Litestar application; handlers stay thin and errors become
+RFC 9457 problem details here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from litestar import Litestar, Response, get
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+
+from agenda.config import Settings
+from agenda.errors import AgendaError
+from agenda.feed_routes import ROUTES as FEED_ROUTES
+from agenda.http import agenda_error_handler, http_error_handler
+from agenda.runtime import Runtime, utc_now
+
+
+@get("/health", summary="Liveness: always the same small answer")
+async def health() -> Response[bytes]:
+    return Response(b"ok\n", media_type="text/plain")
+
+
+def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Litestar:
+    """The web application for ``settings`` (the database must exist or is created)."""
+    runtime = Runtime(settings, clock)
+    runtime.stores.get()  # fail at start, not on the first request, if the database is unusable
+    return Litestar(
+        route_handlers=[health, *FEED_ROUTES],
+        state=State({"runtime": runtime}),
+        exception_handlers={AgendaError: agenda_error_handler, HTTPException: http_error_handler},
+        on_shutdown=[runtime.close],
+        openapi_config=OpenAPIConfig(title="Regio-agenda", version="0.1.0", path="/schema"),
+        debug=False,
+    )
