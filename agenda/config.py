@@ -38,6 +38,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     base_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = 20 * 1024 * 1024
     feed_max_age: int = 300
+    # How often (seconds) the web app looks whether the data changed; 0 means every request.
+    generation_check: float = 1.0
 
 
 def parse_interval(value: object) -> int:

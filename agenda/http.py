@@ -58,6 +58,8 @@ class Cached(msgspec.Struct, frozen=True):
     media_type: str
     etag: str
     last_modified: datetime | None
+    # ETag and Last-Modified header lines, formatted once
+    validators: dict[str, str] = {}
 
 
 class ResponseCache:
@@ -84,8 +86,14 @@ class ResponseCache:
             body=body,
             gzipped=gzip.compress(body, compresslevel=6, mtime=0),
             media_type=media_type,
-            etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+            etag=(etag := '"' + hashlib.sha256(body).hexdigest()[:32] + '"'),
             last_modified=last_modified,
+            validators={"ETag": etag}
+            | (
+                {"Last-Modified": format_datetime(last_modified, usegmt=True)}
+                if last_modified is not None
+                else {}
+            ),
         )
         with self._lock:
             self._items[key] = entry
@@ -118,12 +126,10 @@ def cached_response(
 ) -> Response[bytes]:
     """200 (gzipped when the client accepts it) or 304, with the validators either way."""
     headers = {
-        "ETag": entry.etag,
+        **entry.validators,
         "Cache-Control": f"public, max-age={max_age}",
         "Vary": "Accept-Encoding",
     }
-    if entry.last_modified is not None:
-        headers["Last-Modified"] = format_datetime(entry.last_modified, usegmt=True)
     if not_modified(request, entry):
         return Response(b"", status_code=304, headers=headers)
     body = entry.body

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -21,6 +23,22 @@ class Runtime:
         self.stores = StoreProvider(settings.db)
         self.cache = ResponseCache()
         self.clock = clock
+        self._generation = (0.0, -1)
+        self._lock = threading.Lock()
+
+    def generation(self) -> int:
+        """The data generation, read at most once per ``settings.generation_check`` seconds.
+
+        Cached answers may thus lag an import by up to a second, which no calendar app
+        notices, and the hot path of a cached feed does no SQL at all.
+        """
+        checked, value = self._generation
+        now = time.monotonic()
+        if now - checked >= self.settings.generation_check:
+            value = self.stores.get().generation()
+            with self._lock:
+                self._generation = (now, value)
+        return value
 
     def close(self) -> None:
         self.stores.close()
