@@ -40,6 +40,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     feed_max_age: int = 300
     # How often (seconds) the web app looks whether the data changed; 0 means every request.
     generation_check: float = 1.0
+    # API requests per minute per client address.
+    api_rate_limit: int = 600
 
 
 def parse_interval(value: object) -> int:

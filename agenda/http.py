@@ -17,7 +17,9 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
+from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import HTTPException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from agenda.errors import AgendaError, InvalidFilterError, NotFoundError
 from agenda.store import Store
@@ -168,3 +170,39 @@ _TITLES = {
     405: "Method not allowed",
     429: "Too many requests",
 }
+
+
+# Pages use no inline script or style; the widget's iframe page may be framed by any site.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
+EMBED_CSP = CSP.replace("frame-ancestors 'self'", "frame-ancestors *")
+EMBEDDABLE = ("/widgets/embed",)
+
+
+def security_headers(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: CSP without inline scripts, nosniff, a strict referrer policy."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        framable = str(scope.get("path", "")).startswith(EMBEDDABLE)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                csp = (
+                    CSP.replace("frame-ancestors 'self'", "frame-ancestors *") if framable else CSP
+                )
+                headers.setdefault("Content-Security-Policy", csp)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+                if not framable:
+                    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return middleware

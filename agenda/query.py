@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import timedelta
 from typing import Any
 
+from agenda.errors import InvalidFilterError
 from agenda.filters import EventFilter, parse_day
 from agenda.model import Event
 from agenda.store import Store
-from agenda.timeutil import day_start, utc_iso
+from agenda.timeutil import day_start, span_utc, utc_iso
 
-__all__ = ["EventFilter", "count_events", "list_events", "parse_day"]
+__all__ = ["EventFilter", "count_events", "list_events", "list_page", "parse_day"]
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -80,6 +82,37 @@ def where_clause(filters: EventFilter) -> tuple[str, list[Any]]:
             where.append("rowid IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)")
             params.append(match)
     return " AND ".join(where), params
+
+
+def encode_cursor(*parts: str) -> str:
+    return base64.urlsafe_b64encode("|".join(parts).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, param: str = "cursor") -> tuple[str, str]:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        first, second = text.split("|", 1)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidFilterError(param, "is not a cursor this agenda gave out") from None
+    return first, second
+
+
+def list_page(
+    store: Store, filters: EventFilter, cursor: str | None, size: int
+) -> tuple[list[Event], str | None]:
+    """One page of events by start; ``next`` continues after the last one (stable cursor)."""
+    where, params = where_clause(filters)
+    if cursor:
+        where += " AND (start_utc, id) > (?, ?)"
+        params.extend(decode_cursor(cursor))
+    limit = size if filters.limit is None else min(size, filters.limit)
+    events = store.query_events(where, params, limit=limit + 1)
+    if len(events) <= limit:
+        return events, None
+    page = events[:limit]
+    last = page[-1]
+    start_utc, _ = span_utc(last.start, last.start_date, last.end, last.end_date)
+    return page, encode_cursor(start_utc, last.id)
 
 
 def list_events(store: Store, filters: EventFilter) -> list[Event]:

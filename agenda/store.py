@@ -286,6 +286,68 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return [_event_decoder.decode(r[0]) for r in self._rows(sql, params)]
 
+    def change_rows(
+        self, since: str, after: tuple[str, str] | None, limit: int
+    ) -> list[tuple[str, str, str, str | None, str]]:
+        """(id, created, updated, replaced_by, data) of events changed after ``since``."""
+        sql = "SELECT id, created, updated, replaced_by, data FROM events WHERE updated > ?"
+        params: list[Any] = [since]
+        if after is not None:
+            sql += " AND (updated, id) > (?, ?)"
+            params.extend(after)
+        sql += f" ORDER BY updated, id LIMIT {int(limit)}"
+        return [tuple(r) for r in self._rows(sql, params)]  # type: ignore[misc]
+
+    def venue_rows(self, from_utc: str) -> list[dict[str, Any]]:
+        """Venues with the number of their events still to come."""
+        return list(
+            self.db.query(
+                """SELECT v.id, v.name, v.city, v.address, v.postcode, v.latitude, v.longitude,
+                          v.aliases, v.kind,
+                          (SELECT count(*) FROM events e WHERE e.venue_id = v.id
+                             AND e.replaced_by IS NULL AND e.end_utc > :from) AS upcoming
+                   FROM venues v ORDER BY v.city, v.name""",
+                {"from": from_utc},
+            )
+        )
+
+    def category_counts(self, from_utc: str) -> list[tuple[str, int]]:
+        rows = self._rows(
+            """SELECT c.value, count(*) FROM events e, json_each(e.data, '$.categories') c
+               WHERE e.replaced_by IS NULL AND e.end_utc > ?
+               GROUP BY lower(c.value) ORDER BY count(*) DESC, c.value""",
+            (from_utc,),
+        )
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    def source_rows(self) -> list[dict[str, Any]]:
+        """Every source with its latest import run and how many listings it has now."""
+        return list(
+            self.db.query(
+                """SELECT s.id, s.name, s.format, s.url, s.kind, s.city,
+                     (SELECT count(*) FROM listings l WHERE l.source_id = s.id
+                        AND l.state = 'active') AS active,
+                     (SELECT count(*) FROM listings l WHERE l.source_id = s.id
+                        AND l.state = 'withdrawn') AS withdrawn_total,
+                     r.started, r.finished, r.outcome, r.http_status, r.new, r.updated,
+                     r.unchanged, r.withdrawn, r.message,
+                     (SELECT count(*) FROM problems p WHERE p.run_id = r.id) AS problems,
+                     (SELECT max(finished) FROM import_runs o WHERE o.source_id = s.id
+                        AND o.outcome IN ('ok', 'not_modified')) AS last_success
+                   FROM sources s LEFT JOIN import_runs r ON r.id =
+                     (SELECT max(id) FROM import_runs x WHERE x.source_id = s.id)
+                   ORDER BY s.id"""
+            )
+        )
+
+    def theme_ids(self) -> list[str]:
+        """Themes that published events belong to."""
+        rows = self._rows(
+            """SELECT DISTINCT t.value FROM events e, json_each(e.data, '$.themes') t
+               WHERE e.replaced_by IS NULL ORDER BY 1"""
+        )
+        return [str(r[0]) for r in rows]
+
     def count_where(self, where: str, params: Sequence[Any]) -> int:
         sql = f"SELECT count(*) FROM events WHERE replaced_by IS NULL AND ({where})"
         return int(self._rows(sql, params)[0][0])

@@ -1,0 +1,167 @@
+"""What the API answers, as msgspec Structs (so OpenAPI documents them), built from events.
+
+Times are strings: ``2027-01-15T20:00:00+01:00`` for timed events, ``2027-01-15`` for
+all-day ones (one string field, never a ``datetime | date`` union, which breaks
+Litestar's OpenAPI).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+from agenda.model import Event, Listing
+from agenda.timeutil import to_local
+
+
+def when(moment: datetime | None, day: date | None) -> str | None:
+    if moment is not None:
+        return to_local(moment).isoformat()
+    return day.isoformat() if day is not None else None
+
+
+class VenueOut(msgspec.Struct, frozen=True):
+    id: str
+    name: str
+    city: str | None = None
+
+
+class SourceOut(msgspec.Struct, frozen=True):
+    source: str
+    external_id: str
+    url: str | None = None
+
+
+class EventOut(msgspec.Struct, frozen=True):
+    """An event in the shape of SPEC.md's export."""
+
+    id: str
+    title: str
+    description: str
+    start: str
+    end: str | None
+    all_day: bool
+    status: str
+    venue: VenueOut | None
+    city: str | None
+    url: str | None
+    categories: list[str]
+    themes: list[str]
+    sources: list[SourceOut]
+
+
+class ListingOut(msgspec.Struct, frozen=True):
+    """One source's record of the event, as that source gave it."""
+
+    source: str
+    external_id: str
+    url: str | None
+    title: str
+    start: str
+    end: str | None
+    status: str
+    state: str
+    venue_name: str | None
+    language: str | None
+
+
+class EventDetail(msgspec.Struct, frozen=True):
+    """Everything the agenda knows of one event, and who said what."""
+
+    id: str
+    title: str
+    description: str
+    start: str
+    end: str | None
+    all_day: bool
+    status: str
+    venue: VenueOut | None
+    city: str | None
+    url: str | None
+    categories: list[str]
+    themes: list[str]
+    sources: list[SourceOut]
+    kind: str | None
+    audience: list[str]
+    accessible: bool | None
+    price: str | None
+    is_free: bool | None
+    ticket_url: str | None
+    image: str | None
+    language: str | None
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    sequence: int
+    created: str | None
+    updated: str | None
+    listings: list[ListingOut]
+    provenance: dict[str, str]
+
+
+class EventPage(msgspec.Struct, frozen=True):
+    events: list[EventOut]
+    next: str | None
+
+
+def status_of(event: Event) -> str:
+    return "cancelled" if event.withdrawn else event.status
+
+
+def event_out(event: Event) -> EventOut:
+    start = when(event.start, event.start_date)
+    assert start is not None
+    return EventOut(
+        id=event.id,
+        title=event.title,
+        description=event.description,
+        start=start,
+        end=when(event.end, event.end_date),
+        all_day=event.all_day,
+        status=status_of(event),
+        venue=VenueOut(event.venue.id, event.venue.name, event.venue.city) if event.venue else None,
+        city=event.city,
+        url=event.url,
+        categories=list(event.categories),
+        themes=list(event.themes),
+        sources=[SourceOut(s.source, s.external_id, s.url) for s in event.sources],
+    )
+
+
+def listing_out(listing: Listing, state: str) -> ListingOut:
+    start = when(listing.start, listing.start_date)
+    assert start is not None
+    return ListingOut(
+        source=listing.source_id,
+        external_id=listing.external_id,
+        url=listing.url,
+        title=listing.title,
+        start=start,
+        end=when(listing.end, listing.end_date),
+        status=listing.status,
+        state=state,
+        venue_name=listing.venue_name,
+        language=listing.language,
+    )
+
+
+def event_detail(event: Event, listings: list[tuple[Listing, str]]) -> EventDetail:
+    base = event_out(event)
+    return EventDetail(
+        **msgspec.structs.asdict(base),
+        kind=event.kind,
+        audience=list(event.audience),
+        accessible=event.accessible,
+        price=event.price,
+        is_free=event.is_free,
+        ticket_url=event.ticket_url,
+        image=event.image,
+        language=event.language,
+        titles=dict(event.titles),
+        descriptions=dict(event.descriptions),
+        sequence=event.sequence,
+        created=event.created.isoformat() if event.created else None,
+        updated=event.updated.isoformat() if event.updated else None,
+        listings=[listing_out(listing, state) for listing, state in listings],
+        provenance=dict(event.provenance),
+    )
