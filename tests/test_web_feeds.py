@@ -35,7 +35,10 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
                      venue_name="Museum Prinsenhof Delft", start=datetime(2027, 7, 1, 18, tzinfo=UTC), end=None),
     ], [], NOW)  # fmt: skip
     store.close()
-    app = create_app(Settings(db=str(db), base_url="https://agenda.example", generation_check=0), clock=lambda: CLOCK)
+    app = create_app(
+        Settings(db=str(db), base_url="https://agenda.example", generation_check=0),
+        clock=lambda: CLOCK,
+    )
     with TestClient(app) as test_client:
         yield test_client
 
