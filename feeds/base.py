@@ -17,6 +17,8 @@ import msgspec
 from agenda.model import Event
 
 CANCELLED_KEPT = timedelta(days=30)
+# Longer than this, a timed event is a span over several days (an exhibition), as in dedup.
+SPAN = timedelta(hours=20)
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"</?(p|br|li|ul|ol|h3|h4|blockquote)\b[^>]*>", re.I)
 
@@ -49,6 +51,13 @@ def in_feed(event: Event, now: datetime) -> bool:
         return True
     changed = event.updated or event.created
     return changed is not None and now - changed <= CANCELLED_KEPT
+
+
+def is_span(event: Event) -> bool:
+    """A multi-day span ("exhibition"): several days all-day, or a timed stretch over ~20 h."""
+    if event.start_date is not None:
+        return event.end_date is not None and event.end_date > event.start_date
+    return event.start is not None and event.end is not None and event.end - event.start > SPAN
 
 
 def title_in(event: Event, lang: str) -> str:

@@ -37,6 +37,7 @@ from feeds.base import (
     event_url,
     in_feed,
     is_cancelled,
+    is_span,
     location_text,
     plain_text,
     title_in,
@@ -45,7 +46,6 @@ from feeds.labels import long_day, word
 
 PRODID = "-//Regio-agenda//Regio-agenda 0.1//NL"
 TZID = "Europe/Amsterdam"
-SPAN = timedelta(hours=20)  # a timed event longer than this is a multi-day span
 MAX_DAILY = 400  # daily exhibition entries per event, at most
 GOOGLE_DETAILS_MAX = 1500  # characters of description in a Google link (URL length)
 _RULES_FROM = 1997  # the VTIMEZONE below is right from 1996-10-27 on
@@ -150,17 +150,6 @@ def _moment(name: str, moment: datetime) -> bytes:
 
 
 # --- one event -----------------------------------------------------------------------------
-
-
-def is_span(event: Event) -> bool:
-    """Runs over several days (an exhibition, a festival)."""
-    if event.start is not None:
-        return event.end is not None and event.end - event.start > SPAN
-    return (
-        event.end_date is not None
-        and event.start_date is not None
-        and event.end_date > event.start_date
-    )
 
 
 def _days(event: Event) -> tuple[date, date]:

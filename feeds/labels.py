@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date, format_time
 
@@ -39,11 +40,14 @@ def word(key: str, lang: str) -> str:
     return WORDS.get(lang, WORDS["nl"])[key]
 
 
+# Babel re-reads its locale data on every call; feeds repeat the same days and times.
+@lru_cache(maxsize=8192)
 def short_day(day: date, lang: str) -> str:
     """``za 2 nov`` / ``Sat 2 Nov``."""
     return format_date(day, "EEE d MMM", locale=lang)
 
 
+@lru_cache(maxsize=8192)
 def long_day(day: date, lang: str) -> str:
     """``zaterdag 2 november 2019`` / ``Saturday, November 2, 2019``."""
     return format_date(day, "full", locale=lang)

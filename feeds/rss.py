@@ -1,0 +1,238 @@
+"""RSS 2.0 feed of events (feedgen), plus the item texts the Atom and JSON feeds share.
+
+One item per event, ordered by start then id. An item's title carries the date
+("za 2 nov · Jonge Rembrandt — Museum De Lakenhal"), its guid is ``{id}@{host}``
+(not a permalink), its pubDate is when the event last changed in the agenda (not its
+start), and its description is HTML with date, time, venue, price and the description.
+
+Pure: events and options in, bytes out; the clock is never read. feedgen stamps
+``lastBuildDate`` with now and advertises its own name and version unless told
+otherwise, so every one of those is set explicitly here. Must not import the store,
+query, ingest or importers.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import nh3
+from feedgen.feed import FeedGenerator
+
+from agenda.model import Event
+from agenda.timeutil import day_start
+from feeds.base import (
+    FeedOptions,
+    description_in,
+    event_url,
+    in_feed,
+    is_cancelled,
+    is_span,
+    location_text,
+    title_in,
+)
+from feeds.labels import first_day, short_day, when_text, word
+
+GENERATOR = "Regio-agenda"
+RSS_DOCS = "https://www.rssboard.org/rss-specification"
+
+# The importers' allowlist (importers.clean, which feeds may not import). Stored
+# descriptions are sanitised already; cleaning again is idempotent for them and keeps
+# a description that reached the store another way from carrying a script into a feed.
+_ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a"}
+_ALLOWED_TAGS |= {"blockquote", "h3", "h4"}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+_URL_SCHEMES = {"http", "https", "mailto"}
+_LINK_REL = "noopener noreferrer nofollow"
+
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
+# Characters XML 1.0 cannot carry: lxml refuses them, and one bad source text must
+# not take the whole feed down.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_IMAGE_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".svg": "image/svg+xml",
+}
+
+
+def start_instant(event: Event) -> datetime:
+    """When the event starts; an all-day event at midnight in Amsterdam."""
+    if event.start is not None:
+        return event.start
+    assert event.start_date is not None
+    return day_start(event.start_date)
+
+
+def feed_events(events: Iterable[Event], options: FeedOptions) -> list[Event]:
+    """The events a feed lists, ordered by start then id.
+
+    Cancelled and withdrawn events stay 30 days after their last change (``in_feed``);
+    ``exhibitions="exclude"`` drops spans. A feed is a list of announcements, not a
+    calendar, so ``span`` and ``daily`` both give one item per event.
+    """
+    kept = [
+        e
+        for e in events
+        if in_feed(e, options.now) and not (options.exhibitions == "exclude" and is_span(e))
+    ]
+    return sorted(kept, key=lambda e: (start_instant(e), e.id))
+
+
+def stamp(moment: datetime) -> datetime:
+    """A bookkeeping instant as shown in feeds: UTC, whole seconds."""
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def last_change(event: Event) -> datetime | None:
+    """When the event last changed in the agenda (else when it entered it)."""
+    moment = event.updated or event.created
+    return stamp(moment) if moment is not None else None
+
+
+def feed_updated(events: Sequence[Event], options: FeedOptions) -> datetime:
+    """The latest change among ``events``; ``options.now`` for an empty feed."""
+    changes = [c for c in map(last_change, events) if c is not None]
+    return max(changes) if changes else stamp(options.now)
+
+
+def item_id(event: Event, host: str) -> str:
+    """The stable guid of an event in RSS and JSON Feed (``options.host``, parsed once per
+    feed by the caller), the same as its iCalendar UID."""
+    return f"{event.id}@{host}"
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
+# Babel re-parses its locale on every call, which made date labels most of a feed's
+# render time; a feed repeats the same few hundred days and time slots, so remember them.
+@lru_cache(maxsize=4096)
+def _short_day(day: date, lang: str) -> str:
+    return short_day(day, lang)
+
+
+@lru_cache(maxsize=16384)
+def _when_text(
+    start: datetime | None,
+    end: datetime | None,
+    start_date: date | None,
+    end_date: date | None,
+    lang: str,
+) -> str:
+    times = Event(id="", title="", start=start, end=end, start_date=start_date, end_date=end_date)
+    return when_text(times, lang)
+
+
+def item_title(event: Event, lang: str) -> str:
+    """``za 2 nov · Jonge Rembrandt — Museum De Lakenhal``, flagged when cancelled/postponed."""
+    title = f"{_short_day(first_day(event), lang)} · {title_in(event, lang)}"
+    place = event.venue.name if event.venue is not None else event.city
+    if place:
+        title += f" — {place}"
+    if is_cancelled(event):
+        title = f"{word('cancelled', lang)}: {title}"
+    elif event.status == "postponed":
+        title = f"{word('postponed', lang)}: {title}"
+    return xml_text(title)
+
+
+def description_html(text: str) -> str:
+    """A description as safe HTML: markup re-sanitised, plain text escaped into paragraphs."""
+    if _MARKUP.search(text):
+        return nh3.clean(
+            text,
+            tags=_ALLOWED_TAGS,
+            attributes=_ALLOWED_ATTRIBUTES,
+            url_schemes=_URL_SCHEMES,
+            link_rel=_LINK_REL,
+        ).strip()
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return "".join(
+        "<p>" + "<br>".join(html.escape(line) for line in p.splitlines()) + "</p>"
+        for p in paragraphs
+    )
+
+
+def price_text(event: Event, lang: str) -> str | None:
+    """``gratis`` / ``free`` for a free event, else ``Prijs: …`` when a price is known."""
+    if event.is_free:
+        return word("free", lang)
+    if event.price:
+        return f"{word('price', lang)}: {event.price}"
+    return None
+
+
+def item_html(event: Event, lang: str) -> str:
+    """The body of an item: when, where, price, the description and a link to the source."""
+    when = _when_text(event.start, event.end, event.start_date, event.end_date, lang)
+    facts = [when, location_text(event), price_text(event, lang)]
+    parts = ["<p>" + "<br>".join(html.escape(f) for f in facts if f) + "</p>"]
+    if is_cancelled(event):
+        parts.append(f"<p><strong>{html.escape(word('cancelled', lang))}</strong></p>")
+    elif event.status == "postponed":
+        parts.append(f"<p><strong>{html.escape(word('postponed', lang))}</strong></p>")
+    description = description_html(description_in(event, lang))
+    if description:
+        parts.append(description)
+    if event.url:
+        link = html.escape(event.url, quote=True)
+        parts.append(f'<p><a href="{link}">{html.escape(word("more", lang))}</a></p>')
+    return xml_text("\n".join(parts))
+
+
+def image_type(url: str) -> str:
+    """The media type of an image from its extension (a fixed table: the system's
+    mime.types differs between machines, and the bytes must not)."""
+    path = urlsplit(url).path.lower()
+    for suffix, media_type in _IMAGE_TYPES.items():
+        if path.endswith(suffix):
+            return media_type
+    return "image/jpeg"  # the commonest type of an event picture without an extension
+
+
+def categories(event: Event) -> list[str]:
+    """The event's categories, once each, in order, XML-safe."""
+    return list(dict.fromkeys(xml_text(c) for c in event.categories if c.strip()))
+
+
+def render_rss(events: Sequence[Event], options: FeedOptions) -> bytes:
+    """An RSS 2.0 document (UTF-8) of the feed's events."""
+    listed = feed_events(events, options)
+    host = options.host
+    fg = FeedGenerator()
+    fg.title(xml_text(options.title))
+    fg.description(xml_text(options.description))
+    # The self link first: feedgen takes the channel <link> from the last link added.
+    fg.link(href=options.self_url, rel="self", type="application/rss+xml")
+    fg.link(href=options.base_url, rel="alternate")
+    fg.language(options.lang)
+    fg.lastBuildDate(feed_updated(listed, options))
+    fg.ttl(options.refresh_minutes)
+    fg.generator(GENERATOR)
+    fg.docs(RSS_DOCS)
+    for event in listed:
+        entry = fg.add_entry(order="append")
+        entry.title(item_title(event, options.lang))
+        entry.link(href=event_url(event, options))
+        entry.guid(item_id(event, host), permalink=False)
+        entry.description(item_html(event, options.lang))
+        tags = categories(event)
+        if tags:
+            entry.category([{"term": t} for t in tags])
+        if event.image:
+            entry.enclosure(event.image, 0, image_type(event.image))
+        changed = last_change(event)
+        if changed is not None:
+            entry.pubDate(changed)
+    return bytes(fg.rss_str(pretty=True))
