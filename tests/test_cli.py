@@ -290,3 +290,18 @@ def test_demo_imports_the_sample_region_with_upcoming_events(
     shared = [e for e in events if len(e["sources"]) > 1]
     assert shared, "the demo region has events listed by the venue and the aggregator"
     assert any(e["status"] == "cancelled" for e in events)
+
+
+@pytest.mark.parametrize("fmt", ["ics", "rss", "atom", "jsonfeed"])
+def test_export_feed_formats_take_the_same_filters(tmp_path: Path, fmt: str) -> None:
+    (tmp_path / "lakenhal.ics").write_text(FEED, encoding="utf-8")
+    db = str(tmp_path / "a.db")
+    CliRunner().invoke(
+        main, ["import", "--config", str(config(tmp_path, lakenhal("lakenhal.ics"))), "--db", db]
+    )
+    result = CliRunner().invoke(main, ["export", "--db", db, "--format", fmt, *YEAR, "--q", "zomer",
+                                       "--base-url", "https://agenda.example"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Zomeravond" in out and "Lievens" not in out
+    assert "agenda.example" in out
