@@ -96,13 +96,19 @@ def _runtime(request: Request[Any, Any, Any]) -> Runtime:
     return runtime
 
 
+def _key(request: Request[Any, Any, Any], runtime: Runtime) -> tuple[Any, ...]:
+    today = runtime.clock().astimezone(AMSTERDAM).date()
+    return (request.scope["path"], request.scope["query_string"], runtime.generation(), today)
+
+
 async def _answer(
-    request: Request[Any, Any, Any], build: Callable[[], Any], *, name: str
+    request: Request[Any, Any, Any],
+    build: Callable[[], Any],
+    key: tuple[Any, ...] | None = None,
 ) -> Response[bytes]:
     """Serve ``build()`` as JSON through the response cache (ETag, 304, gzip)."""
     runtime = _runtime(request)
-    today = runtime.clock().astimezone(AMSTERDAM).date()
-    key = (name, request.url.path, request.scope["query_string"], runtime.generation(), today)
+    key = key or _key(request, runtime)
     entry: Cached | None = runtime.cache.peek(key)
     if entry is None:
 
@@ -120,18 +126,22 @@ async def events(request: Request[Any, Any, Any]) -> Response[bytes]:
     """Filters as in the README; ``limit`` is the page size (default 50, at most 500);
     ``cursor`` continues where the previous page's ``next`` left off."""
     runtime = _runtime(request)
-    params = {k: v for k, v in request.query_params.items()}
-    cursor = params.pop("cursor", None)
-    filters = parse_filters(params, runtime.clock().astimezone(AMSTERDAM).date())
-    if cursor:
-        decode_cursor(cursor)
-    size = min(filters.limit or PAGE, MAX_PAGE)
+    key = _key(request, runtime)
+    entry = runtime.cache.peek(key)
+    if entry is None:
+        params = {k: v for k, v in request.query_params.items()}
+        cursor = params.pop("cursor", None)
+        filters = parse_filters(params, runtime.clock().astimezone(AMSTERDAM).date())
+        if cursor:
+            decode_cursor(cursor)
+        size = min(filters.limit or PAGE, MAX_PAGE)
 
-    def build() -> EventPage:
-        page, following = list_page(runtime.stores.get(), filters, cursor, size)
-        return EventPage(events=[event_out(e) for e in page], next=following)
+        def build() -> EventPage:
+            page, following = list_page(runtime.stores.get(), filters, cursor, size)
+            return EventPage(events=[event_out(e) for e in page], next=following)
 
-    return await _answer(request, build, name="events")
+        return await _answer(request, build, key)
+    return cached_response(request, entry, max_age=API_MAX_AGE)
 
 
 @get("/api/events/{event_id:str}", summary="One event with every listing and provenance")
@@ -139,18 +149,21 @@ async def event(
     request: Request[Any, Any, Any], event_id: FromPath[str]
 ) -> Response[bytes] | Redirect:
     runtime = _runtime(request)
-    store = runtime.stores.get()
-    survivor = current_id(store, event_id)
-    if survivor != event_id:
-        return Redirect(path=f"/api/events/{survivor}", status_code=301)
+    key = _key(request, runtime)
+    if runtime.cache.peek(key) is None:
+        store = runtime.stores.get()
+        survivor = current_id(store, event_id)
+        if survivor != event_id:
+            return Redirect(path=f"/api/events/{survivor}", status_code=301)
 
     def build() -> EventDetail:
+        store = runtime.stores.get()
         found = store.get_event(event_id)
         keys = store.members_of([event_id]).get(event_id, [])
         listings = store.listings(keys)
         return event_detail(found, [listings[k] for k in keys if k in listings])
 
-    return await _answer(request, build, name="event")
+    return await _answer(request, build, key)
 
 
 def _venues(runtime: Runtime) -> list[VenueSummary]:
@@ -169,7 +182,7 @@ def _venues(runtime: Runtime) -> list[VenueSummary]:
 @get("/api/venues", summary="Venues with their number of upcoming events")
 async def venues(request: Request[Any, Any, Any]) -> Response[bytes]:
     runtime = _runtime(request)
-    return await _answer(request, lambda: _venues(runtime), name="venues")
+    return await _answer(request, lambda: _venues(runtime))
 
 
 @get("/api/venues/{venue_id:str}", summary="One venue and its upcoming events")
@@ -184,7 +197,7 @@ async def venue(request: Request[Any, Any, Any], venue_id: FromPath[str]) -> Res
         listed = list_events(runtime.stores.get(), filters)
         return VenueDetail(venue=found[0], events=[event_out(e) for e in listed])
 
-    return await _answer(request, build, name="venue")
+    return await _answer(request, build)
 
 
 @get("/api/categories", summary="Categories of upcoming events with counts")
@@ -196,7 +209,7 @@ async def categories(request: Request[Any, Any, Any]) -> Response[bytes]:
         rows = runtime.stores.get().category_counts(utc_iso(day_start(today)))
         return [Category(name=name, count=count) for name, count in rows]
 
-    return await _answer(request, build, name="categories")
+    return await _answer(request, build)
 
 
 @get("/api/themes", summary="Themed years, festivals and campaigns")
@@ -206,7 +219,7 @@ async def themes(request: Request[Any, Any, Any]) -> Response[bytes]:
     def build() -> list[Theme]:
         return [Theme(id=t, name=t) for t in runtime.stores.get().theme_ids()]
 
-    return await _answer(request, build, name="themes")
+    return await _answer(request, build)
 
 
 @get("/api/sources", summary="Every source with its last import")
@@ -225,7 +238,7 @@ async def sources(request: Request[Any, Any, Any]) -> Response[bytes]:
             for r in runtime.stores.get().source_rows()
         ]  # fmt: skip
 
-    return await _answer(request, build, name="sources")
+    return await _answer(request, build)
 
 
 @get("/api/changes", summary="Events created, changed, cancelled or merged since a moment")
@@ -264,7 +277,7 @@ async def changes(request: Request[Any, Any, Any]) -> Response[bytes]:
         following = encode_cursor(page[-1][2], page[-1][0]) if len(rows) > MAX_PAGE else None
         return ChangePage(changes=out, next=following)
 
-    return await _answer(request, build, name="changes")
+    return await _answer(request, build)
 
 
 ROUTES = [events, event, venues, venue, categories, themes, sources, changes]

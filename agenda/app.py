@@ -9,18 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from litestar import Litestar, Response, Router, get
+from litestar import Litestar, Response, get
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.types import ASGIApp
 
 from agenda.api import ROUTES as API_ROUTES
 from agenda.config import Settings
 from agenda.errors import AgendaError
 from agenda.feed_routes import ROUTES as FEED_ROUTES
 from agenda.http import agenda_error_handler, http_error_handler, security_headers
+from agenda.ratelimit import RateLimiter, rate_limited
 from agenda.runtime import Runtime, utc_now
 
 
@@ -34,17 +35,20 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
     runtime = Runtime(settings, clock)
     runtime.stores.get()  # fail at start, not on the first request, if the database is unusable
     # Only the API is rate limited; feeds and pages are cached answers.
-    rate_limit = RateLimitConfig(rate_limit=("minute", settings.api_rate_limit))
-    api = Router(path="/", route_handlers=API_ROUTES, middleware=[rate_limit.middleware])
+    limiter = RateLimiter(settings.api_rate_limit)
+
+    def limit_api(app: ASGIApp) -> ASGIApp:
+        return rate_limited(app, limiter)
+
     return Litestar(
-        route_handlers=[health, *FEED_ROUTES, api],
+        route_handlers=[health, *FEED_ROUTES, *API_ROUTES],
         state=State({"runtime": runtime}),
         cors_config=CORSConfig(
             allow_origins=["*"],
             allow_methods=["GET", "HEAD", "OPTIONS"],
             expose_headers=["ETag", "Last-Modified"],
         ),
-        middleware=[security_headers],
+        middleware=[security_headers, limit_api],
         exception_handlers={AgendaError: agenda_error_handler, HTTPException: http_error_handler},
         on_shutdown=[runtime.close],
         openapi_config=OpenAPIConfig(title="Regio-agenda", version="0.1.0", path="/schema"),

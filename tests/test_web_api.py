@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW, make_listing, make_source
 from litestar.testing import TestClient
+from openapi_spec_validator import validate
 
 from agenda.app import create_app
 from agenda.config import Settings
@@ -209,6 +210,7 @@ def test_rate_limit_on_the_api_only(db: Path) -> None:
 def test_openapi_document_lists_every_route(client: TestClient) -> None:
     schema = client.get("/schema/openapi.json").json()
     assert schema["openapi"].startswith("3.1")
+    validate(schema)  # raises on an invalid document
     paths = set(schema["paths"])
     for route in ["/api/events", "/api/events/{event_id}", "/api/venues", "/api/venues/{venue_id}",
                   "/api/themes", "/api/categories", "/api/sources", "/api/changes", "/feeds/{name}"]:  # fmt: skip
