@@ -38,3 +38,16 @@ def test_every_source_field_is_documented() -> None:
     block = README.split("## Sources file", 1)[1].split("## ", 1)[0]
     for key in _KNOWN_KEYS:
         assert re.search(rf"^{key} = ", block, re.M), key
+
+
+def test_every_http_route_is_documented(tmp_path) -> None:
+    from agenda.app import create_app
+    from agenda.config import Settings
+
+    app = create_app(Settings(db=str(tmp_path / "a.db")))
+    for route in app.routes:
+        path = route.path
+        if path.startswith(("/schema", "/static")) or path == "/":
+            continue
+        documented = re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
+        assert documented.split("{")[0] in README, path
