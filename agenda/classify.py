@@ -85,3 +85,21 @@ def audiences_of(categories: Iterable[str], title: str, description: str = "") -
 def says_accessible(description: str) -> bool | None:
     """True when the text mentions wheelchair access or similar; None when it says nothing."""
     return True if description and _ACCESSIBLE.search(description) else None
+
+
+_DUTCH = frozenset(
+    "de het een en van voor met op bij naar over uit door tot aan is zijn wordt".split()
+)
+_ENGLISH = frozenset("the a an and of for with on at to from about by is are this".split())
+
+
+def guess_language(title: str, description: str = "") -> str | None:
+    """``nl`` or ``en`` when the words clearly say so, else None (short titles often don't)."""
+    words = fold(f"{title} {description}").split()
+    dutch = sum(w in _DUTCH for w in words)
+    english = sum(w in _ENGLISH for w in words)
+    if dutch >= 2 * english + 1:
+        return "nl"
+    if english >= 2 * dutch + 1:
+        return "en"
+    return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 
 import msgspec
 
@@ -139,6 +139,47 @@ def _day_pairs(group: list[Features], add: Callable[[Features, Features], None])
             add(a, b)
 
 
+TRANSLATION_SCORE = 0.5
+TRANSLATION_REASON = (
+    "the only listings of their sources at this venue and minute, titles in different languages"
+)
+
+
+def translation_pairs(
+    feats: Sequence[Features], score: Callable[[str, str], PairScore]
+) -> set[tuple[str, str]]:
+    """Pairs whose titles are translations of each other, recognised by their slot.
+
+    Two sources that each list exactly one event at the same resolved venue at the same
+    minute, one title in Dutch and the other in English, of compatible kinds, describe
+    one happening even when no word of the titles agrees. Every other rule still holds:
+    the pair must pass the hard rules and the time and venue checks.
+    """
+    slots: dict[tuple[str, datetime], list[Features]] = defaultdict(list)
+    for f in feats:
+        if f.venue_id is not None and f.start is not None:
+            slots[(f.venue_id, f.start)].append(f)
+    pairs: set[tuple[str, str]] = set()
+    for group in slots.values():
+        if len(group) < 2:
+            continue
+        per_source: dict[str, list[Features]] = defaultdict(list)
+        for f in group:
+            per_source[f.source_id].append(f)
+        single = sorted((fs[0] for fs in per_source.values() if len(fs) == 1), key=lambda f: f.key)
+        for i, a in enumerate(single):
+            for b in single[i + 1 :]:
+                languages = {a.language, b.language}
+                if None in languages or len(languages) < 2:
+                    continue
+                if a.kind and b.kind and a.kind != b.kind:
+                    continue
+                result = score(a.key, b.key)
+                if result.verdict != "match" and result.when >= 1.0 and result.where >= 1.0:
+                    pairs.add((a.key, b.key))
+    return pairs
+
+
 def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Result:
     """Group members into clusters of one happening each, plus the grey pairs to review."""
     decisions = decisions or Decisions()
@@ -157,6 +198,10 @@ def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Re
         result = score(a, b)
         if result.verdict == "match" and frozenset((a, b)) not in apart:
             edges.append((-result.score, a, b))
+    translated = translation_pairs(list(feats.values()), score)
+    edges.extend(
+        (-TRANSLATION_SCORE, a, b) for a, b in translated if frozenset((a, b)) not in apart
+    )
     edges.sort()
 
     groups: dict[str, list[str]] = {key: [key] for key in feats}
@@ -170,14 +215,18 @@ def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Re
         if {feats[k].source_id for k in left} & {feats[k].source_id for k in right}:
             continue
         if any(
-            frozenset((x, y)) in apart or score(x, y).verdict == "no" for x in left for y in right
+            frozenset((x, y)) in apart
+            or (score(x, y).verdict == "no" and (min(x, y), max(x, y)) not in translated)
+            for x in left
+            for y in right
         ):
             continue
         keep, gone = (ga, gb) if ga < gb else (gb, ga)
         for key in groups[gone]:
             where[key] = keep
         groups[keep].extend(groups.pop(gone))
-        reason = f"matched {a} and {b}: " + ", ".join(score(a, b).reasons)
+        reasons = score(a, b).reasons if (a, b) not in translated else (TRANSLATION_REASON,)
+        reason = f"matched {a} and {b}: " + ", ".join(reasons)
         for key in (a, b):
             if why[key] == "single listing":
                 why[key] = reason

@@ -15,6 +15,7 @@ from typing import Literal
 
 import msgspec
 
+from agenda.classify import guess_language, kind_of
 from agenda.model import Listing
 from agenda.normalize import fold
 from agenda.timeutil import AMSTERDAM
@@ -42,6 +43,8 @@ class Features(msgspec.Struct, frozen=True, kw_only=True):
     longitude: float | None
     addresses: frozenset[str]
     postcodes: frozenset[str]
+    language: str | None  # of the title, as the source says or as its words show
+    kind: str | None
     start: datetime | None  # timed start (UTC-aware)
     first_day: date
     last_day: date
@@ -52,6 +55,10 @@ class PairScore(msgspec.Struct, frozen=True):
     score: float
     verdict: Verdict
     reasons: tuple[str, ...]
+    # The evidence, for rules that look beyond one pair (0 where a rule or veto decided).
+    title: float = 0.0
+    when: float = 0.0
+    where: float = 0.0
 
 
 def features(
@@ -94,6 +101,8 @@ def features(
         longitude=longitude,
         addresses=frozenset(a for a in (_address_key(x) for x in addresses) if a),
         postcodes=frozenset(p.replace(" ", "").upper() for p in postcodes if p),
+        language=guess_language(listing.title, listing.description) or listing.language,
+        kind=kind_of(listing.event_type, listing.categories, listing.title),
         start=listing.start if not span else None,
         first_day=first,
         last_day=last,
@@ -192,12 +201,13 @@ def compare(a: Features, b: Features) -> PairScore:
     title = similarity(a.forms, b.forms)
     score = round(0.6 * title + 0.25 * when + 0.15 * where, 4)
     reasons = (f"title {title:.2f}", when_why, where_why)
+    evidence = {"title": title, "when": when, "where": where}
     if (
         (title >= 0.9 and when >= 0.6 and where >= 0.5)
         or (title >= 0.8 and when >= 0.8 and where >= 1.0)
         or (title >= 0.95 and when >= 0.3 and where >= 0.5)
     ):
-        return PairScore(score, "match", reasons)
+        return PairScore(score, "match", reasons, **evidence)
     if title >= 0.6 and when >= 0.5:
-        return PairScore(score, "grey", reasons)
-    return PairScore(score, "no", reasons)
+        return PairScore(score, "grey", reasons, **evidence)
+    return PairScore(score, "no", reasons, **evidence)

@@ -228,3 +228,36 @@ def test_title_forms_strip_labels_and_places() -> None:
     forms = title_forms("Concert | Kerstconcert – Museum De Lakenhal", ("Museum De Lakenhal",))
     assert "kerstconcert" in forms
     assert title_forms("Opening: Mode") == ("opening mode",)
+
+
+def venue_member(source: str, title: str, start: datetime, *, kind: str = "venue", language: str | None = None,
+                 description: str = "") -> Member:  # fmt: skip
+    listing = make_listing(source_id=source, external_id=f"{source}-{title}", title=title, start=start, end=None,
+                           language=language, description=description, url=None, categories=())  # fmt: skip
+    return Member(listing=listing, source_kind=kind, city="Leiden", venue_id="academiegebouw")
+
+
+def test_a_translated_title_alone_in_its_slot_merges() -> None:
+    dutch = venue_member("uni", "Leidse Lezing: De mummie ontrafeld", EVENING, kind="institution")
+    english = venue_member(
+        "campus", "Leiden Lecture: The mummy unwrapped", EVENING, kind="aggregator", language="en"
+    )
+    assert together([dutch, english])
+
+
+def test_no_translation_merge_when_a_source_lists_two_events_in_the_slot() -> None:
+    a = venue_member("uni", "Leidse Lezing: De mummie ontrafeld", EVENING, kind="institution")
+    b = venue_member("uni", "Leidse Lezing: Het brein van de puber", EVENING, kind="institution")
+    english = venue_member(
+        "campus", "Leiden Lecture: The mummy unwrapped", EVENING, kind="aggregator", language="en"
+    )
+    assert all(len(c.keys) == 1 for c in cluster([a, b, english]).clusters)
+
+
+def test_no_translation_merge_in_the_same_language_or_at_another_minute() -> None:
+    a = venue_member("uni", "Leidse Lezing: De mummie ontrafeld", EVENING, kind="institution")
+    b = venue_member("agg", "Concert van het koor van de universiteit", EVENING, kind="aggregator")
+    assert not together([a, b])
+    later = venue_member("campus", "Leiden Lecture: The mummy unwrapped", EVENING + timedelta(minutes=30),
+                         kind="aggregator", language="en")  # fmt: skip
+    assert not together([a, later])
