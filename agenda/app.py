@@ -16,6 +16,7 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
+from agenda.admin_api import ROUTES as ADMIN_ROUTES
 from agenda.api import ROUTES as API_ROUTES
 from agenda.config import Settings
 from agenda.errors import AgendaError
@@ -41,7 +42,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         return rate_limited(app, limiter)
 
     return Litestar(
-        route_handlers=[health, *FEED_ROUTES, *API_ROUTES],
+        route_handlers=[health, *FEED_ROUTES, *API_ROUTES, *ADMIN_ROUTES],
         state=State({"runtime": runtime}),
         cors_config=CORSConfig(
             allow_origins=["*"],
@@ -50,6 +51,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         ),
         middleware=[security_headers, limit_api],
         exception_handlers={AgendaError: agenda_error_handler, HTTPException: http_error_handler},
+        on_startup=[runtime.start],
         on_shutdown=[runtime.close],
         openapi_config=OpenAPIConfig(title="Regio-agenda", version="0.1.0", path="/schema"),
         debug=False,

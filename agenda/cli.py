@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from agenda.errors import AgendaError
+from agenda.errors import AgendaError, SourceBusyError
 from agenda.model import ImportRun, SourceConfig
 from agenda.timeutil import AMSTERDAM
 
@@ -99,7 +99,12 @@ def _import_all(store: Any, sources: list[SourceConfig]) -> list[ImportRun]:
         task = progress.add_task("importing", total=len(sources))
         for source in sources:
             progress.update(task, description=f"importing {source.id}")
-            run = import_source(store, source, defer=True)
+            try:
+                run = import_source(store, source, defer=True)
+            except SourceBusyError as exc:
+                click.echo(f"{source.id}: skipped: {exc}")
+                progress.advance(task)
+                continue
             runs.append(run)
             click.echo(describe_run(run))
             for problem in run.problems[:5]:
@@ -332,21 +337,29 @@ def review_command(db: str, limit: int) -> None:
 @click.option("--base-url", envvar="AGENDA_BASE_URL", default=None,
               help="Public address used in links (default: http://HOST:PORT).")  # fmt: skip
 def serve_command(db: str, config: str | None, host: str, port: int, base_url: str | None) -> None:
-    """Serve the agenda: feeds, API and pages, on the embedded SQLite store."""
+    """Serve the agenda: pages, feeds and API on the embedded SQLite store.
+
+    With --config, every source is imported on its interval while the server runs
+    (one scheduler even with several workers: a lease in the database decides).
+    AGENDA_COORDINATOR_KEY enables the coordinator's import and confirm routes.
+    """
     import uvicorn
 
+    from agenda import logs
+    from agenda.admin_api import key_hash
     from agenda.app import create_app
-    from agenda.config import Settings, load_sources
+    from agenda.config import Settings
 
+    logs.configure()
+    key = os.environ.get("AGENDA_COORDINATOR_KEY")
     with _clear_errors():
-        if config:
-            load_sources(config)
         settings = Settings(
             db=db, config=config, host=host, port=port,
-            base_url=base_url or f"http://{host}:{port}",
+            base_url=base_url or f"http://{host}:{port}", schedule=bool(config),
+            coordinator_key_hash=key_hash(key) if key else None,
         )  # fmt: skip
+        _check_port(host, port)
         app = create_app(settings)
-    _check_port(host, port)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

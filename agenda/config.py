@@ -22,7 +22,7 @@ _DURATION_PART = re.compile(r"(\d+)\s*([smhd])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _KNOWN_KEYS = {
     "id", "name", "format", "url", "kind", "city", "venue", "interval", "language",
-    "max_pages", "follow",
+    "max_pages", "follow", "webhook",
 }  # fmt: skip
 MIN_INTERVAL = 60
 
@@ -42,6 +42,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     generation_check: float = 1.0
     # API requests per minute per client address.
     api_rate_limit: int = 600
+    # sha256 of the coordinator key (env AGENDA_COORDINATOR_KEY at start); None: no key.
+    coordinator_key_hash: str | None = None
+    # Run the scheduled imports of the sources file inside the web app.
+    schedule: bool = False
 
 
 def parse_interval(value: object) -> int:

@@ -5,7 +5,8 @@
     ├── StoreError         a database that cannot be opened or migrated
     ├── NotFoundError      an id that names nothing
     ├── InvalidFilterError a filter value that cannot be understood
-    └── SyncRefusedError   an import the withdrawal guard would not apply
+    ├── SyncRefusedError   an import the withdrawal guard would not apply
+    └── SourceBusyError    another import of the same source is running
 
 A bad item inside a good document is a ``Problem`` (see ``agenda.model``), not an
 exception.
@@ -40,3 +41,7 @@ class InvalidFilterError(AgendaError):
 
 class SyncRefusedError(AgendaError):
     """An import that would withdraw too many upcoming listings at once."""
+
+
+class SourceBusyError(AgendaError):
+    """Another import of this source holds its lease; try again later."""

@@ -83,4 +83,9 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
         "INSERT INTO meta (key, value) VALUES ('generation', 0)",
     ],
+    # 5: leases, so one process schedules and one import of a source runs at a time
+    [
+        """CREATE TABLE locks (
+            name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires TEXT NOT NULL)""",
+    ],
 ]

@@ -38,6 +38,8 @@ class SourceConfig(msgspec.Struct, frozen=True, kw_only=True):
     max_pages: int = 50
     # Substring a same-site link must contain to be followed as a detail page (jsonld).
     follow: str | None = None
+    # Called (POST, JSON) when the source starts failing and when it recovers.
+    webhook: str | None = None
     # Resolved location of the config file's folder, for relative urls.
     base_dir: str | None = None
 

@@ -7,8 +7,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from agenda.config import Settings
+from agenda.config import Settings, load_sources
 from agenda.http import ResponseCache, StoreProvider
+from agenda.model import SourceConfig
+from agenda.scheduler import ImportScheduler
 
 
 def utc_now() -> datetime:
@@ -23,6 +25,10 @@ class Runtime:
         self.stores = StoreProvider(settings.db)
         self.cache = ResponseCache()
         self.clock = clock
+        self.sources: dict[str, SourceConfig] = (
+            {s.id: s for s in load_sources(settings.config)} if settings.config else {}
+        )
+        self.scheduler: ImportScheduler | None = None
         self._generation = (0.0, -1)
         self._lock = threading.Lock()
 
@@ -40,5 +46,15 @@ class Runtime:
                 self._generation = (now, value)
         return value
 
+    def start(self) -> None:
+        """Start the scheduled imports when the settings ask for them."""
+        if self.settings.schedule and self.sources:
+            self.scheduler = ImportScheduler(
+                self.settings.db, list(self.sources.values()), self.clock
+            )
+            self.scheduler.start()
+
     def close(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
         self.stores.close()

@@ -383,6 +383,23 @@ class Store:
             for r in rows
         ]  # fmt: skip
 
+    def acquire(self, name: str, owner: str, until: datetime, now: datetime) -> bool:
+        """Take (or renew) the lease ``name`` for ``owner`` unless another holds it unexpired."""
+        with self.db.atomic():
+            self.db.execute(
+                """INSERT INTO locks (name, owner, expires) VALUES (?, ?, ?)
+                   ON CONFLICT(name) DO UPDATE SET owner = excluded.owner,
+                     expires = excluded.expires
+                   WHERE locks.owner = excluded.owner OR locks.expires <= ?""",
+                (name, owner, utc_iso(until), utc_iso(now)),
+            )
+            rows = self._rows("SELECT owner FROM locks WHERE name = ?", (name,))
+        return bool(rows) and rows[0][0] == owner
+
+    def release(self, name: str, owner: str) -> None:
+        with self.db.atomic():
+            self.db.execute("DELETE FROM locks WHERE name = ? AND owner = ?", (name, owner))
+
     def generation(self) -> int:
         """A number that changes whenever published events change (for caches and ETags)."""
         return int(self._rows("SELECT value FROM meta WHERE key = 'generation'")[0][0])
@@ -470,6 +487,13 @@ class Store:
             ),
         )
         return run_id
+
+    def last_outcome(self, source_id: str) -> str | None:
+        rows = self._rows(
+            "SELECT outcome FROM import_runs WHERE source_id = ? ORDER BY id DESC LIMIT 1",
+            (source_id,),
+        )
+        return rows[0][0] if rows else None
 
     def runs(self, source_id: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM import_runs"

@@ -127,6 +127,24 @@ def fetch(
         return _fetch_http(own, text, validators, limits)
 
 
+def post_json(url: str, payload: bytes, *, limits: FetchLimits = DEFAULT_LIMITS) -> int:
+    """POST a JSON body (a webhook alert); returns the status or raises ``FetchError``."""
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise FetchError(f"cannot post to {url!r}: only http(s) webhooks are supported")
+    try:
+        with open_client(limits) as client:
+            response = client.post(
+                url, content=payload, headers={"Content-Type": "application/json"}
+            )
+    except httpx.HTTPError as exc:
+        raise FetchError(f"webhook {url} failed: {exc.__class__.__name__}: {exc}") from None
+    if response.status_code >= 400:
+        raise FetchError(
+            f"webhook {url} answered HTTP {response.status_code}", response.status_code
+        )
+    return response.status_code
+
+
 # --- files -----------------------------------------------------------------
 
 

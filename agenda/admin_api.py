@@ -1,0 +1,90 @@
+"""Coordinator actions over HTTP: import a source now, confirm a held-back import.
+
+``POST /api/sources/{id}/import`` and ``POST /api/sources/{id}/confirm`` take
+``Authorization: Bearer KEY`` with the coordinator key; the import runs in a worker
+thread, never on the event loop, and the answer is the recorded import run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+import anyio
+import msgspec
+from litestar import Request, Response, post
+from litestar.params import FromPath
+
+from agenda.errors import NotFoundError
+from agenda.http import problem
+from agenda.jobs import import_source
+from agenda.runtime import Runtime
+from agenda.store import Store
+
+
+class RunOut(msgspec.Struct, frozen=True):
+    source: str
+    outcome: str
+    started: str
+    finished: str
+    http_status: int | None
+    new: int
+    updated: int
+    unchanged: int
+    withdrawn: int
+    problems: list[str]
+    message: str
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _authorised(request: Request[Any, Any, Any], runtime: Runtime) -> bool:
+    expected = runtime.settings.coordinator_key_hash
+    header = request.headers.get("authorization", "")
+    if not expected or not header.lower().startswith("bearer "):
+        return False
+    return hmac.compare_digest(key_hash(header[7:].strip()), expected)
+
+
+async def _run(request: Request[Any, Any, Any], source_id: str, *, force: bool) -> Response[Any]:
+    runtime: Runtime = request.app.state.runtime
+    if not _authorised(request, runtime):
+        return problem(401, "Unauthorized", "a coordinator key is needed (Authorization: Bearer)")
+    source = runtime.sources.get(source_id)
+    if source is None:
+        raise NotFoundError(f"no source {source_id!r} in the sources file")
+
+    def work() -> RunOut:
+        store = Store.open(runtime.settings.db)
+        try:
+            run = import_source(store, source, clock=runtime.clock, force=force)
+        finally:
+            store.close()
+        return RunOut(
+            source=run.source_id, outcome=run.outcome, started=run.started.isoformat(),
+            finished=run.finished.isoformat(), http_status=run.http_status, new=run.new,
+            updated=run.updated, unchanged=run.unchanged, withdrawn=run.withdrawn,
+            problems=[p.message for p in run.problems], message=run.message,
+        )  # fmt: skip
+
+    result = await anyio.to_thread.run_sync(work)
+    return Response(msgspec.json.encode(result), media_type="application/json")
+
+
+@post("/api/sources/{source_id:str}/import", summary="Import a source now (coordinator)")
+async def import_now(request: Request[Any, Any, Any], source_id: FromPath[str]) -> Response[Any]:
+    return await _run(request, source_id, force=False)
+
+
+@post(
+    "/api/sources/{source_id:str}/confirm",
+    summary="Apply an import the withdrawal guard held back (coordinator)",
+)
+async def confirm(request: Request[Any, Any, Any], source_id: FromPath[str]) -> Response[Any]:
+    return await _run(request, source_id, force=True)
+
+
+ROUTES = [import_now, confirm]
