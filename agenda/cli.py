@@ -375,3 +375,23 @@ def _check_port(host: str, port: int) -> None:
                 f"agenda: port {port} on {host} is busy; choose another with --port", err=True
             )
             sys.exit(EXIT_USAGE)
+
+
+@main.command("publish")
+@_db_option()
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
+@click.option("--base-url", envvar="AGENDA_BASE_URL", default="http://127.0.0.1:8000",
+              show_default=True, help="Public address the files will be served from.")  # fmt: skip
+def publish_command(db: str, out: str, base_url: str) -> None:
+    """Write the feeds (region, cities, themes, venues), event JSON and widget to a folder.
+
+    Incremental (unchanged files are not rewritten) and atomic per file, for any static
+    host or CDN.
+    """
+    from agenda.publish import publish
+
+    with _open_store(db) as store:
+        report = publish(store, Path(out), base_url, _now())
+    click.echo(
+        f"{out}: {report.written} written, {report.unchanged} unchanged, {report.removed} removed"
+    )
