@@ -22,6 +22,7 @@ from agenda.merge import merge_fields
 from agenda.model import Event, Listing
 from agenda.places import PlaceResolver
 from agenda.store import Store
+from agenda.themes import EventFacts, Theme, themes_of
 from agenda.timeutil import local_date, span_utc
 
 _encoder = msgspec.json.Encoder()
@@ -65,6 +66,7 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] | None
     store.set_memberships(new_rows)
 
     written = 0
+    themes = store.themes()
     members_by_event = store.members_of(touched)
     listings = store.listings(k for keys in members_by_event.values() for k in keys)
     for event_id in sorted(touched):
@@ -73,10 +75,27 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] | None
             _tombstone(store, event_id, current, assigned, now)
             continue
         rows = [listings[k] for k in keys]
-        written += _write_event(store, event_id, rows, kinds, places, now)
+        written += _write_event(store, event_id, rows, kinds, places, themes, now)
     if written or touched:
         store.bump_generation()
     return written
+
+
+def _facts(event: Event) -> EventFacts:
+    first = local_date(event.start, event.start_date)
+    last = local_date(event.end, None) if event.end is not None else event.end_date or first
+    return EventFacts(
+        id=event.id,
+        listing_keys=tuple(f"{s.source}:{s.external_id}" for s in event.sources),
+        first_day=first,
+        last_day=max(first, last),
+        title=" ".join(event.titles.values()) or event.title,
+        description=event.description,
+        city=event.city,
+        venue_id=event.venue.id if event.venue else None,
+        categories=event.categories,
+        sources=tuple(sorted({s.source for s in event.sources})),
+    )
 
 
 def _first_day(listing: Listing) -> date:
@@ -192,6 +211,7 @@ def _write_event(
     rows: list[tuple[Listing, str]],
     kinds: dict[str, str],
     places: PlaceResolver,
+    themes: list[Theme],
     now: datetime,
 ) -> int:
     every = [
@@ -200,6 +220,7 @@ def _write_event(
     active = [m for m, (_, state) in zip(every, rows, strict=True) if state == "active"]
     fields = merge_fields(active or every, every, places.venue_ref)
     draft = Event(id=event_id, withdrawn=not active, **fields)
+    draft = msgspec.structs.replace(draft, themes=themes_of(themes, _facts(draft)))
     data_hash = hashlib.sha256(_encoder.encode(draft)).hexdigest()
     stored = store.event_rows([event_id]).get(event_id)
     if stored is not None and stored.data_hash == data_hash and stored.replaced_by is None:

@@ -6,6 +6,22 @@ released migration, append a new one.
 
 from __future__ import annotations
 
+import msgspec
+
+from agenda.themes import bundled_themes
+
+
+def _seed_themes() -> list[str]:
+    statements = []
+    for theme in bundled_themes():
+        data = msgspec.json.encode(theme).decode().replace("'", "''")
+        statements.append(
+            f"INSERT INTO themes (id, data, updated) VALUES ('{theme.id}', '{data}', "
+            "'1970-01-01T00:00:00Z')"
+        )
+    return statements
+
+
 MIGRATIONS: list[list[str]] = [
     # 1: the foundation
     [
@@ -87,5 +103,10 @@ MIGRATIONS: list[list[str]] = [
     [
         """CREATE TABLE locks (
             name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires TEXT NOT NULL)""",
+    ],
+    # 6: themes (themed years, festivals, campaigns), seeded with the bundled example
+    [
+        "CREATE TABLE themes (id TEXT PRIMARY KEY, data TEXT NOT NULL, updated TEXT NOT NULL)",
+        *_seed_themes(),
     ],
 ]

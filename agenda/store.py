@@ -19,10 +19,12 @@ from sqlite_utils import Database
 from agenda.errors import NotFoundError, StoreError
 from agenda.migrations import MIGRATIONS
 from agenda.model import Event, ImportRun, Listing, SourceConfig, Venue
+from agenda.themes import Theme
 from agenda.timeutil import local_date, utc_iso
 
 _listing_decoder = msgspec.json.Decoder(Listing)
 _event_decoder = msgspec.json.Decoder(Event)
+_theme_decoder = msgspec.json.Decoder(Theme)
 _encoder = msgspec.json.Encoder()
 
 
@@ -338,6 +340,18 @@ class Store:
                      (SELECT max(id) FROM import_runs x WHERE x.source_id = s.id)
                    ORDER BY s.id"""
             )
+        )
+
+    def themes(self) -> list[Theme]:
+        return [
+            _theme_decoder.decode(r[0]) for r in self._rows("SELECT data FROM themes ORDER BY id")
+        ]
+
+    def save_theme(self, theme: Theme, now: datetime) -> None:
+        self.db.execute(
+            """INSERT INTO themes (id, data, updated) VALUES (?, ?, ?)
+               ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated = excluded.updated""",
+            (theme.id, _encoder.encode(theme).decode(), utc_iso(now)),
         )
 
     def theme_ids(self) -> list[str]:
