@@ -193,33 +193,70 @@ def export_command(
 @main.command("demo")
 @_db_option(default="demo.db")
 @click.option(
-    "--dir",
-    "folder",
-    default="demo-region",
-    show_default=True,
-    type=click.Path(file_okay=False),
-    help="Where the bundled sample sources are written.",
-)
-def demo_command(db: str, folder: str) -> None:
-    """Import the bundled sample region (Den Haag, Leiden, Delft) and print a summary."""
-    from agenda.demo import write_region
+    "--dir", "folder", default="demo-region", show_default=True,
+    type=click.Path(file_okay=False), help="Where the sample sources are written and served from.",
+)  # fmt: skip
+@click.option("--port", default=8000, show_default=True, type=int, help="Port of the agenda.")
+@click.option("--no-serve", is_flag=True, help="Import the sample region and stop (no web app).")
+def demo_command(db: str, folder: str, port: int, no_serve: bool) -> None:
+    """Run the agenda on a bundled sample region of Den Haag, Leiden and Delft.
+
+    Serves about ten sample sources in all six formats on a local port, imports them
+    through the real fetch path into a fresh DB, and serves the agenda with scheduled
+    imports. Stop with Ctrl-C.
+    """
+    from agenda.demo import add_demo_theme
+    from agenda.demo_region import write_region
+    from agenda.demo_server import serve_folder
     from agenda.store import Store
 
-    with _clear_errors():
-        config = write_region(Path(folder), datetime.now(UTC).date())
-        from agenda.config import load_sources
-
-        sources = load_sources(config)
-        store = Store.open(db)
+    host = "127.0.0.1"
+    if not no_serve:
+        _check_port(host, port)
+    for suffix in ("", "-wal", "-shm"):  # a fresh region each time: dates move with today
+        Path(db + suffix).unlink(missing_ok=True)
+    sources_server = serve_folder(Path(folder))
     try:
-        _import_all(store, sources)
-        events = store.count("events")
-        click.echo(
-            f"\n{events} events from {len(sources)} sources in {os.path.abspath(db)}\n"
-            f"Export them with: agenda export --db {db} --format json"
-        )
+        config = write_region(Path(folder), _now().astimezone(AMSTERDAM).date(), sources_server.url)
+        with _clear_errors():
+            from agenda.config import load_sources
+
+            sources = load_sources(config)
+            store = Store.open(db)
+        try:
+            _import_all(store, sources)
+            add_demo_theme(store, _now())
+            events = store.count("events")
+        finally:
+            store.close()
+        click.echo(f"\n{events} events from {len(sources)} sources in {os.path.abspath(db)}")
+        if no_serve:
+            return
+        _serve_demo(db, str(config), host, port)
     finally:
-        store.close()
+        sources_server.close()
+
+
+def _serve_demo(db: str, config: str, host: str, port: int) -> None:
+    import uvicorn
+
+    from agenda import logs
+    from agenda.app import create_app
+    from agenda.config import Settings
+
+    base = f"http://{host}:{port}"
+    settings = Settings(db=db, config=config, host=host, port=port, base_url=base, schedule=True)
+    app = create_app(settings)
+    click.echo(f"\nThe agenda:\n{base}/\n")
+    click.echo(
+        f"Feeds:              {base}/subscribe  ({base}/feeds/agenda.ics, .rss, .atom, .json)"
+    )
+    click.echo(f"Widget configurator: {base}/widgets")
+    click.echo(f"Source health:      {base}/sources")
+    click.echo(f"API:                {base}/api/events  (OpenAPI: {base}/schema)")
+    click.echo("Stop with Ctrl-C.")
+    logs.configure()
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _now() -> datetime:
@@ -395,3 +432,7 @@ def publish_command(db: str, out: str, base_url: str) -> None:
     click.echo(
         f"{out}: {report.written} written, {report.unchanged} unchanged, {report.removed} removed"
     )
+
+
+if __name__ == "__main__":
+    main()
