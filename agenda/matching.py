@@ -19,7 +19,7 @@ from agenda.classify import guess_language, kind_of
 from agenda.model import Listing
 from agenda.normalize import fold
 from agenda.timeutil import AMSTERDAM
-from agenda.titles import is_opening, similarity, title_forms, title_words
+from agenda.titles import is_opening, main_title_forms, similarity, title_forms, title_words
 
 KIND_RANK = {"venue": 0, "institution": 1, "aggregator": 2}
 DOORS = timedelta(minutes=45)
@@ -87,6 +87,10 @@ def features(
         last = max(listing.end_date or first, first)
         span = last > first
     forms = title_forms(listing.title, (*places, *(c for c in (city,) if c)), listing.url)
+    if span:
+        # Exhibitions are often listed by their main title alone ("Delfts blauw voor de
+        # wereld" for "Delfts blauw voor de wereld. Aardewerk in de Gouden Eeuw").
+        forms = (*forms, *(f for f in main_title_forms(listing.title) if f not in forms))
     return Features(
         key=listing.key,
         source_id=listing.source_id,

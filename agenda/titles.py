@@ -221,6 +221,17 @@ def title_words(forms: Iterable[str]) -> frozenset[str]:
     return frozenset(t[:4] for form in forms for t in _strong(form.split()))
 
 
+_SUBTITLE = re.compile(r"^(.{6,}?)(?:\.\s+|:\s+|\s+[–—-]\s+)(.{6,})$")
+
+
+def main_title_forms(title: str) -> tuple[str, ...]:
+    """The main title before a subtitle (``Main. Subtitle``, ``Main: Subtitle``), if any."""
+    match = _SUBTITLE.match(strip_prefixes(title))
+    if not match or len(_strong(_fold(match.group(1)).split())) < 2:
+        return ()
+    return (_fold(match.group(1)),)
+
+
 def _strong(tokens: Iterable[str]) -> set[str]:
     return {t for t in tokens if t not in STOPWORDS and len(t) > 1 and not is_boilerplate(t)}
 

@@ -261,3 +261,19 @@ def test_no_translation_merge_in_the_same_language_or_at_another_minute() -> Non
     later = venue_member("campus", "Leiden Lecture: The mummy unwrapped", EVENING + timedelta(minutes=30),
                          kind="aggregator", language="en")  # fmt: skip
     assert not together([a, later])
+
+
+def test_an_exhibition_listed_by_its_main_title_alone_merges() -> None:
+    span = {
+        "start": None,
+        "end": None,
+        "start_date": date(2027, 3, 1),
+        "end_date": date(2027, 6, 30),
+    }
+    full = member("museum", "Delfts blauw voor de wereld. Aardewerk in de Gouden Eeuw", **span)
+    short = member("agg", "Delfts blauw voor de wereld", kind="aggregator", **span)
+    assert together([full, short])
+    # a one-day event is not shortened: a festival's part keeps its own name
+    night = member("agg", "Museumnacht Leiden", kind="aggregator")
+    part = member("museum", "Museumnacht Leiden: Schaduwtheater")
+    assert not together([night, part])
