@@ -22,6 +22,8 @@ from agenda.config import Settings
 from agenda.errors import AgendaError
 from agenda.feed_routes import ROUTES as FEED_ROUTES
 from agenda.http import agenda_error_handler, http_error_handler, security_headers
+from agenda.pages import ROUTES as PAGE_ROUTES
+from agenda.pages import template_config
 from agenda.ratelimit import RateLimiter, rate_limited
 from agenda.runtime import Runtime, utc_now
 
@@ -42,7 +44,14 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         return rate_limited(app, limiter)
 
     return Litestar(
-        route_handlers=[health, *FEED_ROUTES, *API_ROUTES, *ADMIN_ROUTES],
+        route_handlers=[
+            health,
+            *FEED_ROUTES,
+            *API_ROUTES,
+            *ADMIN_ROUTES,
+            *PAGE_ROUTES,
+        ],
+        template_config=template_config(),
         state=State({"runtime": runtime}),
         cors_config=CORSConfig(
             allow_origins=["*"],

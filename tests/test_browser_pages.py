@@ -1,0 +1,266 @@
+"""The public pages in a real browser: uvicorn on 127.0.0.1, Debian's Chromium via Playwright.
+
+Checks what a visitor sees in Dutch and English, that the filter form and the copy
+buttons work, that axe-core finds no accessibility violations, that nothing breaks
+the CSP (no console errors), and saves a 390-px-wide screenshot to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from browser import ARTIFACTS, axe_violations, launch_chromium, seed_pages, serve_app
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("browser") / "agenda.db"
+    seed_pages(db)
+    with serve_app(db) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+class Visitor:
+    """A browser tab with its console errors (a CSP violation shows up there)."""
+
+    def __init__(self, context: BrowserContext, base_url: str) -> None:
+        self.context = context
+        self.base_url = base_url
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            self.errors.append(message.text)
+
+    def open(self, path: str) -> Page:
+        response = self.page.goto(self.base_url + path)
+        assert response is not None and response.status == 200, path
+        return self.page
+
+    def query(self) -> dict[str, str]:
+        return dict(parse_qsl(urlsplit(self.page.url).query))
+
+    def assert_accessible(self) -> None:
+        violations = axe_violations(self.page)
+        assert violations == [], json.dumps(violations, indent=1)
+
+    def assert_clean(self) -> None:
+        assert self.errors == []
+
+
+def visitor_for(browser: Browser, base_url: str, locale: str, **options: object) -> Visitor:
+    context = browser.new_context(locale=locale, **options)  # type: ignore[arg-type]
+    return Visitor(context, base_url)
+
+
+@pytest.fixture
+def dutch(browser: Browser, base_url: str) -> Iterator[Visitor]:
+    visitor = visitor_for(browser, base_url, "nl-NL")
+    yield visitor
+    visitor.context.close()
+
+
+@pytest.fixture
+def english(browser: Browser, base_url: str) -> Iterator[Visitor]:
+    visitor = visitor_for(browser, base_url, "en-GB")
+    yield visitor
+    visitor.context.close()
+
+
+def test_agenda_page_in_dutch_then_english(dutch: Visitor) -> None:
+    page = dutch.open("/")
+    assert page.get_attribute("html", "lang") == "nl"
+    assert page.locator("h1").inner_text() == "Agenda"
+    headings = page.locator(".day-heading").all_inner_texts()
+    assert headings[:2] == ["woensdag 20 januari 2027 (vandaag)", "woensdag 3 februari 2027"]
+    cancelled = page.locator(".event", has_text="Orgelconcert Hooglandse Kerk")
+    assert cancelled.locator(".badge").inner_text() == "Geannuleerd"
+    assert page.locator(".count").inner_text() == "50 evenementen gevonden"
+    dutch.assert_accessible()
+
+    page.get_by_role("link", name="English", exact=True).click()
+    page.wait_for_url(lambda url: url.endswith("/?lang=en"))
+    assert dutch.query() == {"lang": "en"}
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator("h1").inner_text() == "What's on"
+    assert "Wednesday, February 3, 2027" in page.locator(".day-heading").all_inner_texts()
+    assert cancelled.locator(".badge").inner_text() == "Cancelled"
+    dutch.assert_accessible()
+    dutch.assert_clean()
+
+
+def test_browser_language_chooses_english(english: Visitor) -> None:
+    page = english.open("/")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator("h1").inner_text() == "What's on"
+    assert page.get_by_label("City").is_visible()
+    english.assert_clean()
+
+
+def test_filter_form_narrows_the_list_and_the_address_carries_it(dutch: Visitor) -> None:
+    page = dutch.open("/")
+    page.get_by_label("Plaats").select_option("Delft")
+    page.get_by_label("Vanaf").fill("2027-02-01")
+    page.get_by_role("button", name="Toon evenementen").click()
+    page.wait_for_url(lambda url: "city=" in url)
+    assert dutch.query() == {"city": "Delft", "from": "2027-02-01"}  # empty fields left out
+    titles = page.locator(".event-title a").all_inner_texts()
+    assert titles == ["Kinderworkshop Delfts Blauw"]
+    assert page.get_by_label("Plaats").input_value() == "Delft"
+    assert page.locator(".event-place").inner_text() == "Museum Prinsenhof Delft, Delft · Gratis"
+    dutch.assert_accessible()
+
+    # The same in English, by text search; the chosen language stays in the address.
+    page = dutch.open("/?lang=en")
+    page.get_by_label("Search for").fill("lievens")
+    page.get_by_label("Search for").press("Enter")
+    page.wait_for_url(lambda url: "q=" in url)
+    assert dutch.query() == {"lang": "en", "q": "lievens"}
+    assert page.locator(".event-title a").all_inner_texts() == ["Rembrandt & Lievens"]
+    assert page.locator(".count").inner_text() == "1 event found"
+
+    # A value the agenda cannot use: the page says so, in the form's language.
+    response = page.goto(dutch.base_url + "/?from=2027-03-01&to=2027-02-01&lang=en")
+    assert response is not None and response.status == 400
+    assert "Please check ‘Until’" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Until").get_attribute("aria-invalid") == "true"
+    dutch.assert_accessible()
+
+
+def test_event_page_in_dutch_and_english(dutch: Visitor) -> None:
+    page = dutch.open("/")
+    page.get_by_role("link", name="Lezing: Leiden in de Gouden Eeuw").click()
+    page.wait_for_url("**/events/*")
+    assert page.locator("h1").inner_text() == "Lezing: Leiden in de Gouden Eeuw"
+    assert page.locator(".when-line time").inner_text() == "woensdag 3 februari 2027 20:00–21:15"
+    assert page.get_by_role("link", name="Museum De Lakenhal").first.is_visible()
+    assert "openstreetmap.org" in (
+        page.get_by_role("link", name="Bekijk op de kaart").get_attribute("href") or ""
+    )
+    ics = page.get_by_role("link", name="Download als .ics")
+    assert (ics.get_attribute("href") or "").endswith(".ics")
+    assert page.get_by_role("link", name="Zet in Google Agenda").is_visible()
+    assert "Museum De Lakenhal (lakenhal)" in page.locator(".sources").inner_text()
+    data = json.loads(page.locator('script[type="application/ld+json"]').text_content() or "")
+    assert data["@type"] == "Event" and data["startDate"] == "2027-02-03T20:00:00+01:00"
+    dutch.assert_accessible()
+
+    page.get_by_role("link", name="English", exact=True).click()
+    page.wait_for_url(lambda url: url.endswith("?lang=en"))
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.locator(".when-line time").inner_text() == (
+        "Wednesday, February 3, 2027 20:00–21:15"
+    )
+    assert page.get_by_role("heading", name="Add to your calendar").is_visible()
+    assert page.get_by_role("link", name="Add to Google Calendar").is_visible()
+    dutch.assert_accessible()
+    dutch.assert_clean()
+
+
+def test_subscribe_page_builds_a_feed_and_copies_it(browser: Browser, base_url: str) -> None:
+    visitor = visitor_for(browser, base_url, "nl-NL")
+    try:
+        visitor.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+        page = visitor.open("/subscribe")
+        assert page.locator("h1").inner_text() == "Abonneren op de agenda"
+        page.get_by_label("Plaats").select_option("Leiden")
+        page.get_by_label("Taal van de feed").select_option("en")
+        page.get_by_role("button", name="Maak de feed").click()
+        page.wait_for_url(lambda url: "/subscribe?" in url)
+        assert visitor.query() == {"city": "Leiden", "feed_lang": "en"}
+        address = f"{base_url}/feeds/leiden.ics?lang=en"
+        assert (
+            page.get_by_role("textbox", name="Adres van de iCalendar-feed").input_value() == address
+        )
+        webcal = page.locator("#webcal-link").get_attribute("href")
+        assert webcal == address.replace("http://", "webcal://")
+        assert "calendar.google.com" in (page.locator("#google-link").get_attribute("href") or "")
+        assert (
+            page.get_by_role("textbox", name="Adres van de RSS-feed")
+            .input_value()
+            .endswith("/feeds/leiden.rss?lang=en")
+        )
+        # The copy buttons come with the script; clicking one copies the address.
+        copy = page.get_by_role("button", name="Kopieer: Adres van de iCalendar-feed")
+        expect(copy).to_be_visible()
+        copy.click()
+        expect(page.locator("#feed-ics-status")).to_have_text("Gekopieerd")
+        assert page.evaluate("() => navigator.clipboard.readText()") == address
+        visitor.assert_accessible()
+
+        page = visitor.open("/subscribe?lang=en")
+        assert page.locator("h1").inner_text() == "Subscribe to the agenda"
+        expect(page.get_by_role("button", name="Copy: Address of the Atom feed")).to_be_visible()
+        visitor.assert_accessible()
+        visitor.assert_clean()
+    finally:
+        visitor.context.close()
+
+
+def test_about_venue_and_missing_pages_are_accessible(dutch: Visitor) -> None:
+    for path in ("/about", "/about?lang=en", "/venues/lakenhal", "/themes/rembrandt-2027"):
+        dutch.open(path)
+        dutch.assert_accessible()
+    response = dutch.page.goto(dutch.base_url + "/events/nope?lang=en")
+    assert response is not None and response.status == 404
+    assert dutch.page.locator("h1").inner_text() == "Not found"
+    dutch.assert_accessible()
+    # The 404 answer itself is a console error in Chromium; nothing else may be.
+    assert all("404" in error for error in dutch.errors)
+
+
+def test_mobile_layout_and_screenshot(browser: Browser, base_url: str) -> None:
+    visitor = visitor_for(
+        browser, base_url, "nl-NL", viewport={"width": 390, "height": 844}, device_scale_factor=2
+    )
+    try:
+        page = visitor.open("/")
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        visitor.assert_accessible()
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / "agenda-mobile-390.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        page.get_by_role("link", name="Rembrandt & Lievens").click()
+        page.wait_for_url("**/events/*")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(ARTIFACTS / "event-mobile-390.png"), full_page=True)
+        page = visitor.open("/subscribe")
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(ARTIFACTS / "subscribe-mobile-390.png"), full_page=True)
+        # The skip link is the first thing the keyboard reaches, and it is visible then.
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.className") == "skip-link"
+        assert page.locator(".skip-link").is_visible()
+        visitor.assert_clean()
+    finally:
+        visitor.context.close()
+
+
+def test_artifacts_folder_is_ignored_by_git() -> None:
+    ignored = (Path(__file__).parent.parent / ".gitignore").read_text(encoding="utf-8")
+    assert "tests/artifacts/" in ignored.splitlines()
