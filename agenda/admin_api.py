@@ -19,6 +19,7 @@ from litestar.params import FromPath
 from agenda.errors import NotFoundError
 from agenda.http import problem
 from agenda.jobs import import_source
+from agenda.partners import authenticate
 from agenda.runtime import Runtime
 from agenda.store import Store
 
@@ -42,11 +43,16 @@ def key_hash(key: str) -> str:
 
 
 def _authorised(request: Request[Any, Any, Any], runtime: Runtime) -> bool:
-    expected = runtime.settings.coordinator_key_hash
+    """The server's coordinator key, or the key of a partner account with that role."""
     header = request.headers.get("authorization", "")
-    if not expected or not header.lower().startswith("bearer "):
+    if not header.lower().startswith("bearer "):
         return False
-    return hmac.compare_digest(key_hash(header[7:].strip()), expected)
+    key = header[7:].strip()
+    expected = runtime.settings.coordinator_key_hash
+    if expected and hmac.compare_digest(key_hash(key), expected):
+        return True
+    partner = authenticate(runtime.stores.get(), key)
+    return partner is not None and partner.role == "coordinator"
 
 
 async def _run(request: Request[Any, Any, Any], source_id: str, *, force: bool) -> Response[Any]:

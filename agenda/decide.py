@@ -32,11 +32,14 @@ class Explanation(msgspec.Struct, frozen=True):
     decisions: tuple[str, ...]
 
 
-def current_id(store: Store, event_id: str) -> str:
-    """The surviving id of an event, following merges; ``NotFoundError`` if unknown."""
+def current_id(store: Store, event_id: str, *, private: bool = False) -> str:
+    """The surviving id of an event, following merges; ``NotFoundError`` if unknown.
+
+    Public callers (``private=False``) cannot find events that are not public.
+    """
     seen = {event_id}
-    store.get_event(event_id)
-    while (replaced := store.replaced_by(event_id)) is not None:
+    store.get_event(event_id, private=private)
+    while (replaced := store.replaced_by_any(event_id)) is not None:
         if replaced in seen:
             break
         seen.add(replaced)
@@ -48,7 +51,7 @@ def _keys_of(store: Store, ref: str) -> list[str]:
     """Listing keys named by an event id or a ``source:external_id`` key."""
     if store.listings([ref]):
         return [ref]
-    event_id = current_id(store, ref)
+    event_id = current_id(store, ref, private=True)
     return store.members_of([event_id]).get(event_id, [])
 
 
@@ -65,7 +68,7 @@ def merge(store: Store, refs: list[str], now: datetime, note: str = "") -> str:
 
 def split(store: Store, event_id: str, listing_key: str, now: datetime, note: str = "") -> str:
     """Take one listing out of its event for good; returns the listing's new event id."""
-    event_id = current_id(store, event_id)
+    event_id = current_id(store, event_id, private=True)
     members = store.members_of([event_id]).get(event_id, [])
     if listing_key not in members:
         raise NotFoundError(f"event {event_id} has no listing {listing_key!r}")
@@ -93,8 +96,8 @@ def never_merge(store: Store, first: str, second: str, now: datetime, note: str 
 
 def explain(store: Store, event_id: str, now: datetime) -> Explanation:
     """Each member, the scores of every pair of members, and the decisions involved."""
-    event_id = current_id(store, event_id)
-    event = store.get_event(event_id)
+    event_id = current_id(store, event_id, private=True)
+    event = store.get_event(event_id, private=True)
     members = store.memberships_with_reasons(event_id)
     listings = store.listings(k for k, _ in members)
     kinds = store.source_kinds()

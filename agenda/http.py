@@ -103,6 +103,11 @@ class ResponseCache:
                 self._items.popitem(last=False)
         return entry
 
+    def clear(self) -> None:
+        """Forget every answer (after a write the generation also moves on)."""
+        with self._lock:
+            self._items.clear()
+
     def peek(self, key: tuple[Any, ...]) -> Cached | None:
         with self._lock:
             return self._items.get(key)

@@ -130,6 +130,25 @@ def ingest(
     return run
 
 
+def put_listing(store: Store, source: SourceConfig, listing: Listing, now: datetime) -> str:
+    """Add or replace one listing of ``source`` (a partner's submission); returns its event."""
+    with store.transaction():
+        store.save_source(source, now)
+        start, end = span_utc(listing.start, listing.start_date, listing.end, listing.end_date)
+        store.write_listings([(listing, content_hash(listing), start, end)], now)
+        store.add_pending([listing.key])
+        _rebuild(store, now)
+    return store.memberships()[listing.key]
+
+
+def withdraw_listing(store: Store, key: str, now: datetime) -> None:
+    """Withdraw one listing (a partner deleted its submission): kept, shown as cancelled."""
+    with store.transaction():
+        store.withdraw_listings([key], now)
+        store.add_pending([key])
+        _rebuild(store, now)
+
+
 def rebuild_pending(store: Store, now: datetime) -> int:
     """Rebuild the events of every pending listing in one transaction; returns events written."""
     with store.transaction():

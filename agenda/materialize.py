@@ -27,7 +27,9 @@ from agenda.timeutil import local_date, span_utc
 
 _encoder = msgspec.json.Encoder()
 # A change in any of these is one a subscriber's calendar must notice (iCalendar SEQUENCE).
-_SIGNIFICANT = ("title", "start", "start_date", "end", "end_date", "venue", "status", "withdrawn")
+_SIGNIFICANT = (
+    "title", "start", "start_date", "end", "end_date", "venue", "status", "withdrawn", "visibility",
+)  # fmt: skip
 
 
 def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] | None = None) -> int:
@@ -79,6 +81,35 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] | None
     if written or touched:
         store.bump_generation()
     return written
+
+
+def is_public(listing: Listing, now: datetime) -> bool:
+    """Anyone may see it: a public listing, or an embargoed one whose moment has come."""
+    if listing.embargo_until is not None:
+        return listing.embargo_until <= now
+    return listing.visibility == "public"
+
+
+def visibility_of(listings: list[Listing], now: datetime) -> tuple[str, datetime | None]:
+    """An event is public as soon as one of its listings is; otherwise embargoed until the
+    earliest embargo of its listings, or for partners only."""
+    if any(is_public(listing, now) for listing in listings):
+        return "public", None
+    moments = [x.embargo_until for x in listings if x.embargo_until is not None]
+    if moments:
+        return "embargo", min(moments)
+    return "partners", None
+
+
+def release_embargoes(store: Store, now: datetime) -> int:
+    """Rebuild the events whose embargo has passed, making them public; returns how many."""
+    due = store.due_embargoes(now)
+    if not due:
+        return 0
+    keys = [k for keys in store.members_of(due).values() for k in keys]
+    with store.transaction():
+        rebuild_events(store, now, keys)
+    return len(due)
 
 
 def _facts(event: Event) -> EventFacts:
@@ -219,7 +250,14 @@ def _write_event(
     ]
     active = [m for m, (_, state) in zip(every, rows, strict=True) if state == "active"]
     fields = merge_fields(active or every, every, places.venue_ref)
-    draft = Event(id=event_id, withdrawn=not active, **fields)
+    visibility, embargo_until = visibility_of([m.listing for m in (active or every)], now)
+    draft = Event(
+        id=event_id,
+        withdrawn=not active,
+        visibility=visibility,  # type: ignore[arg-type]
+        embargo_until=embargo_until,
+        **fields,
+    )
     draft = msgspec.structs.replace(draft, themes=themes_of(themes, _facts(draft)))
     data_hash = hashlib.sha256(_encoder.encode(draft)).hexdigest()
     stored = store.event_rows([event_id]).get(event_id)
@@ -228,7 +266,7 @@ def _write_event(
     sequence = 0
     created = now
     if stored is not None:
-        before = store.get_event(event_id)
+        before = store.get_event(event_id, private=True)
         created = before.created or now
         changed = any(getattr(before, f) != getattr(draft, f) for f in _SIGNIFICANT)
         sequence = stored.sequence + (1 if changed else 0)

@@ -109,4 +109,18 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TABLE themes (id TEXT PRIMARY KEY, data TEXT NOT NULL, updated TEXT NOT NULL)",
         *_seed_themes(),
     ],
+    # 7: partners and roles, the audit trail, and who may see an event (embargoes)
+    [
+        """CREATE TABLE partners (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL, institution TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('partner', 'coordinator')),
+            key_hash TEXT NOT NULL UNIQUE, preview_hash TEXT UNIQUE,
+            created TEXT NOT NULL, revoked TEXT)""",
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, partner_id INTEGER, partner TEXT NOT NULL,
+            action TEXT NOT NULL, target TEXT NOT NULL, details TEXT NOT NULL DEFAULT '{}')""",
+        "ALTER TABLE events ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'",
+        "ALTER TABLE events ADD COLUMN embargo_until TEXT",
+        "CREATE INDEX events_visibility ON events(visibility, embargo_until)",
+    ],
 ]

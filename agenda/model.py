@@ -75,11 +75,14 @@ class Listing(msgspec.Struct, frozen=True, kw_only=True):
     image: str | None = None
     organizer: str | None = None
     previous_start: datetime | None = None
+    # Partner submissions only: "partners" until public; embargoed until a moment.
+    visibility: Literal["public", "partners"] = "public"
+    embargo_until: datetime | None = None
 
     def __post_init__(self) -> None:
         if (self.start is None) == (self.start_date is None):
             raise ValueError("a listing has either a timed start or an all-day start_date")
-        for name in ("start", "end", "previous_start"):
+        for name in ("start", "end", "previous_start", "embargo_until"):
             value = getattr(self, name)
             if value is not None and value.utcoffset() is None:
                 raise ValueError(f"{name} must be an aware datetime")
@@ -173,6 +176,9 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     provenance: dict[str, str] = {}
     # every member listing withdrawn by its source
     withdrawn: bool = False
+    # Who may see it: everyone, partners only, or partners until ``embargo_until``.
+    visibility: Literal["public", "partners", "embargo"] = "public"
+    embargo_until: datetime | None = None
     sequence: int = 0
     created: datetime | None = None
     updated: datetime | None = None

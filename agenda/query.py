@@ -98,7 +98,7 @@ def decode_cursor(cursor: str, param: str = "cursor") -> tuple[str, str]:
 
 
 def list_page(
-    store: Store, filters: EventFilter, cursor: str | None, size: int
+    store: Store, filters: EventFilter, cursor: str | None, size: int, *, private: bool = False
 ) -> tuple[list[Event], str | None]:
     """One page of events by start; ``next`` continues after the last one (stable cursor)."""
     where, params = where_clause(filters)
@@ -106,7 +106,7 @@ def list_page(
         where += " AND (start_utc, id) > (?, ?)"
         params.extend(decode_cursor(cursor))
     limit = size if filters.limit is None else min(size, filters.limit)
-    events = store.query_events(where, params, limit=limit + 1)
+    events = store.query_events(where, params, limit=limit + 1, private=private)
     if len(events) <= limit:
         return events, None
     page = events[:limit]
@@ -115,10 +115,13 @@ def list_page(
     return page, encode_cursor(start_utc, last.id)
 
 
-def list_events(store: Store, filters: EventFilter) -> list[Event]:
-    """Events matching ``filters``, sorted by start; merged-away events are not listed."""
+def list_events(store: Store, filters: EventFilter, *, private: bool = False) -> list[Event]:
+    """Events matching ``filters``, sorted by start; merged-away events are not listed.
+
+    Only public events unless ``private`` (partners see embargoed and partner-only ones).
+    """
     where, params = where_clause(filters)
-    return store.query_events(where, params, limit=filters.limit)
+    return store.query_events(where, params, limit=filters.limit, private=private)
 
 
 def count_events(store: Store, filters: EventFilter) -> int:

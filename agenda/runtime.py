@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from agenda.config import Settings, load_sources
 from agenda.http import ResponseCache, StoreProvider
 from agenda.model import SourceConfig
+from agenda.partner_auth import AuthFailures
 from agenda.scheduler import ImportScheduler
 
 
@@ -29,6 +30,7 @@ class Runtime:
             {s.id: s for s in load_sources(settings.config)} if settings.config else {}
         )
         self.scheduler: ImportScheduler | None = None
+        self.auth_failures = AuthFailures()
         self._generation = (0.0, -1)
         self._lock = threading.Lock()
 
@@ -48,7 +50,7 @@ class Runtime:
 
     def start(self) -> None:
         """Start the scheduled imports when the settings ask for them."""
-        if self.settings.schedule and self.sources:
+        if self.settings.schedule:
             self.scheduler = ImportScheduler(
                 self.settings.db, list(self.sources.values()), self.clock
             )

@@ -17,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from agenda.errors import SourceBusyError
 from agenda.jobs import import_source, owner_name
+from agenda.materialize import release_embargoes
 from agenda.model import SourceConfig
 from agenda.store import Store
 
@@ -24,6 +25,7 @@ log = logging.getLogger("agenda.scheduler")
 LEASE = timedelta(seconds=90)
 HEARTBEAT_SECONDS = 30
 MISFIRE_GRACE_SECONDS = 300
+EMBARGO_CHECK_SECONDS = 60
 
 
 class ImportScheduler:
@@ -52,6 +54,12 @@ class ImportScheduler:
             self.heartbeat,
             IntervalTrigger(seconds=HEARTBEAT_SECONDS),
             id="heartbeat",
+            next_run_time=now,
+        )
+        self._scheduler.add_job(
+            self.release_embargoes,
+            IntervalTrigger(seconds=EMBARGO_CHECK_SECONDS),
+            id="embargoes",
             next_run_time=now,
         )
         for number, source in enumerate(sorted(self.sources.values(), key=lambda s: s.id)):
@@ -87,6 +95,16 @@ class ImportScheduler:
         finally:
             store.close()
         return self.leader
+
+    def release_embargoes(self) -> int:
+        """Publish the embargoed events whose moment has come (leader only)."""
+        if not self.heartbeat():
+            return 0
+        store = Store.open(self.db)
+        try:
+            return release_embargoes(store, self.clock())
+        finally:
+            store.close()
 
     def run(self, source_id: str) -> str:
         """One scheduled import; what happened, as a word (for logs and tests)."""

@@ -23,6 +23,8 @@ from agenda.themes import Theme
 from agenda.timeutil import local_date, utc_iso
 
 _listing_decoder = msgspec.json.Decoder(Listing)
+# The condition every public read adds: partner-only and embargoed events are not there.
+PUBLIC = "visibility = 'public'"
 _event_decoder = msgspec.json.Decoder(Event)
 _theme_decoder = msgspec.json.Decoder(Theme)
 _encoder = msgspec.json.Encoder()
@@ -186,6 +188,12 @@ class Store:
                 found[key] = (_listing_decoder.decode(data), state)
         return found
 
+    def listings_by_external_id(self, external_id: str) -> dict[str, tuple[Listing, str]]:
+        rows = self._rows(
+            "SELECT key, data, state FROM listings WHERE external_id = ?", (external_id,)
+        )
+        return {key: (_listing_decoder.decode(data), state) for key, data, state in rows}
+
     def listing_states(self, keys: Iterable[str]) -> dict[str, str]:
         states: dict[str, str] = {}
         for chunk in _chunks(list(keys), 500):
@@ -236,14 +244,33 @@ class Store:
                 found[row[0]] = EventRow(*row[:6], withdrawn=bool(row[6]))
         return found
 
-    def get_event(self, event_id: str) -> Event:
-        """The stored event, tombstoned or not; ``NotFoundError`` if there is none."""
-        rows = self._rows("SELECT data FROM events WHERE id = ?", (event_id,))
+    def get_event(self, event_id: str, *, private: bool = False) -> Event:
+        """The stored event, tombstoned or not; ``NotFoundError`` if there is none.
+
+        Unless ``private``, an event that is not public is not there at all: the same
+        answer as for an id that never existed, so nothing leaks.
+        """
+        sql = "SELECT data FROM events WHERE id = ?" + ("" if private else f" AND {PUBLIC}")
+        rows = self._rows(sql, (event_id,))
         if not rows:
             raise NotFoundError(f"no event {event_id!r}")
         return _event_decoder.decode(rows[0][0])
 
     def replaced_by(self, event_id: str) -> str | None:
+        rows = self._rows(f"SELECT replaced_by FROM events WHERE id = ? AND {PUBLIC}", (event_id,))
+        return rows[0][0] if rows else None
+
+    def due_embargoes(self, now: datetime) -> list[str]:
+        """Ids of embargoed events whose moment has come."""
+        rows = self._rows(
+            "SELECT id FROM events WHERE visibility = 'embargo' AND embargo_until <= ?"
+            " AND replaced_by IS NULL ORDER BY id",
+            (utc_iso(now),),
+        )
+        return [r[0] for r in rows]
+
+    def replaced_by_any(self, event_id: str) -> str | None:
+        """The survivor of a merge, whoever may see it (for following merge chains)."""
         rows = self._rows("SELECT replaced_by FROM events WHERE id = ?", (event_id,))
         return rows[0][0] if rows else None
 
@@ -256,20 +283,22 @@ class Store:
         self.db.execute(
             """INSERT INTO events (id, title, description, start_utc, end_utc, local_date, city,
                                    venue_id, status, withdrawn, data, data_hash, sequence,
-                                   created, updated, replaced_by)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+                                   created, updated, replaced_by, visibility, embargo_until)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
                ON CONFLICT(id) DO UPDATE SET title=excluded.title,
                  description=excluded.description, start_utc=excluded.start_utc,
                  end_utc=excluded.end_utc, local_date=excluded.local_date, city=excluded.city,
                  venue_id=excluded.venue_id, status=excluded.status,
                  withdrawn=excluded.withdrawn, data=excluded.data,
                  data_hash=excluded.data_hash, sequence=excluded.sequence,
-                 updated=excluded.updated, replaced_by=NULL""",
+                 updated=excluded.updated, replaced_by=NULL, visibility=excluded.visibility,
+                 embargo_until=excluded.embargo_until""",
             (
                 event.id, event.title, event.description, start_utc, end_utc,
                 _local_date(event), event.city, event.venue.id if event.venue else None,
                 event.status, int(event.withdrawn), _encoder.encode(event).decode(), data_hash,
-                event.sequence, utc_iso(event.created), utc_iso(event.updated),
+                event.sequence, utc_iso(event.created), utc_iso(event.updated), event.visibility,
+                utc_iso(event.embargo_until) if event.embargo_until else None,
             ),
         )  # fmt: skip
 
@@ -280,9 +309,16 @@ class Store:
             (replaced_by, utc_iso(now), event_id),
         )
 
-    def query_events(self, where: str, params: Sequence[Any], *, limit: int | None) -> list[Event]:
-        """Events matching a WHERE clause built by ``agenda.query`` (never user text)."""
+    def query_events(
+        self, where: str, params: Sequence[Any], *, limit: int | None, private: bool = False
+    ) -> list[Event]:
+        """Events matching a WHERE clause built by ``agenda.query`` (never user text).
+
+        Only public events unless ``private`` (partners and coordinators).
+        """
         sql = f"SELECT data FROM events WHERE replaced_by IS NULL AND ({where})"
+        if not private:
+            sql += f" AND {PUBLIC}"
         sql += " ORDER BY start_utc, id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -292,7 +328,10 @@ class Store:
         self, since: str, after: tuple[str, str] | None, limit: int
     ) -> list[tuple[str, str, str, str | None, str]]:
         """(id, created, updated, replaced_by, data) of events changed after ``since``."""
-        sql = "SELECT id, created, updated, replaced_by, data FROM events WHERE updated > ?"
+        sql = (
+            "SELECT id, created, updated, replaced_by, data FROM events"
+            f" WHERE updated > ? AND {PUBLIC}"
+        )
         params: list[Any] = [since]
         if after is not None:
             sql += " AND (updated, id) > (?, ?)"
@@ -307,7 +346,8 @@ class Store:
                 """SELECT v.id, v.name, v.city, v.address, v.postcode, v.latitude, v.longitude,
                           v.aliases, v.kind,
                           (SELECT count(*) FROM events e WHERE e.venue_id = v.id
-                             AND e.replaced_by IS NULL AND e.end_utc > :from) AS upcoming
+                             AND e.replaced_by IS NULL AND e.end_utc > :from
+                             AND e.visibility = 'public') AS upcoming
                    FROM venues v ORDER BY v.city, v.name""",
                 {"from": from_utc},
             )
@@ -316,7 +356,7 @@ class Store:
     def category_counts(self, from_utc: str) -> list[tuple[str, int]]:
         rows = self._rows(
             """SELECT c.value, count(*) FROM events e, json_each(e.data, '$.categories') c
-               WHERE e.replaced_by IS NULL AND e.end_utc > ?
+               WHERE e.replaced_by IS NULL AND e.end_utc > ? AND e.visibility = 'public'
                GROUP BY lower(c.value) ORDER BY count(*) DESC, c.value""",
             (from_utc,),
         )
@@ -338,6 +378,7 @@ class Store:
                         AND o.outcome IN ('ok', 'not_modified')) AS last_success
                    FROM sources s LEFT JOIN import_runs r ON r.id =
                      (SELECT max(id) FROM import_runs x WHERE x.source_id = s.id)
+                   WHERE s.format != 'partner'
                    ORDER BY s.id"""
             )
         )
@@ -358,12 +399,14 @@ class Store:
         """Themes that published events belong to."""
         rows = self._rows(
             """SELECT DISTINCT t.value FROM events e, json_each(e.data, '$.themes') t
-               WHERE e.replaced_by IS NULL ORDER BY 1"""
+               WHERE e.replaced_by IS NULL AND e.visibility = 'public' ORDER BY 1"""
         )
         return [str(r[0]) for r in rows]
 
-    def count_where(self, where: str, params: Sequence[Any]) -> int:
+    def count_where(self, where: str, params: Sequence[Any], *, private: bool = False) -> int:
         sql = f"SELECT count(*) FROM events WHERE replaced_by IS NULL AND ({where})"
+        if not private:
+            sql += f" AND {PUBLIC}"
         return int(self._rows(sql, params)[0][0])
 
     def count(self, table: str) -> int:

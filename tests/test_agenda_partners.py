@@ -1,0 +1,279 @@
+"""Partners, roles, submissions, embargoes that never leak, preview feeds, the audit trail."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import NOW, make_listing, make_source
+from litestar.testing import TestClient
+
+from agenda.app import create_app
+from agenda.cli import main
+from agenda.config import Settings
+from agenda.ingest import ingest
+from agenda.materialize import release_embargoes
+from agenda.partners import add_partner, audit_log, revoke_partner
+from agenda.publish import publish
+from agenda.store import Store
+
+SECRET = "Geheime Vermeer-tentoonstelling"
+CLOCK = {"now": datetime(2027, 1, 20, 12, tzinfo=UTC)}
+
+
+def clock() -> datetime:
+    return CLOCK["now"]
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[dict]:
+    CLOCK["now"] = datetime(2027, 1, 20, 12, tzinfo=UTC)
+    db = tmp_path / "a.db"
+    store = Store.open(db)
+    ingest(
+        store,
+        make_source(),
+        [make_listing(external_id="pub", title="Openbare lezing", venue_name="Museum De Lakenhal")],
+        [],
+        NOW,
+    )
+    _, lakenhal_key = add_partner(store, "Lakenhal marketing", "lakenhal", "partner", NOW)
+    _, prinsenhof_key = add_partner(store, "Prinsenhof marketing", "prinsenhof", "partner", NOW)
+    _, coordinator_key = add_partner(
+        store, "Regio coordinator", "leiden-marketing", "coordinator", NOW
+    )
+    store.close()
+    app = create_app(Settings(db=str(db), generation_check=0), clock=clock)
+    with TestClient(app) as client:
+        yield {"client": client, "db": db, "lakenhal": lakenhal_key, "prinsenhof": prinsenhof_key,
+               "coordinator": coordinator_key}  # fmt: skip
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def submit(world: dict, key: str, **fields: object) -> dict:
+    body = {"title": SECRET, "start": "2027-03-01T20:00:00+01:00", "venue": "Museum De Lakenhal",
+            "city": "Leiden", "categories": ["Tentoonstelling"], **fields}  # fmt: skip
+    response = world["client"].post("/api/partner/events", json=body, headers=auth(key))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_cli_prints_the_key_alone_on_the_last_line_and_revokes(tmp_path: Path) -> None:
+    db = str(tmp_path / "a.db")
+    Store.open(db).close()
+    added = CliRunner().invoke(
+        main,
+        [
+            "partner",
+            "add",
+            "Lakenhal",
+            "--institution",
+            "lakenhal",
+            "--role",
+            "partner",
+            "--db",
+            db,
+        ],
+    )
+    assert added.exit_code == 0
+    key = added.output.strip().splitlines()[-1]
+    assert re.fullmatch(r"ra_[\w-]{40,}", key)
+    store = Store.open(db)
+    assert key not in str(list(store.db.query("SELECT * FROM partners")))  # stored hashed
+    store.close()
+    listed = CliRunner().invoke(main, ["partner", "list", "--db", db])
+    assert "Lakenhal  partner  lakenhal  active" in listed.output and key not in listed.output
+    revoked = CliRunner().invoke(main, ["partner", "revoke", "Lakenhal", "--db", db])
+    assert revoked.exit_code == 0 and "revoked" in revoked.output
+    assert (
+        CliRunner()
+        .invoke(main, ["partner", "add", "X", "--institution", "x", "--role", "boss", "--db", db])
+        .exit_code
+        == 2
+    )
+
+
+def test_role_checks(world: dict) -> None:
+    client = world["client"]
+    assert client.post("/api/partner/events", json={}).status_code == 401
+    assert client.get("/api/partner/events", headers=auth("ra_nonsense")).status_code == 401
+    made = submit(world, world["lakenhal"])
+    other = client.patch(
+        f"/api/partner/events/{made['id']}",
+        json={"title": "Gekaapt"},
+        headers=auth(world["prinsenhof"]),
+    )
+    assert other.status_code == 403
+    assert (
+        client.delete(
+            f"/api/partner/events/{made['id']}", headers=auth(world["prinsenhof"])
+        ).status_code
+        == 403
+    )
+    coordinator = client.patch(f"/api/partner/events/{made['id']}", json={"description": "Door de coördinator"},
+                               headers=auth(world["coordinator"]))  # fmt: skip
+    assert coordinator.status_code == 200
+    store = Store.open(world["db"])
+    revoke_partner(store, "Lakenhal marketing", NOW)
+    store.close()
+    assert client.get("/api/partner/events", headers=auth(world["lakenhal"])).status_code == 401
+
+
+def test_failed_keys_are_rate_limited(world: dict) -> None:
+    client = world["client"]
+    codes = [
+        client.get("/api/partner/events", headers=auth(f"ra_guess{i}")).status_code
+        for i in range(12)
+    ]
+    assert codes[:10] == [401] * 10 and codes[10:] == [429, 429]
+    # even the right key is refused from that address for a while
+    assert client.get("/api/partner/events", headers=auth(world["lakenhal"])).status_code == 429
+
+
+def test_bad_submissions_name_each_bad_field(world: dict) -> None:
+    response = world["client"].post("/api/partner/events", headers=auth(world["lakenhal"]), json={
+        "start": "morgen", "visibility": "secret", "categories": "x", "colour": "red",
+        "url": "javascript:alert(1)", "embargo_until": "soon"})  # fmt: skip
+    assert response.status_code == 400
+    problem = response.json()
+    fields = {e["field"] for e in problem["errors"]}
+    assert fields == {
+        "title",
+        "start",
+        "visibility",
+        "categories",
+        "colour",
+        "url",
+        "embargo_until",
+    }
+    bad_json = world["client"].post(
+        "/api/partner/events", headers=auth(world["lakenhal"]), content=b"{nope"
+    )
+    assert bad_json.status_code == 400
+
+
+def test_partner_only_and_embargoed_events_are_seen_by_partners_only(world: dict) -> None:
+    client = world["client"]
+    submit(world, world["lakenhal"], visibility="partners")
+    seen = client.get("/api/partner/events", headers=auth(world["prinsenhof"])).json()["events"]
+    assert [e["title"] for e in seen if e["title"] == SECRET] == [SECRET]
+    assert SECRET not in client.get("/api/events").text
+
+
+def test_embargo_lifts_by_itself_with_a_fresh_sequence(world: dict) -> None:
+    client = world["client"]
+    made = submit(world, world["lakenhal"], embargo_until="2027-02-01T09:00:00+01:00")
+    assert SECRET not in client.get("/api/events").text
+    CLOCK["now"] = datetime(2027, 2, 1, 8, 30, tzinfo=UTC)  # 09:30 in Amsterdam: past the moment
+    store = Store.open(world["db"])
+    assert release_embargoes(store, CLOCK["now"]) == 1
+    store.close()
+    public = client.get("/api/events").json()["events"]
+    assert SECRET in [e["title"] for e in public]
+    assert "SEQUENCE:1" in client.get(f"/feeds/event/{made['event']}.ics").text
+
+
+def test_withdrawn_submission_shows_as_cancelled_and_is_audited(world: dict) -> None:
+    client = world["client"]
+    made = submit(world, world["lakenhal"])
+    assert (
+        client.delete(
+            f"/api/partner/events/{made['id']}", headers=auth(world["lakenhal"])
+        ).status_code
+        == 200
+    )
+    event = next(e for e in client.get("/api/events").json()["events"] if e["title"] == SECRET)
+    assert event["status"] == "cancelled"
+    store = Store.open(world["db"])
+    actions = [(row["partner"], row["action"]) for row in audit_log(store)]
+    store.close()
+    assert ("Lakenhal marketing", "event.create") in actions
+    assert ("Lakenhal marketing", "event.withdraw") in actions
+
+
+def test_private_preview_feed_includes_embargoes_until_revoked(world: dict, tmp_path: Path) -> None:
+    submit(world, world["lakenhal"], embargo_until="2027-06-01T09:00:00+02:00")
+    preview = CliRunner().invoke(
+        main, ["partner", "preview", "Lakenhal marketing", "--db", str(world["db"])]
+    )
+    path = "/" + preview.output.strip().split("/", 3)[3]
+    client = world["client"]
+    assert SECRET in client.get(path).text
+    assert client.get(path).headers["cache-control"] == "private, no-store"
+    store = Store.open(world["db"])
+    revoke_partner(store, "Lakenhal marketing", NOW)
+    store.close()
+    assert client.get(path).status_code == 404
+
+
+def _public_paths(client: TestClient, event_id: str) -> list[str]:
+    values = {"event_id": event_id, "venue_id": "lakenhal", "theme_id": "rembrandt-2019",
+              "name": "agenda.ics", "source_id": "lakenhal"}  # fmt: skip
+    paths = []
+    for route in client.app.routes:
+        for handler in route.route_handlers:
+            if "GET" not in handler.http_methods or route.path.startswith(
+                ("/api/partner", "/feeds/private")
+            ):
+                continue
+            path = re.sub(r"\{(\w+):\w+\}", lambda m: values.get(m.group(1), "x"), route.path)
+            paths.append(path)
+    return sorted(set(paths))
+
+
+def test_embargo_never_leaks_through_any_public_route(world: dict, tmp_path: Path) -> None:
+    client = world["client"]
+    made = submit(world, world["lakenhal"], embargo_until="2027-06-01T09:00:00+02:00",
+                  description="Zeer geheim", url="https://example.org/geheim")  # fmt: skip
+    secret_id, listing = made["event"], made["listing"]
+    checked = 0
+    for path in _public_paths(client, secret_id):
+        variants = [path]
+        if path.startswith(("/api/events", "/feeds/", "/")):
+            variants += [f"{path}?q=vermeer", f"{path}?from=2027-01-01&to=2027-12-31"]
+        for url in variants:
+            response = client.get(url)
+            body = response.text
+            assert SECRET not in body and "geheim" not in body.lower(), url
+            assert listing not in body, url
+            if secret_id in url:
+                # asking for the secret id answers exactly as for an id that never existed
+                unknown = client.get(url.replace(secret_id, "e000000000000"))
+                assert response.status_code == unknown.status_code, url
+                assert body.replace(secret_id, "e000000000000") == unknown.text, url
+            else:
+                assert secret_id not in body, url
+            checked += 1
+    for name in ["agenda.ics", "agenda.rss", "agenda.atom", "agenda.json", "leiden.ics", "venue-lakenhal.ics",
+                 f"event/{secret_id}.ics"]:  # fmt: skip
+        assert SECRET not in client.get(f"/feeds/{name}").text
+    assert client.get(f"/api/events/{secret_id}").status_code == 404
+    assert client.get(f"/events/{secret_id}").status_code == 404
+    assert client.get("/api/changes?since=2020-01-01T00:00Z").text.count(secret_id) == 0
+    count_before = client.get("/api/categories").json()
+    assert (
+        all(c["count"] == 1 for c in count_before if c["name"] == "Tentoonstelling")
+        or not count_before
+    )
+    store = Store.open(world["db"])
+    out = tmp_path / "site"
+    publish(store, out, "https://cdn.example", CLOCK["now"])
+    store.close()
+    for file in out.rglob("*"):
+        if file.is_file():
+            assert (
+                SECRET.encode() not in file.read_bytes()
+                and secret_id.encode() not in file.read_bytes()
+            ), file
+    export = CliRunner().invoke(
+        main, ["export", "--db", str(world["db"]), "--format", "json", "--from", "2027-01-01"]
+    )
+    assert SECRET not in export.output
+    assert checked > 20
