@@ -23,6 +23,8 @@ from agenda.errors import AgendaError
 from agenda.feed_routes import ROUTES as FEED_ROUTES
 from agenda.http import agenda_error_handler, http_error_handler, security_headers
 from agenda.pages import ROUTES as PAGE_ROUTES
+from agenda.partner_api import EXCEPTION_HANDLERS as PARTNER_ERRORS
+from agenda.partner_api import ROUTES as PARTNER_ROUTES
 from agenda.pages import template_config
 from agenda.ratelimit import RateLimiter, rate_limited
 from agenda.runtime import Runtime, utc_now
@@ -49,6 +51,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
             *FEED_ROUTES,
             *API_ROUTES,
             *ADMIN_ROUTES,
+            *PARTNER_ROUTES,
             *PAGE_ROUTES,
         ],
         template_config=template_config(),
@@ -59,7 +62,11 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
             expose_headers=["ETag", "Last-Modified"],
         ),
         middleware=[security_headers, limit_api],
-        exception_handlers={AgendaError: agenda_error_handler, HTTPException: http_error_handler},
+        exception_handlers={
+            AgendaError: agenda_error_handler,
+            HTTPException: http_error_handler,
+            **PARTNER_ERRORS,
+        },
         on_startup=[runtime.start],
         on_shutdown=[runtime.close],
         openapi_config=OpenAPIConfig(title="Regio-agenda", version="0.1.0", path="/schema"),
