@@ -17,17 +17,23 @@ import msgspec
 from litestar import Request, Response, delete, get, patch, post
 from litestar.params import FromPath
 
-from agenda.errors import AgendaError, NotFoundError
+from agenda.clashes import Plan, plan_window, rank_clashes
+from agenda.errors import AgendaError, InvalidFilterError, NotFoundError
 from agenda.filters import parse_filters
 from agenda.http import problem
 from agenda.ingest import put_listing, withdraw_listing
 from agenda.model import Listing, SourceConfig
-from agenda.partner_auth import Unauthorized, require_partner, unauthorized_handler
+from agenda.partner_auth import (
+    Unauthorized,
+    optional_partner,
+    require_partner,
+    unauthorized_handler,
+)
 from agenda.partners import Partner, audit
 from agenda.query import list_events
 from agenda.runtime import Runtime
 from agenda.timeutil import AMSTERDAM
-from agenda.views import event_out
+from agenda.views import EventOut, event_out
 
 _FIELDS = ("title", "start", "end", "all_day", "venue", "city", "url", "description",
            "categories", "visibility", "embargo_until", "external_id")  # fmt: skip
@@ -273,3 +279,53 @@ def _as_body(listing: Listing) -> dict[str, Any]:
 
 ROUTES = [partner_events, submit, change, withdraw]
 EXCEPTION_HANDLERS = {Unauthorized: unauthorized_handler, Invalid: invalid_handler}
+
+
+class ClashOut(msgspec.Struct, frozen=True):
+    score: float
+    reasons: list[str]
+    event: EventOut
+
+
+@get("/api/clashes", summary="What competes with a planned event (partners also see embargoes)")
+async def clashes(request: Request[Any, Any, Any]) -> Response[Any]:
+    """``start`` (a moment with offset, or a day), optional ``end``, ``city``, ``category``,
+    ``audience``, ``limit``. With a partner key the answer includes embargoed plans."""
+    runtime = _runtime(request)
+    partner = optional_partner(request, runtime)
+    params = request.query_params
+    start_text = params.get("start")
+    if not start_text:
+        raise InvalidFilterError("start", "is required: a moment (2027-03-01T20:00+01:00) or a day")
+    errors: list[dict[str, str]] = []
+    plan_start = plan_day = None
+    if len(start_text) == 10:
+        plan_day = _day("start", start_text, errors)
+    else:
+        plan_start = _moment("start", start_text, errors)
+    plan_end = _moment("end", params.get("end"), errors)
+    if errors:
+        raise InvalidFilterError(errors[0]["field"], errors[0]["message"])
+    limit = params.get("limit", "20")
+    if not limit.isdigit() or not 1 <= int(limit) <= 200:
+        raise InvalidFilterError("limit", "must be a whole number from 1 to 200")
+    audience = params.get("audience")
+    plan = Plan(start=plan_start, day=plan_day, end=plan_end, city=params.get("city"),
+                category=params.get("category"), audience=audience)  # fmt: skip
+    first, last = plan_window(plan)
+    filters = parse_filters({"from": first.isoformat(), "to": last.isoformat()}, first)
+
+    def work() -> list[ClashOut]:
+        events = list_events(runtime.stores.get(), filters, private=partner is not None)
+        return [
+            ClashOut(score=c.score, reasons=list(c.reasons), event=event_out(c.event))
+            for c in rank_clashes(plan, events, int(limit))
+        ]
+
+    found = await anyio.to_thread.run_sync(work)
+    headers = {"Cache-Control": "private, no-store" if partner else "public, max-age=60"}
+    return Response(msgspec.json.encode({"clashes": found}), media_type="application/json",
+                    headers=headers)  # fmt: skip
+
+
+ROUTES.append(clashes)

@@ -254,6 +254,8 @@ def test_embargo_never_leaks_through_any_public_route(world: dict, tmp_path: Pat
     for name in ["agenda.ics", "agenda.rss", "agenda.atom", "agenda.json", "leiden.ics", "venue-lakenhal.ics",
                  f"event/{secret_id}.ics"]:  # fmt: skip
         assert SECRET not in client.get(f"/feeds/{name}").text
+    assert SECRET not in client.get("/api/clashes?start=2027-03-01&city=Leiden").text
+    assert SECRET not in client.get("/api/clashes?start=2027-03-01T20:00%2B01:00").text
     assert client.get(f"/api/events/{secret_id}").status_code == 404
     assert client.get(f"/events/{secret_id}").status_code == 404
     assert client.get("/api/changes?since=2020-01-01T00:00Z").text.count(secret_id) == 0
