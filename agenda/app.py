@@ -23,9 +23,9 @@ from agenda.errors import AgendaError
 from agenda.feed_routes import ROUTES as FEED_ROUTES
 from agenda.http import agenda_error_handler, http_error_handler, security_headers
 from agenda.pages import ROUTES as PAGE_ROUTES
+from agenda.pages import template_config
 from agenda.partner_api import EXCEPTION_HANDLERS as PARTNER_ERRORS
 from agenda.partner_api import ROUTES as PARTNER_ROUTES
-from agenda.pages import template_config
 from agenda.ratelimit import RateLimiter, rate_limited
 from agenda.runtime import Runtime, utc_now
 
