@@ -13,15 +13,17 @@ from typing import Any
 
 import anyio
 import msgspec
-from litestar import Request, Response, post
+from litestar import Request, Response, post, put
 from litestar.params import FromPath
 
 from agenda.errors import NotFoundError
 from agenda.http import problem
 from agenda.jobs import import_source
-from agenda.partners import authenticate
+from agenda.materialize import rebuild_events
+from agenda.partners import audit, authenticate
 from agenda.runtime import Runtime
 from agenda.store import Store
+from agenda.themes import Theme
 
 
 class RunOut(msgspec.Struct, frozen=True):
@@ -93,4 +95,35 @@ async def confirm(request: Request[Any, Any, Any], source_id: FromPath[str]) -> 
     return await _run(request, source_id, force=True)
 
 
-ROUTES = [import_now, confirm]
+@put("/api/themes/{theme_id:str}", summary="Create or change a theme (coordinator)")
+async def put_theme(request: Request[Any, Any, Any], theme_id: FromPath[str]) -> Response[Any]:
+    """The body is a theme as ``GET /api/themes`` shows it, plus ``rules``, ``include`` and
+    ``exclude``; membership is recomputed for every event."""
+    runtime: Runtime = request.app.state.runtime
+    if not _authorised(request, runtime):
+        return problem(401, "Unauthorized", "a coordinator key is needed (Authorization: Bearer)")
+    try:
+        body = msgspec.json.decode(await request.body())
+        theme = msgspec.convert({**body, "id": theme_id}, Theme)
+    except (msgspec.DecodeError, msgspec.ValidationError, TypeError) as exc:
+        return problem(400, "Invalid theme", str(exc))
+    if theme.end < theme.start:
+        return problem(400, "Invalid theme", "end is before start")
+
+    def work() -> None:
+        store = Store.open(runtime.settings.db)
+        try:
+            now = runtime.clock()
+            with store.transaction():
+                store.save_theme(theme, now)
+                rebuild_events(store, now, None)
+                audit(store, None, "coordinator", "theme.save", f"theme:{theme_id}", now, body)
+        finally:
+            store.close()
+        runtime.cache.clear()
+
+    await anyio.to_thread.run_sync(work)
+    return Response({"id": theme_id, "saved": True})
+
+
+ROUTES = [import_now, confirm, put_theme]

@@ -21,7 +21,7 @@ from agenda.errors import InvalidFilterError, NotFoundError
 from agenda.filters import parse_filters
 from agenda.http import Cached, cached_response
 from agenda.model import Event as EventFull
-from agenda.query import decode_cursor, encode_cursor, list_events, list_page
+from agenda.query import count_events, decode_cursor, encode_cursor, list_events, list_page
 from agenda.runtime import Runtime
 from agenda.timeutil import AMSTERDAM, day_start, utc_iso
 from agenda.views import (
@@ -58,9 +58,16 @@ class Category(msgspec.Struct, frozen=True):
     count: int
 
 
-class Theme(msgspec.Struct, frozen=True):
+class ThemeOut(msgspec.Struct, frozen=True):
     id: str
-    name: str
+    name_nl: str
+    name_en: str
+    description_nl: str
+    description_en: str
+    start: str
+    end: str
+    owner: str
+    events: int
 
 
 class SourceHealth(msgspec.Struct, frozen=True):
@@ -216,8 +223,27 @@ async def categories(request: Request[Any, Any, Any]) -> Response[bytes]:
 async def themes(request: Request[Any, Any, Any]) -> Response[bytes]:
     runtime = _runtime(request)
 
-    def build() -> list[Theme]:
-        return [Theme(id=t, name=t) for t in runtime.stores.get().theme_ids()]
+    def build() -> list[ThemeOut]:
+        store = runtime.stores.get()
+        today = runtime.clock().astimezone(AMSTERDAM).date()
+        out = []
+        for theme in store.themes():
+            filters = parse_filters({"theme": theme.id, "from": theme.start.isoformat(),
+                                     "to": max(theme.end, today).isoformat()}, today)  # fmt: skip
+            out.append(
+                ThemeOut(
+                    id=theme.id,
+                    name_nl=theme.name_nl,
+                    name_en=theme.name_en,
+                    description_nl=theme.description_nl,
+                    description_en=theme.description_en,
+                    start=theme.start.isoformat(),
+                    end=theme.end.isoformat(),
+                    owner=theme.owner,
+                    events=count_events(store, filters),
+                )
+            )
+        return out
 
     return await _answer(request, build)
 

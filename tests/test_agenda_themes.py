@@ -78,3 +78,51 @@ def test_bundled_rembrandt_2019_theme_on_its_sample_data(tmp_path: Path) -> None
     by_theme = list_events(store, EventFilter(theme="rembrandt-2019"))
     assert sorted(e.title for e in by_theme) == themed
     assert store.theme_ids() == ["rembrandt-2019"]
+
+
+def test_a_coordinator_curates_a_theme_and_membership_follows(tmp_path: Path) -> None:
+    from litestar.testing import TestClient
+
+    from agenda.app import create_app
+    from agenda.config import Settings
+    from agenda.ingest import ingest
+    from agenda.partners import add_partner
+
+    sys_path_store = Store.open(tmp_path / "a.db")
+    from conftest import NOW, make_listing, make_source
+
+    ingest(sys_path_store, make_source(), [make_listing(external_id="1", title="Jonge Rembrandt"),
+                                           make_listing(external_id="2", title="Orgelconcert")], [], NOW)  # fmt: skip
+    _, coordinator = add_partner(
+        sys_path_store, "Coördinator", "leiden-marketing", "coordinator", NOW
+    )
+    _, partner = add_partner(sys_path_store, "Lakenhal", "lakenhal", "partner", NOW)
+    sys_path_store.close()
+    app = create_app(Settings(db=str(tmp_path / "a.db"), generation_check=0), clock=lambda: NOW)
+    theme = {"name_nl": "Gouden Eeuw 2027", "name_en": "Golden Age 2027", "start": "2027-01-01", "end": "2027-12-31",
+             "rules": {"keywords": ["Rembrandt"]}, "include": ["lakenhal:2"]}  # fmt: skip
+    with TestClient(app) as client:
+        assert client.put("/api/themes/gouden-eeuw-2027", json=theme).status_code == 401
+        assert client.put("/api/themes/gouden-eeuw-2027", json=theme,
+                          headers={"Authorization": f"Bearer {partner}"}).status_code == 401  # fmt: skip
+        saved = client.put(
+            "/api/themes/gouden-eeuw-2027",
+            json=theme,
+            headers={"Authorization": f"Bearer {coordinator}"},
+        )
+        assert saved.status_code == 200
+        titles = {
+            e["title"]
+            for e in client.get("/api/events?theme=gouden-eeuw-2027&from=2027-01-01").json()[
+                "events"
+            ]
+        }
+        assert titles == {"Jonge Rembrandt", "Orgelconcert"}  # the keyword, and the curated include
+        listed = {t["id"]: t for t in client.get("/api/themes").json()}
+        assert listed["gouden-eeuw-2027"]["events"] == 2
+        bad = client.put(
+            "/api/themes/x",
+            json={"name_nl": "X"},
+            headers={"Authorization": f"Bearer {coordinator}"},
+        )
+        assert bad.status_code == 400

@@ -184,7 +184,11 @@ def test_venues_categories_themes_sources_changes(client: TestClient) -> None:
     assert client.get("/api/venues/nope").status_code == 404
     categories = {c["name"]: c["count"] for c in client.get("/api/categories").json()}
     assert categories["Klassiek"] == 7
-    assert client.get("/api/themes").json() == []
+    themes = client.get("/api/themes").json()
+    assert [t["id"] for t in themes] == ["rembrandt-2019"]
+    assert (
+        themes[0]["name_nl"] == "Rembrandt en de Gouden Eeuw" and themes[0]["start"] == "2019-01-01"
+    )
     sources = {s["id"]: s for s in client.get("/api/sources").json()}
     assert sources["lakenhal"]["last_outcome"] == "ok" and sources["lakenhal"]["listings"] == 8
     assert sources["lakenhal"]["last_counts"]["new"] == 8
