@@ -52,9 +52,11 @@ def _files(store: Store, base_url: str, now: datetime) -> Iterator[tuple[str, by
         events = list_events(store, parse_filters(params, today))
         if name == "agenda":
             everything = [event_out(e) for e in events]
+            # One pass for all members and listings: a query per event would dominate.
+            members = store.members_of(e.id for e in events)
+            listings = store.listings(k for keys in members.values() for k in keys)
             for event in events:
-                keys = store.members_of([event.id]).get(event.id, [])
-                listings = store.listings(keys)
+                keys = members.get(event.id, [])
                 detail = event_detail(event, [listings[k] for k in keys if k in listings])
                 yield f"api/events/{event.id}.json", msgspec.json.encode(detail)
         for extension, fmt in FEED_EXTENSIONS.items():
