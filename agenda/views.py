@@ -66,22 +66,9 @@ class ListingOut(msgspec.Struct, frozen=True):
     language: str | None
 
 
-class EventDetail(msgspec.Struct, frozen=True):
+class EventDetail(EventOut, frozen=True):
     """Everything the agenda knows of one event, and who said what."""
 
-    id: str
-    title: str
-    description: str
-    start: str
-    end: str | None
-    all_day: bool
-    status: str
-    venue: VenueOut | None
-    city: str | None
-    url: str | None
-    categories: list[str]
-    themes: list[str]
-    sources: list[SourceOut]
     kind: str | None
     audience: list[str]
     accessible: bool | None
