@@ -28,6 +28,7 @@ from agenda.partner_api import EXCEPTION_HANDLERS as PARTNER_ERRORS
 from agenda.partner_api import ROUTES as PARTNER_ROUTES
 from agenda.ratelimit import RateLimiter, rate_limited
 from agenda.runtime import Runtime, utc_now
+from widgets.routes import ROUTES as WIDGET_ROUTES
 
 
 @get("/health", summary="Liveness: always the same small answer")
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
             *ADMIN_ROUTES,
             *PARTNER_ROUTES,
             *PAGE_ROUTES,
+            *WIDGET_ROUTES,
         ],
         template_config=template_config(),
         state=State({"runtime": runtime}),

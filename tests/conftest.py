@@ -46,6 +46,21 @@ def make_listing(**overrides: Any) -> Listing:
     return Listing(**values)
 
 
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Debian Chromium for the whole session, shared by every browser test module.
+
+    (A second Playwright cannot start while one runs, so modules must not each start one.)
+    """
+    from browser import launch_chromium
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     db = Store.open(tmp_path / "agenda.db")

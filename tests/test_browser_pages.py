@@ -13,14 +13,13 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from browser import ARTIFACTS, axe_violations, launch_chromium, seed_pages, serve_app
+from browser import ARTIFACTS, axe_violations, seed_pages, serve_app
 from playwright.sync_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
     Page,
     expect,
-    sync_playwright,
 )
 
 
@@ -30,14 +29,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     seed_pages(db)
     with serve_app(db) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 class Visitor:
