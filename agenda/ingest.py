@@ -4,8 +4,8 @@
 - Changed listings are updated; their events are recomputed.
 - Upcoming listings missing from a healthy answer are withdrawn (kept, marked).
 - The withdrawal guard refuses an import that would withdraw more than 20 % (and
-  more than 5) of a source's upcoming listings: nothing is applied, the run is
-  recorded as refused.
+  more than 5) of a source's upcoming listings, or an empty answer from a source that
+  has upcoming listings: nothing is applied, the run is recorded as refused.
 """
 
 from __future__ import annotations
@@ -84,16 +84,21 @@ def ingest(
             k for k, row in stored.items() if row.state == "active" and row.end_utc >= now_utc
         }
         missing = sorted(upcoming - set(unique))
-        if (
-            not force
-            and len(missing) > WITHDRAW_MIN
-            and len(missing) > WITHDRAW_SHARE * len(upcoming)
+        empty = not unique and bool(upcoming)
+        if not force and (
+            empty or (len(missing) > WITHDRAW_MIN and len(missing) > WITHDRAW_SHARE * len(upcoming))
         ):
             message = (
                 f"refused: this answer would withdraw {len(missing)} of {len(upcoming)} upcoming "
                 "listings; the earlier listings are kept until the source recovers or a "
                 "coordinator confirms"
             )
+            if empty:
+                message = (
+                    "refused: the source answered with no events at all; its earlier "
+                    f"{len(upcoming)} upcoming listings are kept until it recovers or a "
+                    "coordinator confirms"
+                )
             run = _run(source, info, now, "refused", problems, message=message)
             store.record_run(run)
             return run

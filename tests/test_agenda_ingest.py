@@ -294,3 +294,14 @@ def test_rebuilding_only_touched_days_equals_a_full_rebuild(tmp_path) -> None:
         rebuild_events(full, NOW, None)
     assert memberships(incremental) == memberships(full)
     assert any(len(g) == 2 for g in memberships(full))
+
+
+def test_an_empty_answer_never_withdraws_even_a_small_source(store: Store) -> None:
+    source = make_source()
+    ingest(store, source, series(2), [], NOW)
+    before = dump(store)
+    run = ingest(store, source, [], [], LATER)
+    assert run.outcome == "refused" and "no events at all" in run.message
+    after = dump(store)
+    after.pop("import_runs"), before.pop("import_runs")
+    assert after == before

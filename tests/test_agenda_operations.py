@@ -242,3 +242,18 @@ def test_coordinator_can_import_and_confirm_over_http(tmp_path: Path) -> None:
         confirmed = client.post("/api/sources/lakenhal/confirm", headers=auth).json()
         assert confirmed["outcome"] == "ok" and confirmed["withdrawn"] == 8
         assert client.post("/api/sources/nope/import", headers=auth).status_code == 404
+
+
+def test_a_page_without_json_ld_keeps_the_earlier_listings(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "a.db")
+    page = tmp_path / "agenda.html"
+    page.write_text('<html><script type="application/ld+json">{"@type": "Event", "@id": "x", "name": "Lezing",'
+                    ' "startDate": "2027-02-01T20:00:00+01:00"}</script></html>')  # fmt: skip
+    cfg = SourceConfig(id="museum", name="Museum", format="jsonld", url=str(page), city="Leiden")
+    assert import_source(store, cfg, clock=lambda: NOW).new == 1
+    page.write_text("<html><body>Onze agenda is verhuisd.</body></html>")
+    run = import_source(store, cfg, clock=lambda: NOW + timedelta(hours=1))
+    assert run.outcome == "refused"
+    assert any("no schema.org events" in p.message for p in run.problems)
+    assert [e.title for e in list_events(store, EventFilter())] == ["Lezing"]
+    assert not list_events(store, EventFilter())[0].withdrawn
