@@ -24,6 +24,7 @@ from agenda.partners import audit, authenticate
 from agenda.runtime import Runtime
 from agenda.store import Store
 from agenda.themes import Theme
+from importers.fetch import FetchLimits
 
 
 class RunOut(msgspec.Struct, frozen=True):
@@ -68,7 +69,8 @@ async def _run(request: Request[Any, Any, Any], source_id: str, *, force: bool) 
     def work() -> RunOut:
         store = Store.open(runtime.settings.db)
         try:
-            run = import_source(store, source, clock=runtime.clock, force=force)
+            limits = FetchLimits(max_bytes=runtime.settings.max_body_bytes)
+            run = import_source(store, source, clock=runtime.clock, force=force, limits=limits)
         finally:
             store.close()
         return RunOut(

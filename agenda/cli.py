@@ -62,7 +62,11 @@ def main() -> None:
 )
 @_db_option()
 @click.option("--source", "source_id", help="Import only the source with this id.")
-def import_command(config: str, db: str, source_id: str | None) -> None:
+@click.option(
+    "--max-body-mb", default=20, show_default=True, type=click.IntRange(1, 2000),
+    help="Refuse answers larger than this many megabytes.",
+)  # fmt: skip
+def import_command(config: str, db: str, source_id: str | None, max_body_mb: int) -> None:
     """Fetch, parse, deduplicate and store every source of the sources file.
 
     Prints per source what changed. One broken source never stops the others; the
@@ -79,19 +83,22 @@ def import_command(config: str, db: str, source_id: str | None) -> None:
                 raise click.UsageError(f"no source with id {source_id!r} in {config}")
         store = Store.open(db)
     try:
-        runs = _import_all(store, sources)
+        runs = _import_all(store, sources, max_body_mb * 1024 * 1024)
     finally:
         store.close()
     if runs and all(run.outcome == "failed" for run in runs):
         sys.exit(1)
 
 
-def _import_all(store: Any, sources: list[SourceConfig]) -> list[ImportRun]:
+def _import_all(
+    store: Any, sources: list[SourceConfig], max_bytes: int = 20 * 1024 * 1024
+) -> list[ImportRun]:
     from rich.console import Console
     from rich.progress import Progress
 
     from agenda.ingest import rebuild_pending
     from agenda.jobs import import_source, utc_now
+    from importers.fetch import FetchLimits
 
     runs: list[ImportRun] = []
     console = Console(stderr=True)
@@ -100,7 +107,9 @@ def _import_all(store: Any, sources: list[SourceConfig]) -> list[ImportRun]:
         for source in sources:
             progress.update(task, description=f"importing {source.id}")
             try:
-                run = import_source(store, source, defer=True)
+                run = import_source(
+                    store, source, defer=True, limits=FetchLimits(max_bytes=max_bytes)
+                )
             except SourceBusyError as exc:
                 click.echo(f"{source.id}: skipped: {exc}")
                 progress.advance(task)

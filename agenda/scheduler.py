@@ -20,6 +20,7 @@ from agenda.jobs import import_source, owner_name
 from agenda.materialize import release_embargoes
 from agenda.model import SourceConfig
 from agenda.store import Store
+from importers.fetch import FetchLimits
 
 log = logging.getLogger("agenda.scheduler")
 LEASE = timedelta(seconds=90)
@@ -32,9 +33,14 @@ class ImportScheduler:
     """Imports every source at its interval, only while this process holds the lease."""
 
     def __init__(
-        self, db: str, sources: Sequence[SourceConfig], clock: Callable[[], datetime]
+        self,
+        db: str,
+        sources: Sequence[SourceConfig],
+        clock: Callable[[], datetime],
+        limits: FetchLimits | None = None,
     ) -> None:
         self.db = db
+        self.limits = limits or FetchLimits()
         self.sources = {s.id: s for s in sources}
         self.clock = clock
         self.owner = owner_name()
@@ -115,7 +121,7 @@ class ImportScheduler:
             return "unknown source"
         store = Store.open(self.db)
         try:
-            return import_source(store, source, clock=self.clock).outcome
+            return import_source(store, source, clock=self.clock, limits=self.limits).outcome
         except SourceBusyError:
             return "busy"
         finally:

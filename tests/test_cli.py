@@ -298,3 +298,14 @@ def test_export_feed_formats_take_the_same_filters(tmp_path: Path, fmt: str) -> 
     out = result.stdout
     assert "Zomeravond" in out and "Lievens" not in out
     assert "agenda.example" in out
+
+
+def test_max_body_size_is_configurable(tmp_path: Path) -> None:
+    (tmp_path / "lakenhal.ics").write_text(FEED * 2500, encoding="utf-8")  # about 1.8 MB
+    db = str(tmp_path / "a.db")
+    path = str(config(tmp_path, lakenhal("lakenhal.ics")))
+    small = CliRunner().invoke(main, ["import", "--config", path, "--db", db, "--max-body-mb", "1"])
+    assert small.exit_code == 1 and "larger than" in small.output
+    large = CliRunner().invoke(main, ["import", "--config", path, "--db", db, "--max-body-mb", "5"])
+    assert large.exit_code == 0 and "lakenhal: 3 new" in large.output
+    assert CliRunner().invoke(main, ["import", "--config", path, "--db", db, "--max-body-mb", "0"]).exit_code == 2
