@@ -34,6 +34,8 @@ from agenda.query import list_events
 from agenda.runtime import Runtime
 from agenda.timeutil import AMSTERDAM
 from agenda.views import EventOut, event_out
+from importers.errors import ParseError
+from importers.spreadsheet import parse as parse_spreadsheet
 
 _FIELDS = ("title", "start", "end", "all_day", "venue", "city", "url", "description",
            "categories", "visibility", "embargo_until", "external_id")  # fmt: skip
@@ -329,3 +331,44 @@ async def clashes(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 ROUTES.append(clashes)
+
+
+@post(
+    "/api/partner/events.csv", summary="Submit a spreadsheet of events (partner)", status_code=201
+)
+async def submit_csv(request: Request[Any, Any, Any]) -> Response[Any]:
+    """The body is a CSV file with the columns the ``csv`` importer reads (Dutch or English
+    headers). All rows are checked first: any bad row is a 400 naming its row and column,
+    and nothing is stored."""
+    runtime = _runtime(request)
+    partner = require_partner(request, runtime)
+    data = await request.body()
+    source = _source(partner)
+    try:
+        result = parse_spreadsheet(data, source, runtime.clock())
+    except ParseError as exc:
+        raise Invalid([{"field": "(file)", "message": str(exc)}]) from None
+    errors = [
+        {"field": p.field or "(row)", "message": p.message}
+        for p in result.problems
+        if p.severity == "error"
+    ]
+    if errors:
+        raise Invalid(errors)
+    if not result.listings:
+        raise Invalid([{"field": "(file)", "message": "no events in the file"}])
+    now = runtime.clock()
+
+    def work() -> list[str]:
+        store = runtime.stores.get()
+        events = [put_listing(store, source, listing, now) for listing in result.listings]
+        with store.transaction():
+            audit(store, partner, partner.name, "event.upload", source.id, now,
+                  {"rows": len(result.listings)})  # fmt: skip
+        return events
+
+    events = await _write(runtime, work)
+    return Response({"imported": len(events), "events": events}, status_code=201)
+
+
+ROUTES.append(submit_csv)

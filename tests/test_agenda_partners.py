@@ -279,3 +279,28 @@ def test_embargo_never_leaks_through_any_public_route(world: dict, tmp_path: Pat
     )
     assert SECRET not in export.output
     assert checked > 20
+
+
+def test_csv_upload_stores_every_row_or_none(world: dict) -> None:
+    client = world["client"]
+    good = ("titel;datum;begintijd;locatie;plaats\r\n"
+            "Rondleiding depot;12-03-2027;14:00;Museum De Lakenhal;Leiden\r\n"
+            "Avondopenstelling;13-03-2027;19:00;Museum De Lakenhal;Leiden\r\n").encode()  # fmt: skip
+    response = client.post("/api/partner/events.csv", content=good, headers=auth(world["lakenhal"]))
+    assert response.status_code == 201 and response.json()["imported"] == 2
+    titles = [
+        e["title"] for e in client.get("/api/events?from=2027-03-01&to=2027-03-31").json()["events"]
+    ]
+    assert {"Rondleiding depot", "Avondopenstelling"} <= set(titles)
+    bad = ("titel;datum;begintijd;plaats\r\n"
+           "Goed;14-03-2027;14:00;Leiden\r\n"
+           "Fout;31-02-2027;14:00;Leiden\r\n").encode()  # fmt: skip
+    refused = client.post("/api/partner/events.csv", content=bad, headers=auth(world["lakenhal"]))
+    assert refused.status_code == 400
+    assert any(
+        "31-02-2027" in e["message"] and "row 3" in e["message"] for e in refused.json()["errors"]
+    )
+    assert (
+        "Goed" not in client.get("/api/events?from=2027-03-01&to=2027-03-31").text
+    )  # nothing stored
+    assert client.post("/api/partner/events.csv", content=good).status_code == 401
