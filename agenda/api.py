@@ -70,6 +70,12 @@ class ThemeOut(msgspec.Struct, frozen=True):
     events: int
 
 
+class RunPoint(msgspec.Struct, frozen=True):
+    at: str
+    outcome: str
+    listings: int
+
+
 class SourceHealth(msgspec.Struct, frozen=True):
     id: str
     name: str
@@ -83,6 +89,8 @@ class SourceHealth(msgspec.Struct, frozen=True):
     last_message: str
     last_counts: dict[str, int]
     problems: int
+    next_run: str | None
+    recent: list[RunPoint]
 
 
 class Change(msgspec.Struct, frozen=True):
@@ -253,6 +261,9 @@ async def sources(request: Request[Any, Any, Any]) -> Response[bytes]:
     runtime = _runtime(request)
 
     def build() -> list[SourceHealth]:
+        store = runtime.stores.get()
+        recent = store.recent_runs()
+        due = runtime.scheduler.next_runs() if runtime.scheduler is not None else {}
         return [
             SourceHealth(
                 id=r["id"], name=r["name"], format=r["format"], kind=r["kind"], city=r["city"],
@@ -260,8 +271,10 @@ async def sources(request: Request[Any, Any, Any]) -> Response[bytes]:
                 last_success=r["last_success"], last_message=r["message"] or "",
                 last_counts={k: r[k] or 0 for k in ("new", "updated", "unchanged", "withdrawn")},
                 problems=r["problems"] or 0,
+                next_run=due[r["id"]].isoformat() if due.get(r["id"]) else None,
+                recent=[RunPoint(*point) for point in recent.get(r["id"], [])],
             )
-            for r in runtime.stores.get().source_rows()
+            for r in store.source_rows()
         ]  # fmt: skip
 
     return await _answer(request, build)

@@ -395,6 +395,19 @@ class Store:
             (theme.id, _encoder.encode(theme).decode(), utc_iso(now)),
         )
 
+    def recent_runs(self, per_source: int = 10) -> dict[str, list[tuple[str, str, int]]]:
+        """The latest runs of every source, oldest first: (finished, outcome, listings seen)."""
+        rows = self._rows(
+            """SELECT source_id, finished, outcome, new + updated + unchanged FROM (
+                 SELECT *, row_number() OVER (PARTITION BY source_id ORDER BY id DESC) AS n
+                 FROM import_runs) WHERE n <= ? ORDER BY source_id, id""",
+            (per_source,),
+        )
+        recent: dict[str, list[tuple[str, str, int]]] = {}
+        for source_id, finished, outcome, seen in rows:
+            recent.setdefault(source_id, []).append((finished, outcome, int(seen)))
+        return recent
+
     def theme_ids(self) -> list[str]:
         """Themes that published events belong to."""
         rows = self._rows(

@@ -257,3 +257,23 @@ def test_a_page_without_json_ld_keeps_the_earlier_listings(tmp_path: Path) -> No
     assert any("no schema.org events" in p.message for p in run.problems)
     assert [e.title for e in list_events(store, EventFilter())] == ["Lezing"]
     assert not list_events(store, EventFilter())[0].withdrawn
+
+
+def test_sources_show_their_next_scheduled_run(tmp_path: Path) -> None:
+    from litestar.testing import TestClient
+
+    from agenda.app import create_app
+    from agenda.config import Settings
+
+    (tmp_path / "agenda.ics").write_bytes(ics(2))
+    config = tmp_path / "sources.toml"
+    config.write_text(
+        '[[source]]\nid = "lakenhal"\nname = "L"\nformat = "ics"\nurl = "agenda.ics"\ninterval = "2h"\n'
+    )
+    store = Store.open(tmp_path / "a.db")
+    import_source(store, source(str(tmp_path / "agenda.ics")), clock=lambda: NOW)
+    store.close()
+    settings = Settings(db=str(tmp_path / "a.db"), config=str(config), schedule=True)
+    with TestClient(create_app(settings)) as client:
+        (health,) = client.get("/api/sources").json()
+        assert health["next_run"] is not None and health["recent"][0]["listings"] == 2
