@@ -26,6 +26,7 @@ from agenda.pages import ROUTES as PAGE_ROUTES
 from agenda.pages import template_config
 from agenda.partner_api import EXCEPTION_HANDLERS as PARTNER_ERRORS
 from agenda.partner_api import ROUTES as PARTNER_ROUTES
+from agenda.partner_pages import ROUTES as PARTNER_PAGE_ROUTES
 from agenda.ratelimit import RateLimiter, rate_limited
 from agenda.runtime import Runtime, utc_now
 from widgets.routes import ROUTES as WIDGET_ROUTES
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
             *API_ROUTES,
             *ADMIN_ROUTES,
             *PARTNER_ROUTES,
+            *PARTNER_PAGE_ROUTES,
             *PAGE_ROUTES,
             *WIDGET_ROUTES,
         ],

@@ -239,6 +239,251 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "De JSON-API staat onder /api; de OpenAPI-beschrijving onder /schema.",
         "The JSON API lives under /api; its OpenAPI description under /schema.",
     ),
+    # partner pages, planner, review queue and source health (agenda.partner_pages)
+    "pp_nav_label": ("Partnermenu", "Partner menu"),
+    "pp_nav_planner": ("Planning", "Planner"),
+    "pp_nav_review": ("Beoordelen", "Review queue"),
+    "pp_nav_sources": ("Bronstatus", "Source health"),
+    "pp_signed_in": ("Ingelogd als {name} ({role})", "Signed in as {name} ({role})"),
+    "pp_role_partner": ("partner", "partner"),
+    "pp_role_coordinator": ("coördinator", "coordinator"),
+    "pp_logout": ("Uitloggen", "Sign out"),
+    "pp_login_title": ("Inloggen voor partners", "Partner sign-in"),
+    "pp_login_intro": (
+        "Marketingteams en coördinatoren loggen in met de API-sleutel van hun instelling "
+        "(die begint met ra_). De browser bewaart de sleutel niet, alleen een sessie van "
+        "acht uur.",
+        "Marketing teams and coordinators sign in with their institution's API key (it "
+        "starts with ra_). The browser does not keep the key, only a session of eight hours.",
+    ),
+    "pp_login_key": ("API-sleutel", "API key"),
+    "pp_login_button": ("Inloggen", "Sign in"),
+    "pp_login_wrong": (
+        "Deze sleutel is onbekend of ingetrokken.",
+        "This key is unknown or has been revoked.",
+    ),
+    "pp_login_blocked": (
+        "Te veel mislukte pogingen vanaf dit adres; probeer het over een minuut opnieuw.",
+        "Too many failed attempts from this address; try again in a minute.",
+    ),
+    "pp_login_expired": (
+        "Log eerst in: je sessie is verlopen of bestaat niet.",
+        "Please sign in first: your session has ended or does not exist.",
+    ),
+    "pp_signed_out": ("Je bent uitgelogd.", "You are signed out."),
+    "pp_forbidden_title": ("Geen toegang", "No access"),
+    "pp_forbidden_review": (
+        "Alleen coördinatoren kunnen de beoordelingslijst gebruiken.",
+        "Only coordinators can use the review queue.",
+    ),
+    "pp_forbidden_csrf": (
+        "Dit formulier is verlopen of komt niet van deze site. Laad de pagina opnieuw en "
+        "probeer het nog eens.",
+        "This form has expired or did not come from this site. Reload the page and try again.",
+    ),
+    "pp_planner_title": ("Planning", "Planner"),
+    "pp_planner_intro": (
+        "De hele regio per dag, ook de evenementen onder embargo en die alleen voor partners "
+        "zijn. Zo zie je botsingen voordat je iets aankondigt.",
+        "The whole region day by day, embargoed and partner-only events included, so you "
+        "spot clashes before you announce anything.",
+    ),
+    "pp_filters": ("Filters", "Filters"),
+    "pp_apply": ("Toon", "Show"),
+    "pp_period_nav": ("Periode", "Period"),
+    "pp_prev_month": ("Vorige maand", "Previous month"),
+    "pp_next_month": ("Volgende maand", "Next month"),
+    "pp_prev_week": ("Vorige week", "Previous week"),
+    "pp_next_week": ("Volgende week", "Next week"),
+    "pp_today": ("Vandaag", "Today"),
+    "pp_view_month": ("Maand", "Month"),
+    "pp_view_week": ("Week", "Week"),
+    "pp_week": ("week {n}", "week {n}"),
+    "pp_col_week": ("Week", "Week"),
+    "pp_month_caption": (
+        "Evenementen per dag in {period}: aantallen, embargo's, botsingen en thema's",
+        "Events per day in {period}: counts, embargoes, clashes and themes",
+    ),
+    "pp_col_week_short": ("wk", "wk"),
+    "pp_theme_short": ("T", "T"),
+    "pp_legend": ("Legenda", "Key"),
+    "pp_legend_hidden": ("niet openbaar", "not public"),
+    "pp_legend_clash": ("botsing", "clash"),
+    "pp_legend_theme": ("thema", "theme"),
+    "pp_events_one": ("1 evenement", "1 event"),
+    "pp_events_many": ("{n} evenementen", "{n} events"),
+    "pp_hidden_n": ("{n} niet openbaar", "{n} not public"),
+    "pp_clash": ("Botsing: {category} in {city}", "Clash: {category} in {city}"),
+    "pp_clash_mark": ("botsing", "clash"),
+    "pp_theme_mark": ("Thema: {name}", "Theme: {name}"),
+    "pp_by_category": ("Per categorie", "By category"),
+    "pp_by_audience": ("Per publiek", "By audience"),
+    "pp_no_category": ("zonder categorie", "no category"),
+    "pp_no_events_day": ("Geen evenementen.", "No events."),
+    "pp_embargo_until": ("embargo tot {moment}", "embargo until {moment}"),
+    "pp_partners_only": ("alleen voor partners", "partners only"),
+    "pp_count": (
+        "{n} evenementen in deze selectie, waarvan {hidden} nog niet openbaar.",
+        "{n} events in this selection, {hidden} of them not public yet.",
+    ),
+    "pp_themes_in_period": ("Thema's in deze periode", "Themes in this period"),
+    "pp_export": ("Exporteren", "Export"),
+    "pp_export_intro": (
+        "De selectie hierboven (deze periode met de filters), embargo's inbegrepen. Deel die "
+        "alleen met partners.",
+        "The selection above (this period with its filters), embargoes included. Share it "
+        "with partners only.",
+    ),
+    "pp_export_csv": ("Download als CSV (spreadsheet)", "Download as CSV (spreadsheet)"),
+    "pp_export_ics": ("Download als iCalendar (.ics)", "Download as iCalendar (.ics)"),
+    "pp_ics_title": (
+        "Regio-agenda planning (vertrouwelijk)",
+        "Regio-agenda planner (confidential)",
+    ),
+    "pp_check_title": ("Botsingscheck", "Clash check"),
+    "pp_check_intro": (
+        "Wat concurreert met een evenement dat je plant? Kies een datum en als je wilt een "
+        "tijd, plaats en categorie.",
+        "What competes with an event you are planning? Choose a date and, if you like, a "
+        "time, city and category.",
+    ),
+    "pp_check_time_hint": (
+        "bijvoorbeeld 20:00; leeg voor de hele dag",
+        "for example 20:00; empty for the whole day",
+    ),
+    "pp_check_button": ("Controleer", "Check"),
+    "pp_check_caption": (
+        "Concurrerende evenementen, de sterkste concurrent eerst",
+        "Competing events, the strongest competitor first",
+    ),
+    "pp_check_none": ("Geen concurrerende evenementen gevonden.", "No competing events found."),
+    "pp_col_score": ("Score", "Score"),
+    "pp_col_event": ("Evenement", "Event"),
+    "pp_col_when": ("Wanneer", "When"),
+    "pp_col_where": ("Waar", "Where"),
+    "pp_col_why": ("Waarom", "Why"),
+    "field_date": ("Datum", "Date"),
+    "field_view": ("Weergave", "View"),
+    "field_check_date": ("Datum", "Date"),
+    "field_check_time": ("Tijd", "Time"),
+    "field_check_city": ("Plaats", "City"),
+    "field_check_category": ("Categorie", "Category"),
+    "pp_review_title": ("Beoordelen", "Review queue"),
+    "pp_review_intro": (
+        "Paren die misschien hetzelfde evenement zijn en waarover de regels niet konden "
+        "beslissen. Voeg samen, houd apart of maak een vermelding los. Elke beslissing blijft "
+        "gelden bij latere imports en komt in het logboek.",
+        "Pairs that may be the same event, where the rules could not decide. Merge them, keep "
+        "them apart, or split a listing off. Every decision holds for later imports and is "
+        "written to the audit log.",
+    ),
+    "pp_pairs_title": ("Mogelijke dubbelingen", "Possible duplicates"),
+    "pp_pairs_none": (
+        "Er wachten geen paren op een beslissing.",
+        "No pairs are waiting for a decision.",
+    ),
+    "pp_pair_heading": ("Paar {n}, score {score}", "Pair {n}, score {score}"),
+    "pp_event_side": ("Evenement {id}", "Event {id}"),
+    "pp_in_pair": ("deze vermelding hoort bij het paar", "this listing is part of the pair"),
+    "pp_merge": ("Samenvoegen", "Merge"),
+    "pp_apart": ("Apart houden", "Keep apart"),
+    "pp_split": ("Losmaken", "Split off"),
+    "pp_more_pairs": ("En nog {n} paren.", "And {n} more pairs."),
+    "pp_held_title": ("Tegengehouden imports", "Held-back imports"),
+    "pp_held_intro": (
+        "Deze bronnen gaven een antwoord waardoor veel evenementen zouden verdwijnen; dat is "
+        "tegengehouden. Bevestig alleen als de bron echt zo veel kleiner is geworden.",
+        "These sources gave an answer that would make many events disappear, so it was held "
+        "back. Confirm only if the source really has become that much smaller.",
+    ),
+    "pp_held_none": ("Er zijn geen tegengehouden imports.", "No imports are held back."),
+    "pp_confirm": ("Bevestigen en toepassen", "Confirm and apply"),
+    "pp_not_configured": (
+        "Deze bron staat niet in het bronnenbestand van deze server.",
+        "This source is not in this server's sources file.",
+    ),
+    "pp_done_merged": ("Samengevoegd.", "Merged."),
+    "pp_done_apart": ("Apart gehouden.", "Kept apart."),
+    "pp_done_split": ("Losgemaakt.", "Split off."),
+    "pp_done_confirmed": (
+        "Bevestigd: de import is toegepast.",
+        "Confirmed: the import was applied.",
+    ),
+    "pp_done_failed_confirm": (
+        "De import lukte niet; zie de bronstatus.",
+        "The import did not succeed; see source health.",
+    ),
+    "pp_done_busy": (
+        "Er loopt al een import van deze bron; probeer het zo opnieuw.",
+        "An import of this source is already running; try again shortly.",
+    ),
+    "pp_done_stale": (
+        "Dat kon niet meer: de gegevens zijn intussen veranderd.",
+        "That was no longer possible: the data changed in the meantime.",
+    ),
+    "pp_done_unknown_source": (
+        "Die bron staat niet in het bronnenbestand van deze server.",
+        "That source is not in this server's sources file.",
+    ),
+    "pp_merged_into": ("Nu evenement {id}.", "Now event {id}."),
+    "pp_sources_title": ("Bronstatus", "Source health"),
+    "pp_sources_intro": (
+        "Voor de webteams van de instellingen: komt jullie agenda goed binnen? Per bron de "
+        "laatste import, fouten in gewone woorden, het aantal evenementen per import, de "
+        "volgende import en de problemen per regel.",
+        "For the institutions' web teams: is your agenda coming through? Per source the "
+        "latest import, errors in plain words, the listings per import, the next import and "
+        "the problems per item.",
+    ),
+    "pp_last_success": ("Laatst gelukt", "Last success"),
+    "pp_last_error": ("Laatste fout", "Last error"),
+    "pp_last_outcome": ("Laatste import", "Latest import"),
+    "pp_next_run": ("Volgende import", "Next import"),
+    "pp_listings_now": ("Evenementen nu", "Listings now"),
+    "pp_no_error": ("geen", "none"),
+    "pp_not_scheduled": ("niet ingepland", "not scheduled"),
+    "pp_technical": ("technisch", "technical"),
+    "pp_trend_caption": (
+        "Evenementen per import van {name}, oudste eerst",
+        "Listings per import of {name}, oldest first",
+    ),
+    "pp_col_import": ("Import", "Import"),
+    "pp_col_count": ("Evenementen", "Listings"),
+    "pp_problems_title": ("Problemen bij de laatste import", "Problems in the latest import"),
+    "pp_problems_none": (
+        "Geen problemen bij de laatste import.",
+        "No problems in the latest import.",
+    ),
+    "pp_problems_more": (
+        "{n} problemen in totaal; de eerste {shown} staan hier.",
+        "{n} problems in all; the first {shown} are shown here.",
+    ),
+    "pp_severity_error": ("fout", "error"),
+    "pp_severity_warning": ("waarschuwing", "warning"),
+    "pp_err_timeout": ("de bron antwoordde niet op tijd", "the source did not answer in time"),
+    "pp_err_tls": (
+        "de beveiligde verbinding lukte niet (certificaat)",
+        "the secure connection failed (certificate)",
+    ),
+    "pp_err_unreachable": ("de bron was niet bereikbaar", "the source could not be reached"),
+    "pp_err_gone": ("het adres bestaat niet (meer)", "the address does not exist (any more)"),
+    "pp_err_denied": ("de bron weigerde de toegang", "the source refused access"),
+    "pp_err_server": ("de server van de bron gaf een fout", "the source's server had an error"),
+    "pp_err_format": (
+        "het antwoord was niet in het verwachte formaat",
+        "the answer was not in the expected format",
+    ),
+    "pp_err_internal": ("een fout in Regio-agenda zelf", "an error in Regio-agenda itself"),
+    "pp_err_other": ("de import mislukte", "the import failed"),
+    "pp_outcome_ok": ("gelukt", "succeeded"),
+    "pp_outcome_not_modified": ("gelukt, niets veranderd", "succeeded, nothing changed"),
+    "pp_outcome_failed": ("mislukt", "failed"),
+    "pp_outcome_refused": (
+        "tegengehouden: ziet er verdacht uit; wacht tot de bron herstelt of een coördinator "
+        "bevestigt",
+        "held back: looks suspicious, waiting for the source to recover or a coordinator to "
+        "confirm",
+    ),
 }
 
 # Vocabulary shared with the filters (values stay the same; only what people read changes).

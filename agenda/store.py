@@ -408,6 +408,24 @@ class Store:
             recent.setdefault(source_id, []).append((finished, outcome, int(seen)))
         return recent
 
+    def source_runs(self, source_id: str, limit: int) -> list[dict[str, Any]]:
+        """The latest ``limit`` import runs of a source, oldest first."""
+        rows = self.db.query(
+            "SELECT * FROM import_runs WHERE source_id = ? ORDER BY id DESC LIMIT ?",
+            [source_id, limit],
+        )
+        return list(reversed(list(rows)))
+
+    def latest_problems(self, source_id: str, limit: int) -> list[dict[str, Any]]:
+        """The problems of a source's latest import run (the first ``limit``)."""
+        return list(
+            self.db.query(
+                """SELECT external_id, field, message, severity FROM problems WHERE run_id =
+                     (SELECT max(id) FROM import_runs WHERE source_id = ?) ORDER BY id LIMIT ?""",
+                [source_id, limit],
+            )
+        )
+
     def theme_ids(self) -> list[str]:
         """Themes that published events belong to."""
         rows = self._rows(

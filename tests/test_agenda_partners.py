@@ -283,18 +283,18 @@ def test_embargo_never_leaks_through_any_public_route(world: dict, tmp_path: Pat
 
 def test_csv_upload_stores_every_row_or_none(world: dict) -> None:
     client = world["client"]
-    good = ("titel;datum;begintijd;locatie;plaats\r\n"
-            "Rondleiding depot;12-03-2027;14:00;Museum De Lakenhal;Leiden\r\n"
-            "Avondopenstelling;13-03-2027;19:00;Museum De Lakenhal;Leiden\r\n").encode()  # fmt: skip
+    good = (b"titel;datum;begintijd;locatie;plaats\r\n"
+            b"Rondleiding depot;12-03-2027;14:00;Museum De Lakenhal;Leiden\r\n"
+            b"Avondopenstelling;13-03-2027;19:00;Museum De Lakenhal;Leiden\r\n")  # fmt: skip
     response = client.post("/api/partner/events.csv", content=good, headers=auth(world["lakenhal"]))
     assert response.status_code == 201 and response.json()["imported"] == 2
     titles = [
         e["title"] for e in client.get("/api/events?from=2027-03-01&to=2027-03-31").json()["events"]
     ]
     assert {"Rondleiding depot", "Avondopenstelling"} <= set(titles)
-    bad = ("titel;datum;begintijd;plaats\r\n"
-           "Goed;14-03-2027;14:00;Leiden\r\n"
-           "Fout;31-02-2027;14:00;Leiden\r\n").encode()  # fmt: skip
+    bad = (b"titel;datum;begintijd;plaats\r\n"
+           b"Goed;14-03-2027;14:00;Leiden\r\n"
+           b"Fout;31-02-2027;14:00;Leiden\r\n")  # fmt: skip
     refused = client.post("/api/partner/events.csv", content=bad, headers=auth(world["lakenhal"]))
     assert refused.status_code == 400
     assert any(

@@ -308,4 +308,9 @@ def test_max_body_size_is_configurable(tmp_path: Path) -> None:
     assert small.exit_code == 1 and "larger than" in small.output
     large = CliRunner().invoke(main, ["import", "--config", path, "--db", db, "--max-body-mb", "5"])
     assert large.exit_code == 0 and "lakenhal: 3 new" in large.output
-    assert CliRunner().invoke(main, ["import", "--config", path, "--db", db, "--max-body-mb", "0"]).exit_code == 2
+    assert (
+        CliRunner()
+        .invoke(main, ["import", "--config", path, "--db", db, "--max-body-mb", "0"])
+        .exit_code
+        == 2
+    )

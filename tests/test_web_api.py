@@ -192,7 +192,9 @@ def test_venues_categories_themes_sources_changes(client: TestClient) -> None:
     sources = {s["id"]: s for s in client.get("/api/sources").json()}
     assert sources["lakenhal"]["last_outcome"] == "ok" and sources["lakenhal"]["listings"] == 8
     assert sources["lakenhal"]["last_counts"]["new"] == 8
-    assert sources["lakenhal"]["recent"] == [{"at": sources["lakenhal"]["last_import"], "outcome": "ok", "listings": 8}]
+    assert sources["lakenhal"]["recent"] == [
+        {"at": sources["lakenhal"]["last_import"], "outcome": "ok", "listings": 8}
+    ]
     assert sources["lakenhal"]["next_run"] is None  # no scheduler in this app
     changes = client.get("/api/changes?since=2026-01-01T00:00:00%2B01:00").json()
     assert {c["change"] for c in changes["changes"]} == {"created"} and changes["next"] is None
