@@ -16,7 +16,6 @@ import msgspec
 
 from agenda.errors import AgendaError, NotFoundError
 from agenda.store import Store
-from agenda.timeutil import utc_iso
 
 Role = Literal["partner", "coordinator"]
 ROLES = ("partner", "coordinator")
@@ -54,19 +53,14 @@ def add_partner(
         raise AgendaError("a partner needs a name")
     key = "ra_" + secrets.token_urlsafe(32)
     with store.transaction():
-        cursor = store.db.execute(
-            "INSERT INTO partners (name, institution, role, key_hash, created)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (name.strip(), institution, role, digest(key), utc_iso(now)),
-        )
-        partner_id = int(cursor.lastrowid or 0)
+        partner_id = store.insert_partner(name.strip(), institution, role, digest(key), now)
         audit(store, None, "cli", "partner.add", f"partner:{partner_id}", now,
               {"name": name, "institution": institution, "role": role})  # fmt: skip
     return get_partner(store, partner_id), key
 
 
 def get_partner(store: Store, partner_id: int) -> Partner:
-    rows = list(store.db.query("SELECT * FROM partners WHERE id = ?", [partner_id]))
+    rows = store.partner_rows(partner_id=partner_id)
     if not rows:
         raise NotFoundError(f"no partner {partner_id}")
     return _partner(rows[0])
@@ -80,7 +74,7 @@ def _partner(row: dict[str, Any]) -> Partner:
 
 
 def list_partners(store: Store) -> list[Partner]:
-    return [_partner(r) for r in store.db.query("SELECT * FROM partners ORDER BY id")]
+    return [_partner(r) for r in store.partner_rows()]
 
 
 def find_partner(store: Store, ref: str) -> Partner:
@@ -94,10 +88,7 @@ def find_partner(store: Store, ref: str) -> Partner:
 def revoke_partner(store: Store, ref: str, now: datetime) -> Partner:
     partner = find_partner(store, ref)
     with store.transaction():
-        store.db.execute(
-            "UPDATE partners SET revoked = ?, preview_hash = NULL WHERE id = ? AND revoked IS NULL",
-            (utc_iso(now), partner.id),
-        )
+        store.revoke_partner(partner.id, now)
         audit(store, None, "cli", "partner.revoke", f"partner:{partner.id}", now, {})
     return get_partner(store, partner.id)
 
@@ -107,9 +98,7 @@ def authenticate(store: Store, key: str) -> Partner | None:
     if not key:
         return None
     wanted = digest(key)
-    for row in store.db.query(
-        "SELECT * FROM partners WHERE key_hash = ? AND revoked IS NULL", [wanted]
-    ):
+    for row in store.partner_rows(key_hash=wanted):
         if hmac.compare_digest(row["key_hash"], wanted):
             return _partner(row)
     return None
@@ -119,20 +108,13 @@ def new_preview_token(store: Store, partner: Partner, now: datetime) -> str:
     """A fresh token for the partner's private preview feed; the old one stops working."""
     token = secrets.token_urlsafe(24)
     with store.transaction():
-        store.db.execute(
-            "UPDATE partners SET preview_hash = ? WHERE id = ? AND revoked IS NULL",
-            (digest(token), partner.id),
-        )
+        store.set_preview_hash(partner.id, digest(token))
         audit(store, partner, partner.name, "preview.token", f"partner:{partner.id}", now, {})
     return token
 
 
 def preview_partner(store: Store, token: str) -> Partner | None:
-    rows = list(
-        store.db.query(
-            "SELECT * FROM partners WHERE preview_hash = ? AND revoked IS NULL", [digest(token)]
-        )
-    )
+    rows = store.partner_rows(preview_hash=digest(token))
     return _partner(rows[0]) if rows else None
 
 
@@ -146,19 +128,15 @@ def audit(
     details: dict[str, Any],
 ) -> None:
     """Record who did what to what, and what changed (inside the caller's transaction)."""
-    store.db.execute(
-        "INSERT INTO audit (at, partner_id, partner, action, target, details)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            utc_iso(now),
-            partner.id if partner else None,
-            partner.name if partner else who,
-            action,
-            target,
-            msgspec.json.encode(details).decode(),
-        ),
+    store.add_audit(
+        now,
+        partner.id if partner else None,
+        partner.name if partner else who,
+        action,
+        target,
+        msgspec.json.encode(details).decode(),
     )
 
 
 def audit_log(store: Store, limit: int = 100) -> list[dict[str, Any]]:
-    return list(store.db.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit]))
+    return store.audit_rows(limit)
