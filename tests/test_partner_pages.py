@@ -23,17 +23,16 @@ from agenda.app import create_app
 from agenda.config import Settings, load_sources
 from agenda.ingest import ingest
 from agenda.jobs import import_source
-from agenda.partners import add_partner, audit_log, revoke_partner
-from agenda.planner_data import (
+from agenda.partner_session import (
     csrf_ok,
     csrf_token,
     origin_allowed,
-    planner_period,
     read_session,
-    reason_text,
     safe_next,
     sign_session,
 )
+from agenda.partners import add_partner, audit_log, revoke_partner
+from agenda.planner_data import planner_period, reason_text
 from agenda.store import Store
 from agenda.themes import Theme
 
