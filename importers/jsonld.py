@@ -1,47 +1,54 @@
 """The ``jsonld`` format: schema.org Events in the ``application/ld+json`` blocks of HTML pages.
 
-Owns finding the blocks (each parsed on its own, so one malformed block costs only
-itself), finding events in them (top-level arrays, ``@graph``, ``subEvent``,
-``event``/``events`` of other objects, any ``@type`` ending in ``Event`` plus
-Festival, CourseInstance, EventSeries), reading their fields into ``Listing``s, and
-the same-site detail-page links a source asks to follow. Times, durations and
-``eventSchedule`` expansion live in ``importers.jsonld_schedule``. It never fetches.
+Owns turning the events on a page into ``Listing``s: which nodes count as events
+(references such as a ``superEvent`` stub do not), the external id of each (``@id``,
+else url, else a content hash, never one another event already holds), the richer copy
+of an event that appears twice, start/end spans, ``eventSchedule`` occurrences, the
+source's defaults, and one Problem per event that cannot be read. Finding the blocks
+and walking them is ``importers.jsonld_blocks``; reading single properties is
+``importers.jsonld_fields``; times, durations and ``eventSchedule`` expansion are
+``importers.jsonld_times`` and ``importers.jsonld_schedule``. It never fetches.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from agenda.model import Listing, Problem, SourceConfig
 from importers.base import ParseResult
-from importers.clean import (
-    absolutize,
-    clean_description,
-    clean_text,
-    clean_title,
-    content_id,
-    decode_text,
-    find_postcode,
-    parse_coordinate,
-    split_location,
+from importers.clean import clean_description, clean_title, content_id
+from importers.jsonld_blocks import (
+    base_href,
+    decode_page,
+    follow_links,
+    is_event,
+    ld_blocks,
+    load_values,
+    unwrap,
+    walk,
 )
-from importers.errors import ParseError
-from importers.jsonld_schedule import (
-    expand_schedules,
-    parse_duration,
-    parse_when,
-    schedule_fingerprint,
+from importers.jsonld_fields import (
+    absolute_url,
+    categories,
+    event_type,
+    image_url,
+    language,
+    location,
+    offers,
+    organizer,
+    status,
+    text_value,
+    types_of,
 )
+from importers.jsonld_schedule import expand_schedules, schedule_fingerprint
+from importers.jsonld_times import parse_duration, parse_when
 
-# Events nested deeper than this are not looked for (real pages nest 3-4 levels).
-MAX_DEPTH = 64
 NO_EVENTS = "no schema.org events found"
 _REFERENCE_KEYS = frozenset({"@type", "@id", "@context", "name", "url", "sameAs", "identifier"})
 
@@ -50,86 +57,24 @@ def parse(
     data: bytes, source: SourceConfig, now: datetime, *, url: str | None = None
 ) -> ParseResult:
     """Listings from every schema.org event on the page, per-item problems, detail links."""
-    text = _decode(data)
+    text = decode_page(data)
     base: str | None = url or source.url
     tree: LexborHTMLParser | None = None
     if text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
         blocks = [text]  # a bare JSON-LD document rather than a page
     else:
         tree = LexborHTMLParser(text)
-        base = _base_href(tree, base)
-        blocks = _ld_blocks(tree)
+        base = base_href(tree, base)
+        blocks = ld_blocks(tree)
     reader = _Reader(source, now, base)
     roots = reader.load(blocks)
     reader.read(roots)
-    follow = _follow_links(tree, base, source) if tree is not None else ()
+    follow = follow_links(tree, base, source) if tree is not None else ()
     if reader.events_seen == 0 and not follow:
         reader.problem(NO_EVENTS, severity="warning")
     return ParseResult(
         listings=tuple(reader.listings), problems=tuple(reader.problems), follow=follow
     )
-
-
-def _decode(data: bytes) -> str:
-    """Page bytes as text; bytes that are no text at all are not this format."""
-    if not data.strip():
-        raise ParseError("empty document: no HTML page")
-    head = data[:4096]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ParseError("binary data, not an HTML page")
-    text = decode_text(data)
-    sample = text[:4096]
-    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if control * 10 > len(sample):
-        raise ParseError("binary data, not an HTML page")
-    return text
-
-
-def _absolute(href: object, base: str | None) -> str | None:
-    """``clean.absolutize``, but a malformed url (``http://[oops``) is None, not a crash."""
-    try:
-        return absolutize(href, base)
-    except ValueError:
-        return None
-
-
-def _base_href(tree: LexborHTMLParser, page: str | None) -> str | None:
-    node = tree.css_first("base[href]")
-    href = node.attributes.get("href") if node is not None else None
-    return (_absolute(href, page) or page) if href else page
-
-
-def _ld_blocks(tree: LexborHTMLParser) -> list[str]:
-    """The text of every ``<script type="application/ld+json[; charset=...]">``, in order."""
-    blocks = []
-    for node in tree.css("script[type]"):
-        kind = (node.attributes.get("type") or "").split(";")[0].strip().lower()
-        if kind == "application/ld+json":
-            blocks.append(node.text() or "")
-    return blocks
-
-
-def _unwrap(text: str) -> str:
-    """Drop the HTML-comment and CDATA wrappers some CMSs put around script content."""
-    text = text.strip().lstrip("\ufeff").strip()
-    text = re.sub(r"^<!--|-->$", "", text).strip()
-    text = re.sub(r"^(?://|/\*)?\s*<!\[CDATA\[\s*(?:\*/)?", "", text)
-    return re.sub(r"(?://|/\*)?\s*\]\]>\s*(?:\*/)?$", "", text).strip()
-
-
-def _load_values(text: str) -> list[Any]:
-    """Every JSON value in a block (some pages put ``{...}{...}`` or ``{...},{...}`` in one)."""
-    # strict=False: literal newlines and tabs inside strings are common and harmless.
-    decoder = json.JSONDecoder(strict=False)
-    values: list[Any] = []
-    position = 0
-    while True:
-        while position < len(text) and text[position] in " \t\r\n,;":
-            position += 1
-        if position >= len(text):
-            return values
-        value, position = decoder.raw_decode(text, position)
-        values.append(value)
 
 
 class _Reader:
@@ -168,15 +113,15 @@ class _Reader:
         """Parsed JSON of every block; a malformed block becomes a Problem naming its number."""
         roots: list[Any] = []
         for number, raw in enumerate(blocks, 1):
-            text = _unwrap(raw)
+            text = unwrap(raw)
             if not text:
                 continue
             try:
                 try:
-                    roots.extend(_load_values(text))
+                    roots.extend(load_values(text))
                 except json.JSONDecodeError:
                     # Trailing commas are the commonest hand-edited JSON-LD mistake.
-                    roots.extend(_load_values(re.sub(r",(\s*[}\]])", r"\1", text)))
+                    roots.extend(load_values(re.sub(r",(\s*[}\]])", r"\1", text)))
                     self.problem(f"JSON-LD block {number} has trailing commas", severity="warning")
             except json.JSONDecodeError as error:
                 self.problem(f"JSON-LD block {number} is not valid JSON: {error}", field="ld+json")
@@ -184,7 +129,7 @@ class _Reader:
                 self.problem(
                     f"JSON-LD block {number} is nested too deeply to read", field="ld+json"
                 )
-        for node in _walk(roots):
+        for node in walk(roots):
             key = node.get("@id")
             # The fullest node of an @id wins over the references to it.
             if isinstance(key, str) and len(node) > len(self.index.get(key, {"@id": key})):
@@ -192,8 +137,8 @@ class _Reader:
         return roots
 
     def read(self, roots: list[Any]) -> None:
-        for node in _walk(roots):
-            if not _is_event(node):
+        for node in walk(roots):
+            if not is_event(node):
                 continue
             dated = "startDate" in node or "eventSchedule" in node
             if not dated and set(node) <= _REFERENCE_KEYS:
@@ -208,7 +153,7 @@ class _Reader:
         title = clean_title(text_value(node.get("name"), self.source.language))
         raw_start = text_value(node.get("startDate"))
         schedule = node.get("eventSchedule")
-        page_url = _absolute(text_value(node.get("url")), self.base)
+        page_url = absolute_url(text_value(node.get("url")), self.base)
         second = raw_start or (schedule_fingerprint(schedule) if schedule else None)
         candidates = [c for c in (_own_id(node, self.base), page_url) if c]
         content = (title.casefold(), _instant_text(raw_start) if raw_start else second or "")
@@ -389,32 +334,6 @@ class _Reader:
         return value
 
 
-def _walk(roots: list[Any]) -> Iterator[dict[str, Any]]:
-    """Every object in document order, depth-first, iteratively (deep JSON must not recurse)."""
-    stack: list[tuple[Any, int]] = [(root, 0) for root in reversed(roots)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            continue
-        if isinstance(value, list):
-            stack.extend((item, depth + 1) for item in reversed(value))
-        elif isinstance(value, dict):
-            yield value
-            # A superEvent is context (the festival a workshop belongs to), described on
-            # its own page: importing it from every member's page would invent listings.
-            children = [
-                v for k, v in value.items() if isinstance(v, (dict, list)) and k != "superEvent"
-            ]
-            stack.extend((child, depth + 1) for child in reversed(children))
-
-
-def _is_event(node: dict[str, Any]) -> bool:
-    return any(
-        name.endswith("Event") or name in ("Festival", "CourseInstance", "EventSeries")
-        for name in types_of(node)
-    )
-
-
 def _instant_text(raw: str) -> str:
     """A start written two ways ("+01:00" and "Z") compares equal as the same instant."""
     try:
@@ -441,260 +360,3 @@ def _own_id(node: dict[str, Any], base: str | None) -> str | None:
         return urljoin(base, value) if base and not urlsplit(value).scheme else value
     except ValueError:
         return value
-
-
-def _follow_links(
-    tree: LexborHTMLParser, base: str | None, source: SourceConfig
-) -> tuple[str, ...]:
-    """Same-host ``<a href>`` urls containing ``source.follow``: the detail pages to fetch."""
-    if not source.follow or not base:
-        return ()
-    try:
-        host = urlsplit(base).hostname
-    except ValueError:
-        return ()
-    page = urldefrag(base).url
-    found: dict[str, None] = {}
-    for node in tree.css("a[href]"):
-        full = _absolute(node.attributes.get("href"), base)
-        if not full:
-            continue
-        parts = urlsplit(urldefrag(full).url)
-        # Scheme and host are case-insensitive: one spelling, so the caller can dedupe.
-        full = urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()))
-        if parts.hostname != host or source.follow not in full or full == page:
-            continue
-        found.setdefault(full, None)
-        if len(found) >= source.max_pages:
-            break
-    return tuple(found)
-
-
-# --- field readers: one JSON-LD property each, tolerant of every shape producers use ---
-
-_EVENT_TYPES = {
-    "ExhibitionEvent": "exhibition",
-    "TheaterEvent": "performance",
-    "MusicEvent": "performance",
-    "DanceEvent": "performance",
-    "ComedyEvent": "performance",
-    "Festival": "festival",
-    "EducationEvent": "education",
-    "CourseInstance": "education",
-    "ChildrensEvent": "children",
-}
-_STATUS = {"eventcancelled": "cancelled", "eventpostponed": "postponed"}
-_LANGUAGE_NAMES = {
-    "dutch": "nl",
-    "nederlands": "nl",
-    "english": "en",
-    "engels": "en",
-    "german": "de",
-    "duits": "de",
-    "deutsch": "de",
-    "french": "fr",
-    "frans": "fr",
-}
-_FREE_WORDS = re.compile(r"^(gratis|free|vrij(e)? (toegang|entree)|free entry|kostenloos)\b", re.I)
-# "Spuiplein 150 Den Haag": street, number, city with no comma (split_location sees a name).
-_STREET_CITY = re.compile(r"([^\d,]{2,}?\s\d+[a-zA-Z]?(?:-\d+)?)\s+([A-Za-z][^\d,]{1,40})")
-_CURRENCY_SIGNS = {"EUR": "€"}
-
-
-def types_of(node: dict[str, Any]) -> list[str]:
-    """Local @type names: ``"http://schema.org/MusicEvent"`` and ``"schema:MusicEvent"`` alike."""
-    raw = node.get("@type")
-    items = raw if isinstance(raw, list) else [raw]
-    return [re.split(r"[/#:]", item.strip())[-1] for item in items if isinstance(item, str)]
-
-
-def event_type(types: list[str]) -> str | None:
-    return next((_EVENT_TYPES[t] for t in types if t in _EVENT_TYPES), None)
-
-
-def text_value(value: Any, prefer: str | None = None) -> str | None:
-    """A string from a JSON-LD value: plain, ``{"@value"}``, or a list (the ``prefer`` language)."""
-    if isinstance(value, list):
-        texts = [
-            (_scalar_text(v), v.get("@language") if isinstance(v, dict) else None) for v in value
-        ]
-        texts = [(t, lang) for t, lang in texts if t]
-        for text, lang in texts:
-            if prefer and isinstance(lang, str) and lang.lower().startswith(prefer.lower()):
-                return text
-        return texts[0][0] if texts else None
-    return _scalar_text(value)
-
-
-def _scalar_text(value: Any) -> str | None:
-    if isinstance(value, dict):
-        value = value.get("@value")
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    return None
-
-
-def _first(value: Any, deref: Any) -> Any:
-    return deref(value[0] if isinstance(value, list) and value else value)
-
-
-def _name(value: Any, deref: Any) -> str | None:
-    value = _first(value, deref)
-    text = text_value(value.get("name")) if isinstance(value, dict) else text_value(value)
-    return clean_title(text) or None
-
-
-def status(value: Any) -> str:
-    """EventCancelled / EventPostponed as bare names or full URIs; everything else scheduled."""
-    text = (text_value(value) or "").strip()
-    return _STATUS.get(re.split(r"[/#:]", text)[-1].lower(), "scheduled")
-
-
-def language(value: Any) -> str | None:
-    """inLanguage as ``"nl"``, ``"nl-NL"``, ``"Dutch"`` or a Language object -> ``"nl"``."""
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, dict):
-            item = text_value(item.get("alternateName")) or text_value(item.get("name"))
-        text = (text_value(item) or "").strip()
-        if re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*", text):
-            return re.split(r"[-_]", text)[0].lower()
-        if text.lower() in _LANGUAGE_NAMES:
-            return _LANGUAGE_NAMES[text.lower()]
-    return None
-
-
-def image_url(value: Any, deref: Any, base: str | None) -> str | None:
-    """image as a url, a list of urls, or ImageObject(s) -> the first absolute url."""
-    for item in value if isinstance(value, list) else [value]:
-        item = deref(item)
-        if isinstance(item, dict):
-            item = item.get("url") or item.get("contentUrl") or item.get("@id")
-        found = _absolute(text_value(item), base)
-        if found:
-            return found
-    return None
-
-
-def organizer(value: Any, deref: Any) -> str | None:
-    return _name(value, deref)
-
-
-def categories(keywords: Any, about: Any, deref: Any) -> tuple[str, ...]:
-    """keywords and about: comma-separated text, lists of text, or Things with a name."""
-    found: dict[str, None] = {}
-    for value in (keywords, about):
-        for item in value if isinstance(value, list) else [value]:
-            item = deref(item)
-            text = text_value(item.get("name")) if isinstance(item, dict) else text_value(item)
-            for part in (text or "").split(","):
-                cleaned = clean_title(part)
-                if cleaned and cleaned.lower() not in {f.lower() for f in found}:
-                    found[cleaned] = None
-    return tuple(found)
-
-
-def location(value: Any, deref: Any) -> dict[str, Any]:
-    """Venue fields from a Place, a plain string, or a list mixing VirtualLocation and Place.
-
-    Empty dict: no location given. Only a VirtualLocation: just its ``virtual_url``.
-    """
-    virtual: str | None = None
-    for item in (value if isinstance(value, list) else [value])[:20]:
-        item = deref(item)
-        if isinstance(item, str) and clean_text(item):
-            return _from_text(item)
-        if not isinstance(item, dict):
-            continue
-        if "VirtualLocation" in types_of(item):
-            virtual = virtual or _absolute(text_value(item.get("url")), None)
-            continue
-        return _from_place(item, deref)
-    return {"venue_name": None, "virtual_url": virtual} if value else {}
-
-
-def _from_text(text: str) -> dict[str, Any]:
-    parts: dict[str, Any] = dict(split_location(text))
-    match = _STREET_CITY.fullmatch(parts["venue_name"] or "") if not parts["address"] else None
-    if match:
-        parts.update(venue_name=None, address=match.group(1).strip(), city=match.group(2).strip())
-    return parts
-
-
-def _from_place(place: dict[str, Any], deref: Any) -> dict[str, Any]:
-    result: dict[str, Any] = {"venue_name": clean_title(text_value(place.get("name"))) or None}
-    address = deref(place.get("address"))
-    if isinstance(address, dict):
-        postal = clean_text(text_value(address.get("postalCode")))
-        street = clean_text(text_value(address.get("streetAddress")))
-        result.update(
-            address=street or None,
-            postcode=find_postcode(postal.upper()) or postal or find_postcode(street),
-            city=clean_title(text_value(address.get("addressLocality"))) or None,
-        )
-    elif text_value(address):
-        parts = _from_text(text_value(address) or "")
-        # The address string's first part is the street when the Place has its own name.
-        line = parts["address"] or (parts["venue_name"] if result["venue_name"] else None)
-        result.update(address=line, postcode=parts["postcode"], city=parts["city"])
-        result["venue_name"] = result["venue_name"] or parts["venue_name"]
-    geo = deref(place.get("geo"))
-    geo = geo if isinstance(geo, dict) else place
-    result["latitude"] = parse_coordinate(text_value(geo.get("latitude")), -90.0, 90.0)
-    result["longitude"] = parse_coordinate(text_value(geo.get("longitude")), -180.0, 180.0)
-    return result
-
-
-def offers(
-    node: dict[str, Any], deref: Any, base: str | None
-) -> tuple[str | None, bool | None, str | None]:
-    """(price text, is_free, ticket url) from offers: an Offer, AggregateOffer or a list."""
-    amounts: list[tuple[float, str | None]] = []
-    ticket_url: str | None = None
-    is_free: bool | None = None
-    free_flag = node.get("isAccessibleForFree")
-    if isinstance(free_flag, bool):
-        is_free = free_flag
-    raw = node.get("offers")
-    for offer in (raw if isinstance(raw, list) else [raw])[:50]:
-        offer = deref(offer)
-        if not isinstance(offer, dict):
-            continue
-        ticket_url = ticket_url or _absolute(text_value(offer.get("url")), base)
-        currency = text_value(offer.get("priceCurrency"))
-        specs = offer.get("priceSpecification")
-        for holder in [offer, *(specs if isinstance(specs, list) else [specs])]:
-            if not isinstance(holder, dict):
-                continue
-            currency = text_value(holder.get("priceCurrency")) or currency
-            for key in ("price", "lowPrice", "highPrice", "minPrice", "maxPrice"):
-                amount = _amount(holder.get(key))
-                if amount is not None:
-                    amounts.append((amount, currency))
-    if not amounts:
-        return None, is_free, ticket_url
-    positive = sorted(a for a in amounts if a[0] > 0)
-    if not positive:
-        return None, True, ticket_url
-    low, high = positive[0], positive[-1]
-    text = _money(*low) if low[0] == high[0] else f"{_money(*low)} – {_money(*high)}"
-    return text, False, ticket_url
-
-
-def _amount(value: Any) -> float | None:
-    text = text_value(value)
-    if text is None:
-        return None
-    if _FREE_WORDS.match(text.strip()):
-        return 0.0
-    match = re.search(r"\d+(?:[.,]\d{1,2})?(?!\d)", text.replace(" ", ""))
-    return float(match.group(0).replace(",", ".")) if match else None
-
-
-def _money(amount: float, currency: str | None) -> str:
-    """``€ 12,50`` for euros, ``USD 63,25`` for others, ``12,50`` when no currency is named."""
-    number = f"{amount:.2f}".replace(".", ",")
-    code = (currency or "").strip().upper()
-    sign = _CURRENCY_SIGNS.get(code, code)
-    return f"{sign} {number}" if sign else number

@@ -1,9 +1,10 @@
 """Marketing spreadsheets (format ``csv``; ``.xlsx`` too when openpyxl is installed).
 
 Owns: decoding (UTF-8 with or without BOM, UTF-16, Windows-1252), finding the delimiter
-(``,`` ``;`` tab), Dutch and English header aliases, the date and time notations people
-type, and one Problem per unreadable row naming the row as a spreadsheet shows it (the
-header is row 1) and the column. Cells are text and stay text: a formula-looking cell
+(``,`` ``;`` tab), Dutch and English header aliases, turning a row into a listing, and one
+Problem per unreadable row naming the row as a spreadsheet shows it (the header is row 1)
+and the column. The date and time notations people type are read by
+``importers.spreadsheet_dates``. Cells are text and stay text: a formula-looking cell
 (``=HYPERLINK(...)``, ``+cmd``, ``@SUM``) is never evaluated and never becomes a link.
 Never named ``csv.py``: that would shadow the standard library module it uses.
 """
@@ -31,7 +32,8 @@ from importers.clean import (
     split_location,
 )
 from importers.errors import ParseError
-from importers.tribe import free_from_cost, status_from_text, zone_from_name
+from importers.freetext import free_from_cost, status_from_text, zone_from_name
+from importers.spreadsheet_dates import CellError, date_order, read_date, read_time_range
 
 # Header aliases, compared without case, accents, spaces, underscores or punctuation.
 _ALIASES = {
@@ -58,45 +60,6 @@ _ALIASES = {
     "ticket_url": "tickets ticketurl ticketlink",
 }
 _FIELD_OF = {alias: field for field, names in _ALIASES.items() for alias in names.split()}
-_MONTH_NAMES = (
-    "januari january jan",
-    "februari february feb",
-    "maart march mrt mar",
-    "april apr",
-    "mei may",
-    "juni june jun",
-    "juli july jul",
-    "augustus august aug",
-    "september sept sep",
-    "oktober october okt oct",
-    "november nov",
-    "december dec",
-)
-_MONTHS = {name: n for n, names in enumerate(_MONTH_NAMES, 1) for name in names.split()}
-_WEEKDAYS = frozenset(
-    word
-    for words in (
-        "ma maandag di dinsdag wo woensdag do donderdag vr vrijdag za zaterdag zo zondag",
-        "mon monday tue tues tuesday wed wednesday thu thur thurs thursday fri friday",
-        "sat saturday sun sunday",
-    )
-    for word in words.split()
-)
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]+(.+))?")
-_NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:[T ]+(.+))?")
-_DAY_MONTH = re.compile(
-    r"(?:([a-z]+)\.?,?\s+)?(\d{1,2})(?:e|ste|de|st|nd|rd|th)?\s+([a-z]+)\.?,?"
-    r"(?:\s+(\d{4}))?(?:,?\s+(?:om\s+)?(.+))?"
-)
-_MONTH_DAY = re.compile(
-    r"(?:([a-z]+)\.?,?\s+)?([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?"
-    r"(?:\s+(\d{4}))?(?:,?\s+(?:at\s+)?(.+))?"
-)
-_TIME = re.compile(
-    r"(?:om\s+|at\s+)?(\d{1,2})(?:\s*[:.hu]\s*(\d{2}))?(?::(\d{2}))?"
-    r"\s*(?:uur|u|h)?\.?\s*(am|pm|a\.m\.|p\.m\.)?"
-)
-_RANGE = re.compile(r"\s*(?:-|–|tot|to|till|until)\s*")
 _NO_TIME = re.compile(r"hele dag|all day|n\.?[tv]\.?[bt]\.?|n\.?n\.?b\.?|tb[ad]|[-–?]", re.I)
 _TRUE = frozenset(("true", "yes", "ja", "j", "y", "1", "x", "waar", "wel"))
 _CANDIDATES = ",;\t"
@@ -112,15 +75,6 @@ _LANGUAGES = {
     "frans": "fr",
     "french": "fr",
 }
-Clock = tuple[time, int]  # a time of day and the days it carries over ("24:00")
-
-
-class _CellError(Exception):
-    """A cell that cannot be read: its field and what is wrong with it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def parse(
@@ -140,7 +94,7 @@ def parse(
         message = f"rows {', '.join(ragged[:10])}: more fields than the header; extra ignored"
         problems.append(_warning(source, message))
     found = {
-        f: _order([r[i] for _, r in body if i < len(r)])
+        f: date_order([r[i] for _, r in body if i < len(r)])
         for f, (i, _) in columns.items()
         if f in ("date", "end_date")
     }
@@ -155,7 +109,7 @@ def parse(
         notes: list[str] = []
         try:
             listing = _listing(cells, source, orders, now, notes)
-        except _CellError as exc:
+        except CellError as exc:
             column = columns[exc.field][1] if exc.field in columns else exc.field
             message = f"row {number}, column {column}: {exc}"
             problems.append(
@@ -302,24 +256,24 @@ def _listing(
     """One row's cells (by field) into a listing; ``notes`` collects non-fatal remarks."""
     title = clean_title(cells.get("title"))
     if not title:
-        raise _CellError("title", "no title")
+        raise CellError("title", "no title")
     if not cells.get("date"):
-        raise _CellError("date", "no date")
-    day, day_time = _date(cells["date"], orders.get("date", True), now, "date")
+        raise CellError("date", "no date")
+    day, day_time = read_date(cells["date"], orders.get("date", True), now, "date")
     start_time = end_time = None
     for field in ("start_time", "end_time"):  # "hele dag", "n.t.b.", "-": no time given
         if _NO_TIME.fullmatch(cells.get(field, "")):
             cells = {**cells, field: ""}
     if cells.get("start_time"):
-        start_time, end_time = _time_range(cells["start_time"], "start_time")
+        start_time, end_time = read_time_range(cells["start_time"], "start_time")
     start_time = start_time or day_time
     end_day = end_day_time = None
     if cells.get("end_date"):
-        end_day, end_day_time = _date(
+        end_day, end_day_time = read_date(
             cells["end_date"], orders.get("end_date", True), now, "end_date"
         )
     if cells.get("end_time"):
-        end_time = _time_range(cells["end_time"], "end_time")[0]
+        end_time = read_time_range(cells["end_time"], "end_time")[0]
     end_time = end_time or end_day_time
     zone: tzinfo | None = zone_from_name(cells.get("timezone")) if cells.get("timezone") else None
     if zone is None and cells.get("timezone"):
@@ -384,73 +338,6 @@ def _link(value: str | None, notes: list[str]) -> str | None:
         return "https://" + value
     notes.append(f"{value[:80]!r} is not a web address; left out")
     return None
-
-
-def _order(values: list[str]) -> bool | None:
-    """Day-first (True) or month-first (False) for a column of numeric dates, None if unsure."""
-    pairs = [
-        (int(m.group(1)), int(m.group(2)))
-        for m in (_NUMERIC.fullmatch(v.strip()) for v in values)
-        if m
-    ]
-    if any(a > 12 for a, _ in pairs):
-        return True
-    if any(b > 12 for _, b in pairs):
-        return False
-    return None
-
-
-def _date(text: str, day_first: bool, now: datetime, field: str) -> tuple[date, Clock | None]:
-    """A date in any of the notations below, plus a time written in the same cell."""
-    value = text.strip().lower()
-    year: int | None
-    if match := _ISO.fullmatch(value):
-        year, month, day, rest = int(match[1]), int(match[2]), int(match[3]), match[4]
-    elif match := _NUMERIC.fullmatch(value):
-        first, second, year, rest = int(match[1]), int(match[2]), int(match[3]), match[4]
-        day, month = (first, second) if day_first else (second, first)
-        year += 2000 if year < 100 else 0
-    elif match := _DAY_MONTH.fullmatch(value) or _MONTH_DAY.fullmatch(value):
-        # "zo 3 november 2019" and "Sunday, November 3, 2019": the same groups, two orders.
-        weekday, year, rest = match[1], int(match[4]) if match[4] else None, match[5]
-        digits, name = (match[2], match[3]) if match.re is _DAY_MONTH else (match[3], match[2])
-        if name not in _MONTHS or (weekday and weekday not in _WEEKDAYS):
-            raise _CellError(field, f"date {text!r} is not a date I can read")
-        day, month = int(digits), _MONTHS[name]
-    else:
-        raise _CellError(field, f"date {text!r} is not a date I can read")
-    try:
-        result = date(year or now.year, month, day)
-        if year is None and result < now.date() - timedelta(days=183):
-            result = date(now.year + 1, month, day)  # "3 november": the coming one
-    except ValueError:
-        raise _CellError(field, f"date {text!r} does not exist") from None
-    return result, (_time(rest, field) if rest else None)
-
-
-def _time_range(text: str, field: str) -> tuple[Clock | None, Clock | None]:
-    """``20:00`` or a range ``20:00 - 22:30`` in one cell."""
-    parts = _RANGE.split(text.strip(), maxsplit=1)
-    if len(parts) == 2 and parts[1]:
-        return _time(parts[0], field), _time(parts[1], field)
-    return _time(text, field), None
-
-
-def _time(text: str, field: str) -> Clock:
-    """A clock time and the days it carries over (``24:00`` is the next midnight)."""
-    match = _TIME.fullmatch(text.strip().lower())
-    if not match:
-        raise _CellError(field, f"time {text!r} is not a time I can read")
-    hour, minute, second = int(match[1]), int(match[2] or 0), int(match[3] or 0)
-    if match[4]:
-        if not 1 <= hour <= 12:
-            raise _CellError(field, f"time {text!r} does not exist")
-        hour = hour % 12 + (12 if match[4].startswith("p") else 0)
-    if hour == 24 and minute == second == 0:
-        return time(0), 1
-    if hour > 23 or minute > 59 or second > 59:
-        raise _CellError(field, f"time {text!r} does not exist")
-    return time(hour, minute, second), 0
 
 
 def _warning(source: SourceConfig, message: str, ident: str | None = None) -> Problem:

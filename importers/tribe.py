@@ -7,9 +7,8 @@ turns up at such urls too; a Meetup API event there is named in a ParseError. It
 fetches: further pages go back to the caller in ``ParseResult.follow``, and the caller
 owns the page cap and loop detection.
 
-Also owns three small helpers the spreadsheet importer shares: ``zone_from_name``
-(IANA names and ``UTC+3:30``-style offsets), ``status_from_text`` (cancel/postpone
-markers in titles and categories) and ``free_from_cost``.
+The small helpers it shares with the spreadsheet importer (``zone_from_name``,
+``status_from_text``, ``free_from_cost``) live in ``importers.freetext``.
 """
 
 from __future__ import annotations
@@ -17,11 +16,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agenda.model import Listing, Problem, SourceConfig, Status
 from importers.base import ParseResult
@@ -38,71 +36,9 @@ from importers.clean import (
     split_location,
 )
 from importers.errors import ParseError
+from importers.freetext import free_from_cost, status_from_text, zone_from_name
 
 API_PATH = "tribe/events/v1/events"
-_OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?:([:.,])(\d{1,2}))?$", re.IGNORECASE)
-_CANCELLED = "geannuleerd|afgelast|cancelled|canceled|vervallen|gaat niet door"
-_POSTPONED = "uitgesteld|verplaatst|postponed"
-# A marker opens the text and is set apart: "Geannuleerd: X", "[AFGELAST] X", "CANCELLED X",
-# or is the whole text (a category); "Cancelled Flights" (a title) is not one.
-_MARK = {
-    status: re.compile(rf"^[\s\[(*!-]*({words})(\s*[^\w\s]|\s|$)", re.IGNORECASE)
-    for status, words in (("cancelled", _CANCELLED), ("postponed", _POSTPONED))
-}
-# "Gratis met museumkaart" is free only for some, so a qualifier after the word is not free.
-_FREE = re.compile(
-    r"^(gratis|free|vrije? (toegang|entree)|free (entry|admission))\b"
-    r"(?!\s+(met|with|bij|voor|for)\b)"
-)
-_ZERO_PRICE = re.compile(r"^(€|eur)?\s*0+([.,](0+|-))?(\s*(€|eur))?$")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-
-
-def zone_from_name(name: object) -> tzinfo | None:
-    """An IANA zone, ``UTC``, or a fixed ``UTC+2`` / ``UTC+5:30`` / ``UTC+5.5`` offset or None."""
-    text = clean_text(name) if isinstance(name, str) else ""
-    if not text or len(text) > 64:
-        return None
-    if text.upper() in ("UTC", "GMT", "Z", "UTC+0", "UTC-0"):
-        return UTC
-    match = _OFFSET.match(text)
-    if match:
-        sign, hours, sep, rest = match.groups()
-        minutes = 0
-        if rest:
-            # WordPress stores manual offsets as decimal hours ("UTC+5.5"); people write 5:30.
-            minutes = int(rest) if sep == ":" else round(float(f"0.{rest}") * 60)
-        if int(hours) > 14 or minutes >= 60:
-            return None
-        delta = timedelta(hours=int(hours), minutes=minutes)
-        return timezone(-delta if sign == "-" else delta)
-    try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-
-
-def status_from_text(*texts: str) -> Status | None:
-    """'cancelled' / 'postponed' when a title or category starts with such a marker."""
-    for text in texts:
-        for status, marker in _MARK.items():
-            found = marker.match(text)
-            if found and (found[2].strip() or not found[2] or found[1].isupper()):
-                return "cancelled" if status == "cancelled" else "postponed"
-    return None
-
-
-def free_from_cost(cost: str | None) -> bool | None:
-    """True for "Gratis"/"Free"/"0", False for a positive amount, None when unclear."""
-    text = clean_text(cost).lower()
-    if not text:
-        return None
-    if _FREE.match(text) or _ZERO_PRICE.match(text):
-        return True
-    numbers = [float(n.replace(",", ".")) for n in _NUMBER.findall(text)]
-    if numbers and any(n > 0 for n in numbers):
-        return False
-    return None
 
 
 def parse(

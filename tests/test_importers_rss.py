@@ -17,7 +17,8 @@ from agenda.model import Listing
 from importers.base import ParseResult
 from importers.errors import ParseError
 from importers.registry import get_parser
-from importers.rss import ENTITIES_REFUSED, NO_START, parse
+from importers.rss import NO_START, parse
+from importers.rss_xml import ENTITIES_REFUSED
 
 RSS = FIXTURES / "rss"
 AMS = "Europe/Amsterdam"
