@@ -1,4 +1,8 @@
-"""The ``agenda`` command line: import, export and the demo.
+"""The ``agenda`` command line: import, export, serve and the demo.
+
+The commands to decide duplicates are in `agenda.cli_decide`, ``agenda partner`` in
+`agenda.cli_partners` and ``agenda publish`` in `agenda.cli_ops`; all are registered on
+`main` here, the console entry point.
 
 Errors we expect (bad config, unusable database, bad filter) end with one line on
 stderr and exit status 2; ``agenda import`` exits 1 only when every source failed.
@@ -8,39 +12,25 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from agenda.errors import AgendaError, SourceBusyError
+from agenda.cli_common import EXIT_USAGE, clear_errors, db_option, now_utc, open_store
+from agenda.cli_decide import (
+    explain_command,
+    merge_command,
+    never_merge_command,
+    review_command,
+    split_command,
+)
+from agenda.cli_ops import publish_command
+from agenda.cli_partners import partner_group
+from agenda.errors import SourceBusyError
 from agenda.model import ImportRun, SourceConfig
 from agenda.timeutil import AMSTERDAM
-
-EXIT_USAGE = 2
-
-
-@contextmanager
-def _clear_errors() -> Iterator[None]:
-    try:
-        yield
-    except AgendaError as exc:
-        click.echo(f"agenda: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-
-
-def _db_option(default: str = "agenda.db") -> Callable[[Any], Any]:
-    return click.option(
-        "--db",
-        envvar="AGENDA_DB",
-        default=default,
-        show_default=True,
-        type=click.Path(dir_okay=False),
-        help="SQLite database file (env AGENDA_DB).",
-    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,7 +50,7 @@ def main() -> None:
     type=click.Path(dir_okay=False),
     help="Sources file in TOML (env AGENDA_CONFIG).",
 )
-@_db_option()
+@db_option()
 @click.option("--source", "source_id", help="Import only the source with this id.")
 @click.option(
     "--max-body-mb", default=20, show_default=True, type=click.IntRange(1, 2000),
@@ -75,7 +65,7 @@ def import_command(config: str, db: str, source_id: str | None, max_body_mb: int
     from agenda.config import load_sources
     from agenda.store import Store
 
-    with _clear_errors():
+    with clear_errors():
         sources = load_sources(config)
         if source_id is not None:
             sources = [s for s in sources if s.id == source_id]
@@ -166,7 +156,7 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @main.command("export")
-@_db_option()
+@db_option()
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "ics", "rss", "atom", "jsonfeed"]),
     required=True, help="Output format.",
@@ -189,8 +179,8 @@ def export_command(
     from feeds.formats import feed_options, render_format
 
     values = {("from" if k == "from_" else k): v for k, v in params.items() if v is not None}
-    now = _now()
-    with _open_store(db) as store:
+    now = now_utc()
+    with open_store(db) as store:
         filters = parse_filters(values, now.astimezone(AMSTERDAM).date())
         events = list_events(store, filters)
     lang = filters.lang or "nl"
@@ -200,7 +190,7 @@ def export_command(
 
 
 @main.command("demo")
-@_db_option(default="demo.db")
+@db_option(default="demo.db")
 @click.option(
     "--dir", "folder", default="demo-region", show_default=True,
     type=click.Path(file_okay=False), help="Where the sample sources are written and served from.",
@@ -226,15 +216,17 @@ def demo_command(db: str, folder: str, port: int, no_serve: bool) -> None:
         Path(db + suffix).unlink(missing_ok=True)
     sources_server = serve_folder(Path(folder))
     try:
-        config = write_region(Path(folder), _now().astimezone(AMSTERDAM).date(), sources_server.url)
-        with _clear_errors():
+        config = write_region(
+            Path(folder), now_utc().astimezone(AMSTERDAM).date(), sources_server.url
+        )
+        with clear_errors():
             from agenda.config import load_sources
 
             sources = load_sources(config)
             store = Store.open(db)
         try:
             _import_all(store, sources)
-            add_demo_theme(store, _now())
+            add_demo_theme(store, now_utc())
             events = store.count("events")
         finally:
             store.close()
@@ -268,114 +260,8 @@ def _serve_demo(db: str, config: str, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-@contextmanager
-def _open_store(db: str) -> Iterator[Any]:
-    from agenda.store import Store
-
-    with _clear_errors():
-        if not Path(db).exists():
-            raise AgendaError(f"{db}: no such database (run `agenda import` first)")
-        store = Store.open(db)
-    try:
-        with _clear_errors():
-            yield store
-    finally:
-        store.close()
-
-
-@main.command("merge")
-@_db_option()
-@click.argument("events", nargs=-1, required=True)
-@click.option("--note", default="", help="Why (kept with the decision).")
-def merge_command(db: str, events: tuple[str, ...], note: str) -> None:
-    """Merge two or more events into one, for good (EVENT EVENT [EVENT…]).
-
-    The decision is stored and applied after automatic matching on every later import.
-    """
-    from agenda.decide import merge
-
-    with _open_store(db) as store:
-        survivor = merge(store, list(events), _now(), note)
-        click.echo(f"merged into {survivor}")
-
-
-@main.command("split")
-@_db_option()
-@click.argument("event")
-@click.option("--listing", "listing_key", required=True, metavar="SOURCE:EXTERNAL_ID",
-              help="The listing to take out of the event.")  # fmt: skip
-@click.option("--note", default="", help="Why (kept with the decision).")
-def split_command(db: str, event: str, listing_key: str, note: str) -> None:
-    """Take one listing out of an event, for good."""
-    from agenda.decide import split
-
-    with _open_store(db) as store:
-        new_id = split(store, event, listing_key, _now(), note)
-        click.echo(f"{listing_key} is now event {new_id}")
-
-
-@main.command("never-merge")
-@_db_option()
-@click.argument("first")
-@click.argument("second")
-@click.option("--note", default="", help="Why (kept with the decision).")
-def never_merge_command(db: str, first: str, second: str, note: str) -> None:
-    """Keep two events (or SOURCE:EXTERNAL_ID listings) apart, whatever their scores say."""
-    from agenda.decide import never_merge
-
-    with _open_store(db) as store:
-        never_merge(store, first, second, _now(), note)
-        click.echo(f"{first} and {second} will never be merged")
-
-
-@main.command("explain")
-@_db_option()
-@click.argument("event")
-def explain_command(db: str, event: str) -> None:
-    """Show an event's listings, the score of every pair and the rules that decided."""
-    from agenda.decide import explain
-
-    with _open_store(db) as store:
-        result = explain(store, event, _now())
-    click.echo(f"event {result.event_id}: {result.title}")
-    click.echo(f"{len(result.members)} listing(s):")
-    for key, title, why in result.members:
-        click.echo(f"  {key}  {title!r}\n      {why}")
-    if result.pairs:
-        click.echo("pairs:")
-    for a, b, verdict, score, reasons in result.pairs:
-        click.echo(f"  {a} ~ {b}: {verdict} {score:.2f} ({'; '.join(reasons)})")
-    for decision in result.decisions:
-        click.echo(f"decision: {decision}")
-
-
-@main.command("review")
-@_db_option()
-@click.option("--limit", default=50, show_default=True, help="Show at most this many pairs.")
-def review_command(db: str, limit: int) -> None:
-    """List the pairs in the grey zone: similar, not merged, waiting for a person."""
-    with _open_store(db) as store:
-        pairs = store.review()
-        memberships = store.memberships()
-        listings = store.listings(k for a, b, _, _ in pairs[:limit] for k in (a, b))
-    if not pairs:
-        click.echo("nothing to review")
-    for a, b, score, reasons in pairs[:limit]:
-        click.echo(f"{score:.2f}  {'; '.join(reasons)}")
-        for key in (a, b):
-            title = listings[key][0].title if key in listings else "?"
-            click.echo(f"      {memberships.get(key, '?')}  {key}  {title!r}")
-    if len(pairs) > limit:
-        click.echo(f"… and {len(pairs) - limit} more")
-    click.echo("Decide with: agenda merge EVENT EVENT  |  agenda never-merge EVENT EVENT")
-
-
 @main.command("serve")
-@_db_option()
+@db_option()
 @click.option("--config", envvar="AGENDA_CONFIG", type=click.Path(dir_okay=False),
               help="Sources file (env AGENDA_CONFIG); checked at start.")  # fmt: skip
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -398,7 +284,7 @@ def serve_command(db: str, config: str | None, host: str, port: int, base_url: s
 
     logs.configure()
     key = os.environ.get("AGENDA_COORDINATOR_KEY")
-    with _clear_errors():
+    with clear_errors():
         settings = Settings(
             db=db, config=config, host=host, port=port,
             base_url=base_url or f"http://{host}:{port}", schedule=bool(config),
@@ -423,96 +309,14 @@ def _check_port(host: str, port: int) -> None:
             sys.exit(EXIT_USAGE)
 
 
-@main.command("publish")
-@_db_option()
-@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write.")
-@click.option("--base-url", envvar="AGENDA_BASE_URL", default="http://127.0.0.1:8000",
-              show_default=True, help="Public address the files will be served from.")  # fmt: skip
-def publish_command(db: str, out: str, base_url: str) -> None:
-    """Write the feeds (region, cities, themes, venues), event JSON and widget to a folder.
-
-    Incremental (unchanged files are not rewritten) and atomic per file, for any static
-    host or CDN.
-    """
-    from agenda.publish import publish
-
-    with _open_store(db) as store:
-        report = publish(store, Path(out), base_url, _now())
-    click.echo(
-        f"{out}: {report.written} written, {report.unchanged} unchanged, {report.removed} removed"
-    )
+main.add_command(merge_command)
+main.add_command(split_command)
+main.add_command(never_merge_command)
+main.add_command(explain_command)
+main.add_command(review_command)
+main.add_command(publish_command)
+main.add_command(partner_group)
 
 
 if __name__ == "__main__":
     main()
-
-
-@main.group("partner")
-def partner_group() -> None:
-    """Partner and coordinator accounts and their API keys."""
-
-
-@partner_group.command("add")
-@_db_option()
-@click.argument("name")
-@click.option("--institution", required=True, metavar="SOURCE_ID",
-              help="The institution (its source id) the account submits for.")  # fmt: skip
-@click.option(
-    "--role", type=click.Choice(["partner", "coordinator"]), default="partner", show_default=True,
-    help="partner: own events and embargoes; coordinator: everything.",
-)  # fmt: skip
-def partner_add(db: str, name: str, institution: str, role: str) -> None:
-    """Create an account; its key is printed once, alone on the last line."""
-    from agenda.partners import add_partner
-    from agenda.store import Store
-
-    with _clear_errors():
-        store = Store.open(db)
-        try:
-            partner, key = add_partner(store, name, institution, role, _now())
-        finally:
-            store.close()
-    click.echo(f"partner {partner.id}: {partner.name} ({partner.role}, {partner.institution})")
-    click.echo("Keep this key; it is not shown again:")
-    click.echo(key)
-
-
-@partner_group.command("revoke")
-@_db_option()
-@click.argument("partner")
-def partner_revoke(db: str, partner: str) -> None:
-    """Revoke an account (by id or name): its key and preview feed stop working at once."""
-    from agenda.partners import revoke_partner
-
-    with _open_store(db) as store:
-        done = revoke_partner(store, partner, _now())
-    click.echo(f"partner {done.id}: {done.name} revoked at {done.revoked}")
-
-
-@partner_group.command("list")
-@_db_option()
-def partner_list(db: str) -> None:
-    """List the accounts (never their keys)."""
-    from agenda.partners import list_partners
-
-    with _open_store(db) as store:
-        partners = list_partners(store)
-    for p in partners:
-        state = f"revoked {p.revoked}" if p.revoked else "active"
-        click.echo(f"{p.id:>4}  {p.name}  {p.role}  {p.institution}  {state}")
-    if not partners:
-        click.echo("no partners yet: agenda partner add NAME --institution SOURCE_ID")
-
-
-@partner_group.command("preview")
-@_db_option()
-@click.argument("partner")
-@click.option("--base-url", envvar="AGENDA_BASE_URL", default="http://127.0.0.1:8000",
-              show_default=True, help="The agenda's public address.")  # fmt: skip
-def partner_preview(db: str, partner: str, base_url: str) -> None:
-    """Make a new private preview feed address (embargoes included); the old one stops."""
-    from agenda.partners import find_partner, new_preview_token
-
-    with _open_store(db) as store:
-        token = new_preview_token(store, find_partner(store, partner), _now())
-    click.echo(f"{base_url.rstrip('/')}/feeds/private/{token}.ics")
