@@ -32,6 +32,8 @@ class Member(msgspec.Struct, frozen=True, kw_only=True):
     listing: Listing
     source_kind: str
     city: str | None = None
+    # The city is only the source's default: shown on the event, no evidence for matching.
+    loose_city: bool = False
     venue_id: str | None = None
     places: tuple[str, ...] = ()
     latitude: float | None = None
@@ -72,7 +74,7 @@ def member_features(member: Member) -> Features:
     return features(
         member.listing,
         member.source_kind,
-        city=member.city,
+        city=None if member.loose_city else member.city,
         venue_id=member.venue_id,
         places=member.places,
         latitude=member.latitude,

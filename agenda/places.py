@@ -11,7 +11,7 @@ from datetime import datetime
 
 from agenda.dedup import Member
 from agenda.model import Listing, Venue, VenueRef
-from agenda.normalize import normalize_city
+from agenda.normalize import KNOWN_CITIES, normalize_city
 from agenda.store import Store
 from agenda.titles import trailing_place
 from agenda.venues import Gazetteer, GazetteerVenue, is_place_name, new_venue_id
@@ -29,6 +29,9 @@ class PlaceResolver:
             if self._gazetteer.get(venue.id) is None and venue.city:
                 self._gazetteer.add(_gazetteer_venue(venue))
         self._members: dict[tuple[str, str], Member] = {}
+        self._default_cities = {
+            source: normalize_city(city) for source, city in store.source_cities().items()
+        }
 
     def venue(self, listing: Listing) -> GazetteerVenue | None:
         """The venue a listing is at, learning it when it is new; None when it names none."""
@@ -65,9 +68,21 @@ class PlaceResolver:
         tail = trailing_place(listing.title)
         if venue is None and tail:
             # "Lezing X | Science Centre TU Delft": the title names the place the fields omit.
-            found = self._gazetteer.resolve(tail, city=listing.city)
+            # The listing's city may be only its source's default (a region-wide agenda),
+            # so a venue the title names elsewhere in the region still counts.
+            found = self._gazetteer.resolve(tail, city=listing.city) or self._gazetteer.resolve(
+                tail
+            )
             venue = self._gazetteer.get(found.venue_id) if found else None
         city = normalize_city(listing.city) or (venue.city if venue else None)
+        tail_city = normalize_city(tail) if venue is None and tail else None
+        if tail_city in KNOWN_CITIES:
+            city = tail_city  # "Concert X (Den Haag)"
+        else:
+            tail_city = None
+        # Nothing but the source's default city says where it is: a region-wide agenda
+        # lists events in every city, so the default is no evidence against a match.
+        loose = venue is None and tail_city is None and self._only_default_city(listing, city)
         if venue is not None and venue.city:
             city = normalize_city(venue.city)
         names = (listing.venue_name, *((venue.name, *venue.aliases) if venue else ()))
@@ -75,6 +90,7 @@ class PlaceResolver:
             listing=listing,
             source_kind=source_kind,
             city=city,
+            loose_city=loose,
             venue_id=venue.id if venue else None,
             places=tuple(n for n in names if n),
             addresses=tuple(a for a in (listing.address, *(venue.addresses if venue else ())) if a),
@@ -88,6 +104,15 @@ class PlaceResolver:
         )
         self._members[cache_key] = member
         return member
+
+    def _only_default_city(self, listing: Listing, city: str | None) -> bool:
+        has_place = listing.venue_name or listing.address or listing.postcode
+        has_place = has_place or listing.latitude is not None
+        return (
+            not has_place
+            and city is not None
+            and city == self._default_cities.get(listing.source_id)
+        )
 
     def venue_ref(self, member: Member) -> VenueRef | None:
         """The event-facing reference to a member's venue, stored on first use."""

@@ -123,6 +123,10 @@ class Store:
     def source_kinds(self) -> dict[str, str]:
         return dict(self._rows("SELECT id, kind FROM sources"))
 
+    def source_cities(self) -> dict[str, str | None]:
+        """Each source's default city (the ``city`` of its config block)."""
+        return dict(self._rows("SELECT id, city FROM sources"))
+
     def source_ids(self) -> list[str]:
         return [r[0] for r in self._rows("SELECT id FROM sources ORDER BY id")]
 

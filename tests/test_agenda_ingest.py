@@ -305,3 +305,32 @@ def test_an_empty_answer_never_withdraws_even_a_small_source(store: Store) -> No
     after = dump(store)
     after.pop("import_runs"), before.pop("import_runs")
     assert after == before
+
+
+def test_a_region_wide_agenda_default_city_is_no_evidence_against_a_match(store: Store) -> None:
+    mauritshuis = make_source(id="mauritshuis", city="Den Haag", venue="Mauritshuis")
+    ingest(store, mauritshuis, [make_listing(source_id="mauritshuis", external_id="1", title="Vermeer in het donker",
+                                             venue_name="Mauritshuis", city="Den Haag")], [], NOW)  # fmt: skip
+    # A student platform whose config says Leiden, listing the event without any place.
+    campus = make_source(id="campus", city="Leiden", venue=None, kind="aggregator")
+    bare = make_listing(source_id="campus", external_id="c1", title="Vermeer in het donker", venue_name=None,
+                        city="Leiden", url=None)  # fmt: skip
+    ingest(store, campus, [bare], [], NOW)
+    (event,) = list_events(store, EventFilter())
+    assert {s.source for s in event.sources} == {"mauritshuis", "campus"}
+    assert event.city == "Den Haag"
+
+
+def test_a_place_named_in_the_title_counts(store: Store) -> None:
+    campus = make_source(id="campus", city="Leiden", venue=None, kind="aggregator")
+    listings = [
+        make_listing(source_id="campus", external_id="a", title="Lezing over tulpen | Mauritshuis", venue_name=None,
+                     city="Leiden", url=None),
+        make_listing(source_id="campus", external_id="b", title="Concert in de kerk (Delft)", venue_name=None,
+                     city="Leiden", url=None),
+    ]  # fmt: skip
+    ingest(store, campus, listings, [], NOW)
+    events = {e.title: e for e in list_events(store, EventFilter())}
+    assert events["Lezing over tulpen | Mauritshuis"].city == "Den Haag"
+    assert events["Lezing over tulpen | Mauritshuis"].venue.id == "mauritshuis"
+    assert events["Concert in de kerk (Delft)"].city == "Delft"
