@@ -37,7 +37,7 @@ BOILERPLATE = frozenset(
 OPENING = re.compile(r"\b(opening|openings|vernissage|finissage|preview|onthulling)\b", re.I)
 STOPWORDS = frozenset(
     """
-    de het een van en in op met voor door bij aan naar om te tot uit over als of the a
+    de den het een van en in op met voor door bij aan naar om te tot uit over als of the a
     an of and in on at with for by to from about as or
     """.split()
 )
@@ -93,6 +93,8 @@ def normalize_title_form(title: str) -> str:
 
 def close(a: str, b: str) -> bool:
     """Whether two words are one typo apart (swapped, missing or wrong letter)."""
+    if len(a) == len(b) == 4 and sorted(a) == sorted(b):
+        return DamerauLevenshtein.distance(a, b) == 1  # "eaxm" for "exam": two letters swapped
     return len(a) >= 5 and len(b) >= 5 and DamerauLevenshtein.normalized_similarity(a, b) >= 0.8
 
 
@@ -236,12 +238,27 @@ def _strong(tokens: Iterable[str]) -> set[str]:
     return {t for t in tokens if t not in STOPWORDS and len(t) > 1 and not is_boilerplate(t)}
 
 
+def _join_compounds(mine: list[str], theirs: list[str]) -> list[str]:
+    """``museum nacht`` as ``museumnacht`` when the other title writes it as one word."""
+    wanted = set(theirs)
+    joined: list[str] = []
+    i = 0
+    while i < len(mine):
+        if i + 1 < len(mine) and mine[i] + mine[i + 1] in wanted:
+            joined.append(mine[i] + mine[i + 1])
+            i += 2
+        else:
+            joined.append(mine[i])
+            i += 1
+    return joined
+
+
 def _unmatched(mine: set[str], theirs: set[str]) -> set[str]:
     left = set()
     for token in mine:
         if token in theirs:
             continue
-        if len(token) >= 5 and any(
+        if len(token) >= 4 and any(
             abs(len(token) - len(other)) <= 2 and close(token, other) for other in theirs
         ):
             continue
@@ -256,7 +273,7 @@ def form_similarity(a: str, b: str) -> float:
         return 1.0
     if a.replace(" ", "") == b.replace(" ", ""):
         return 0.97  # "Dino tour" and "Dinotour"
-    ta, tb = a.split(), b.split()
+    ta, tb = _join_compounds(a.split(), b.split()), _join_compounds(b.split(), a.split())
     sa, sb = _strong(ta), _strong(tb)
     only_a, only_b = _unmatched(sa, sb), _unmatched(sb, sa)
     loose = fuzz.token_set_ratio(a, b)

@@ -277,3 +277,20 @@ def test_an_exhibition_listed_by_its_main_title_alone_merges() -> None:
     night = member("agg", "Museumnacht Leiden", kind="aggregator")
     part = member("museum", "Museumnacht Leiden: Schaduwtheater")
     assert not together([night, part])
+
+
+def test_compound_words_and_swapped_letters_agree() -> None:
+    night = member(
+        "agg", "Museum Night The Hague 2027", kind="aggregator", venue=None, city="Den Haag"
+    )
+    nacht = member(
+        "city", "Museumnacht Den Haag 2027", kind="aggregator", venue=None, city="Den Haag"
+    )
+    assert together([night, nacht])
+    exam = member("kc", "Final exam oboe", kind="institution")
+    typo = member("campus", "Final eaxm oboe", kind="aggregator")
+    assert together([exam, typo])
+    # but a different four-letter word is a different event
+    assert not together(
+        [member("kc", "Lezing over zeep"), member("campus", "Lezing over zeer", kind="aggregator")]
+    )
