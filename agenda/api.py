@@ -106,6 +106,10 @@ class ChangePage(msgspec.Struct, frozen=True):
     next: str | None
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
 def _runtime(request: Request[Any, Any, Any]) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
@@ -271,7 +275,7 @@ async def sources(request: Request[Any, Any, Any]) -> Response[bytes]:
                 last_success=r["last_success"], last_message=r["message"] or "",
                 last_counts={k: r[k] or 0 for k in ("new", "updated", "unchanged", "withdrawn")},
                 problems=r["problems"] or 0,
-                next_run=due[r["id"]].isoformat() if due.get(r["id"]) else None,
+                next_run=_iso(due.get(r["id"])),
                 recent=[RunPoint(*point) for point in recent.get(r["id"], [])],
             )
             for r in store.source_rows()

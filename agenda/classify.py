@@ -52,9 +52,9 @@ def _index(table: dict[str, str]) -> dict[str, str]:
 
 _KIND_INDEX = _index(_KIND_WORDS)
 _AUDIENCE_INDEX: dict[str, list[str]] = {}
-for _name, _words in _AUDIENCE_WORDS.items():
-    for _word in _words.split():
-        _AUDIENCE_INDEX.setdefault(_word, []).append(_name)
+for _audience, _labels in _AUDIENCE_WORDS.items():
+    for _label in _labels.split():
+        _AUDIENCE_INDEX.setdefault(_label, []).append(_audience)
 
 
 def _words(texts: Iterable[str | None]) -> list[str]:

@@ -135,5 +135,5 @@ def _source(file: Path, number: int, block: Any, base_dir: str) -> SourceConfig:
     try:
         return msgspec.convert(values, SourceConfig)
     except msgspec.ValidationError as exc:
-        field = re.search(r"`\$\.(\w+)`", str(exc))
-        raise fail(field.group(1) if field else "?", str(exc).split(" - at ")[0]) from None
+        named = re.search(r"`\$\.(\w+)`", str(exc))
+        raise fail(named.group(1) if named else "?", str(exc).split(" - at ")[0]) from None

@@ -16,6 +16,7 @@ import anyio
 import msgspec
 from litestar import Request, Response, delete, get, patch, post
 from litestar.params import FromPath
+from litestar.types import ExceptionHandlersMap
 
 from agenda.clashes import Plan, plan_window, rank_clashes
 from agenda.errors import AgendaError, InvalidFilterError, NotFoundError
@@ -280,7 +281,10 @@ def _as_body(listing: Listing) -> dict[str, Any]:
 
 
 ROUTES = [partner_events, submit, change, withdraw]
-EXCEPTION_HANDLERS = {Unauthorized: unauthorized_handler, Invalid: invalid_handler}
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    Unauthorized: unauthorized_handler,
+    Invalid: invalid_handler,
+}
 
 
 class ClashOut(msgspec.Struct, frozen=True):

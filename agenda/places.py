@@ -106,7 +106,7 @@ class PlaceResolver:
         return member
 
     def _only_default_city(self, listing: Listing, city: str | None) -> bool:
-        has_place = listing.venue_name or listing.address or listing.postcode
+        has_place = bool(listing.venue_name or listing.address or listing.postcode)
         has_place = has_place or listing.latitude is not None
         return (
             not has_place

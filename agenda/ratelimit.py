@@ -11,7 +11,14 @@ import json
 import threading
 import time
 
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Receive,
+    Scope,
+    Send,
+)
 
 WINDOW = 60.0
 _MAX_CLIENTS = 50_000
@@ -59,19 +66,23 @@ def rate_limited(app: ASGIApp, limiter: RateLimiter, prefix: str = "/api/") -> A
                 "detail": f"more than {limiter.per_minute} API requests a minute; try again later",
             }
         ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 429,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", str(int(reset) + 1).encode()),
-                    (b"ratelimit-limit", str(limiter.per_minute).encode()),
-                    (b"ratelimit-remaining", str(remaining).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": 429,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", str(int(reset) + 1).encode()),
+                (b"ratelimit-limit", str(limiter.per_minute).encode()),
+                (b"ratelimit-remaining", str(remaining).encode()),
+            ],
+        }
+        end: HTTPResponseBodyEvent = {
+            "type": "http.response.body",
+            "body": body,
+            "more_body": False,
+        }
+        await send(start)
+        await send(end)
 
     return middleware

@@ -245,7 +245,10 @@ class Store:
                 f" FROM events WHERE id IN ({marks})",
                 chunk,
             ):
-                found[row[0]] = EventRow(*row[:6], withdrawn=bool(row[6]))
+                found[row[0]] = EventRow(
+                    id=row[0], data_hash=row[1], sequence=row[2], created=row[3],
+                    updated=row[4], replaced_by=row[5], withdrawn=bool(row[6]),
+                )  # fmt: skip
         return found
 
     def get_event(self, event_id: str, *, private: bool = False) -> Event:
