@@ -289,6 +289,7 @@ def serve_command(db: str, config: str | None, host: str, port: int, base_url: s
             db=db, config=config, host=host, port=port,
             base_url=base_url or f"http://{host}:{port}", schedule=bool(config),
             coordinator_key_hash=key_hash(key) if key else None,
+            session_secret=os.environ.get("AGENDA_SESSION_SECRET") or None,
         )  # fmt: skip
         _check_port(host, port)
         app = create_app(settings)

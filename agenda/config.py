@@ -46,6 +46,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     coordinator_key_hash: str | None = None
     # Run the scheduled imports of the sources file inside the web app.
     schedule: bool = False
+    # Signs partner browser sessions (env AGENDA_SESSION_SECRET); None: one per process.
+    session_secret: str | None = None
 
 
 def parse_interval(value: object) -> int:

@@ -121,7 +121,11 @@ def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
 
 
 def _secret(request: Request[Any, Any, Any]) -> bytes:
-    """The signing secret, made once per app (handlers run on one event loop: no race)."""
+    """The signing secret: the configured one (shared by every worker and surviving
+    restarts), else one made once per app (handlers run on one event loop: no race)."""
+    configured = runtime_of(request).settings.session_secret
+    if configured:
+        return hashlib.sha256(configured.encode()).digest()
     state = request.app.state
     secret = getattr(state, "partner_session_secret", None)
     if secret is None:

@@ -641,3 +641,28 @@ def test_sources_page_shows_the_next_scheduled_run(tmp_path: Path) -> None:
     assert "not scheduled" not in archief
     lakenhal = html[html.index('id="source-lakenhal"') :]
     assert "not scheduled" in lakenhal[: lakenhal.index("</section>")]  # not in the sources file
+
+
+def test_a_configured_session_secret_is_shared_by_app_instances(tmp_path) -> None:
+    from litestar.testing import TestClient
+
+    from agenda.app import create_app
+    from agenda.config import Settings
+    from agenda.partners import add_partner
+    from agenda.store import Store
+
+    db = tmp_path / "a.db"
+    store = Store.open(db)
+    _, key = add_partner(store, "Lakenhal", "lakenhal", "partner", datetime(2027, 1, 1, tzinfo=UTC))
+    store.close()
+    settings = Settings(db=str(db), session_secret="one secret for every worker")
+    with TestClient(create_app(settings)) as first:
+        first.post("/partners/login", data={"key": key}, follow_redirects=False)
+        cookie = first.cookies.get("regio_session")
+    assert cookie
+    with TestClient(create_app(settings)) as second:  # another worker, or after a restart
+        second.cookies.set("regio_session", cookie, path="/partners")
+        assert second.get("/partners/planner", follow_redirects=False).status_code == 200
+    with TestClient(create_app(Settings(db=str(db)))) as other:
+        other.cookies.set("regio_session", cookie, path="/partners")
+        assert other.get("/partners/planner", follow_redirects=False).status_code == 303
