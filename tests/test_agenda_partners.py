@@ -304,3 +304,15 @@ def test_csv_upload_stores_every_row_or_none(world: dict) -> None:
         "Goed" not in client.get("/api/events?from=2027-03-01&to=2027-03-31").text
     )  # nothing stored
     assert client.post("/api/partner/events.csv", content=good).status_code == 401
+
+
+def test_partner_submissions_deduplicate_like_any_source(world: dict) -> None:
+    client = world["client"]
+    # The same lecture the Lakenhal feed already lists publicly ("Openbare lezing").
+    public = client.get("/api/events").json()["events"]
+    lecture = next(e for e in public if e["title"] == "Openbare lezing")
+    made = submit(world, world["prinsenhof"], title="Openbare lezing", start=lecture["start"],
+                  venue="Museum De Lakenhal", embargo_until="2027-06-01T09:00:00+02:00")  # fmt: skip
+    assert made["event"] == lecture["id"]  # merged into the existing event, which stays public
+    detail = client.get(f"/api/events/{lecture['id']}").json()
+    assert {x["source"] for x in detail["listings"]} == {"lakenhal", "partner-prinsenhof"}
