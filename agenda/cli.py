@@ -134,9 +134,11 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The shared filter model as command-line options (same names as the query parameters)."""
     options = [
         click.option("--from", "from_", metavar="YYYY-MM-DD",
-                     help="Events still running on or after this day (default: today)."),
+                     help="Events still running on or after this day (feeds: default today; "
+                          "json: no limit)."),
         click.option("--to", metavar="YYYY-MM-DD",
-                     help="Events starting on or before this day (default: twelve months on)."),
+                     help="Events starting on or before this day (feeds: default twelve months "
+                          "on; json: no limit)."),
         click.option("--city", help="Den Haag, Leiden, Delft, …"),
         click.option("--venue", help="Venue id."),
         click.option("--source", help="Only events listed by this source id."),
@@ -181,7 +183,9 @@ def export_command(
     values = {("from" if k == "from_" else k): v for k, v in params.items() if v is not None}
     now = now_utc()
     with open_store(db) as store:
-        filters = parse_filters(values, now.astimezone(AMSTERDAM).date())
+        # The JSON export is the full record of the agenda (SPEC.md: every imported record
+        # appears in it), so it has no default window; the feeds default to twelve months.
+        filters = parse_filters(values, now.astimezone(AMSTERDAM).date(), defaults=fmt != "json")
         events = list_events(store, filters)
     lang = filters.lang or "nl"
     sys.stdout.buffer.write(

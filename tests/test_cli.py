@@ -314,3 +314,20 @@ def test_max_body_size_is_configurable(tmp_path: Path) -> None:
         .exit_code
         == 2
     )
+
+
+def test_json_export_holds_past_events_too_and_feeds_do_not(tmp_path: Path) -> None:
+    past = FEED.replace("20270115T200000", "20200115T200000").replace(
+        "20270115T213000", "20200115T213000"
+    )
+    (tmp_path / "lakenhal.ics").write_text(past, encoding="utf-8")
+    db = str(tmp_path / "a.db")
+    CliRunner().invoke(
+        main, ["import", "--config", str(config(tmp_path, lakenhal("lakenhal.ics"))), "--db", db]
+    )
+    exported = json.loads(
+        CliRunner().invoke(main, ["export", "--db", db, "--format", "json"]).stdout
+    )["events"]
+    assert "2020-01-15T20:00:00+01:00" in [e["start"] for e in exported]  # every imported record
+    feed = CliRunner().invoke(main, ["export", "--db", db, "--format", "ics"]).stdout
+    assert "DTSTART;TZID=Europe/Amsterdam:20200115T200000" not in feed  # feeds look ahead
