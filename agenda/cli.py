@@ -253,12 +253,11 @@ def _serve_demo(db: str, config: str, host: str, port: int) -> None:
     settings = Settings(db=db, config=config, host=host, port=port, base_url=base, schedule=True)
     app = create_app(settings)
     click.echo(f"\nThe agenda:\n{base}/\n")
-    click.echo(
-        f"Feeds:              {base}/subscribe  ({base}/feeds/agenda.ics, .rss, .atom, .json)"
-    )
+    click.echo(f"Feeds:               {base}/subscribe  ({base}/feeds/agenda.ics)")
     click.echo(f"Widget configurator: {base}/widgets")
-    click.echo(f"Source health:      {base}/sources")
-    click.echo(f"API:                {base}/api/events  (OpenAPI: {base}/schema)")
+    click.echo(f"Source health:       {base}/sources")
+    click.echo(f"Partner planner:     {base}/partners  (key: agenda partner add --db {db})")
+    click.echo(f"API:                 {base}/api/events  (OpenAPI: {base}/schema)")
     click.echo("Stop with Ctrl-C.")
     logs.configure()
     uvicorn.run(app, host=host, port=port, log_level="warning")
