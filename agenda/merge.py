@@ -15,6 +15,7 @@ from typing import Any
 from agenda.classify import AUDIENCES, audiences_of, kind_of, says_accessible
 from agenda.dedup import Member
 from agenda.model import SourceRef, VenueRef
+from agenda.titles import strip_suffix
 
 KIND_RANK = {"venue": 0, "institution": 1, "aggregator": 2}
 _FIRST_FILLED = ("url", "language", "price", "is_free", "ticket_url", "image")
@@ -60,7 +61,11 @@ def _classify(ordered: list[Member], fields: dict[str, Any]) -> None:
     descriptions: dict[str, str] = {}
     for member in ordered:
         language = (member.listing.language or DEFAULT_LANGUAGE).split("-")[0].lower()
-        titles.setdefault(language, member.listing.title)
+        places = (*member.places, *((member.city,) if member.city else ()))
+        # "Rembrandt in Leiden | Museum De Lakenhal": the page shows the venue already.
+        titles.setdefault(
+            language, strip_suffix(member.listing.title, places) or member.listing.title
+        )
         if member.listing.description:
             descriptions.setdefault(language, member.listing.description)
     fields["titles"] = titles

@@ -334,3 +334,13 @@ def test_a_place_named_in_the_title_counts(store: Store) -> None:
     assert events["Lezing over tulpen | Mauritshuis"].city == "Den Haag"
     assert events["Lezing over tulpen | Mauritshuis"].venue.id == "mauritshuis"
     assert events["Concert in de kerk (Delft)"].city == "Delft"
+
+
+def test_a_translated_title_drops_the_venue_it_ends_with(store: Store) -> None:
+    ingest(store, make_source(), [make_listing(title="Rembrandt en Leiden")], [], NOW)
+    campus = make_source(id="campus", kind="aggregator", venue=None, language="en")
+    english = make_listing(source_id="campus", external_id="c", title="Rembrandt and Leiden | Museum De Lakenhal",
+                           language="en", url="https://campus.example/events/rembrandt-en-leiden-1")  # fmt: skip
+    ingest(store, campus, [english], [], NOW)
+    (event,) = list_events(store, EventFilter())
+    assert event.titles == {"nl": "Rembrandt en Leiden", "en": "Rembrandt and Leiden"}
