@@ -45,22 +45,27 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _authorised(request: Request[Any, Any, Any], runtime: Runtime) -> bool:
-    """The server's coordinator key, or the key of a partner account with that role."""
+def _coordinator(request: Request[Any, Any, Any], runtime: Runtime) -> str | None:
+    """Who is acting: the server's coordinator key or a coordinator account; None if neither."""
     header = request.headers.get("authorization", "")
     if not header.lower().startswith("bearer "):
-        return False
+        return None
     key = header[7:].strip()
     expected = runtime.settings.coordinator_key_hash
     if expected and hmac.compare_digest(key_hash(key), expected):
-        return True
+        return "coordinator key"
     partner = authenticate(runtime.stores.get(), key)
-    return partner is not None and partner.role == "coordinator"
+    return partner.name if partner is not None and partner.role == "coordinator" else None
+
+
+def _authorised(request: Request[Any, Any, Any], runtime: Runtime) -> bool:
+    return _coordinator(request, runtime) is not None
 
 
 async def _run(request: Request[Any, Any, Any], source_id: str, *, force: bool) -> Response[Any]:
     runtime: Runtime = request.app.state.runtime
-    if not _authorised(request, runtime):
+    who = _coordinator(request, runtime)
+    if who is None:
         return problem(401, "Unauthorized", "a coordinator key is needed (Authorization: Bearer)")
     source = runtime.sources.get(source_id)
     if source is None:
@@ -71,6 +76,10 @@ async def _run(request: Request[Any, Any, Any], source_id: str, *, force: bool) 
         try:
             limits = FetchLimits(max_bytes=runtime.settings.max_body_bytes)
             run = import_source(store, source, clock=runtime.clock, force=force, limits=limits)
+            with store.transaction():
+                action = "source.confirm" if force else "source.import"
+                details = {"outcome": run.outcome, "new": run.new, "withdrawn": run.withdrawn}
+                audit(store, None, who, action, f"source:{source_id}", run.finished, details)
         finally:
             store.close()
         return RunOut(

@@ -45,6 +45,8 @@ class ImportScheduler:
         self.clock = clock
         self.owner = owner_name()
         self.leader = False
+        # One line per job run is noise next to our own import log lines.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self._scheduler = BackgroundScheduler(
             timezone="UTC",
             job_defaults={

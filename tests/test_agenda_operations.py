@@ -242,6 +242,15 @@ def test_coordinator_can_import_and_confirm_over_http(tmp_path: Path) -> None:
         confirmed = client.post("/api/sources/lakenhal/confirm", headers=auth).json()
         assert confirmed["outcome"] == "ok" and confirmed["withdrawn"] == 8
         assert client.post("/api/sources/nope/import", headers=auth).status_code == 404
+    from agenda.partners import audit_log
+
+    store = Store.open(tmp_path / "a.db")
+    actions = [(row["partner"], row["action"]) for row in audit_log(store)]
+    store.close()
+    assert ("coordinator key", "source.import") in actions and (
+        "coordinator key",
+        "source.confirm",
+    ) in actions
 
 
 def test_a_page_without_json_ld_keeps_the_earlier_listings(tmp_path: Path) -> None:
