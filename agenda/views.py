@@ -34,7 +34,7 @@ class SourceOut(msgspec.Struct, frozen=True):
 
 
 class EventOut(msgspec.Struct, frozen=True):
-    """An event in the shape of SPEC.md's export."""
+    """An event in the shape of SPEC.md's export, plus its price (for the widget's list)."""
 
     id: str
     title: str
@@ -49,6 +49,8 @@ class EventOut(msgspec.Struct, frozen=True):
     categories: list[str]
     themes: list[str]
     sources: list[SourceOut]
+    price: str | None
+    is_free: bool | None
 
 
 class ListingOut(msgspec.Struct, frozen=True):
@@ -72,8 +74,6 @@ class EventDetail(EventOut, frozen=True):
     kind: str | None
     audience: list[str]
     accessible: bool | None
-    price: str | None
-    is_free: bool | None
     ticket_url: str | None
     image: str | None
     language: str | None
@@ -112,6 +112,8 @@ def event_out(event: Event) -> EventOut:
         categories=list(event.categories),
         themes=list(event.themes),
         sources=[SourceOut(s.source, s.external_id, s.url) for s in event.sources],
+        price=event.price,
+        is_free=event.is_free,
     )
 
 
@@ -139,8 +141,6 @@ def event_detail(event: Event, listings: list[tuple[Listing, str]]) -> EventDeta
         kind=event.kind,
         audience=list(event.audience),
         accessible=event.accessible,
-        price=event.price,
-        is_free=event.is_free,
         ticket_url=event.ticket_url,
         image=event.image,
         language=event.language,

@@ -291,6 +291,7 @@ def test_each_attribute_combination_shows_its_events(app: str, host: Host, tab: 
     assert tab.texts("#w-city [part=venue]")[:2] == ["Museum De Lakenhal, Leiden"] * 2
     assert tab.texts("#w-city [part=badge]") == ["Geannuleerd"]
     assert tab.texts("#w-audience [part=venue]") == ["Museum Prinsenhof Delft, Delft"]
+    assert tab.texts("#w-audience [part=price]") == ["gratis"]  # the price comes with the list
     more = tab.page.locator("#w-city [part=more]")
     assert more.text_content() == "Meer in de regionale agenda"
     assert more.get_attribute("href") == f"{app}/?city=Leiden&lang=nl"
