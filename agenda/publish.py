@@ -12,10 +12,12 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -38,8 +40,18 @@ class PublishReport(msgspec.Struct, frozen=True):
     removed: int
 
 
-def _files(store: Store, base_url: str, now: datetime) -> Iterator[tuple[str, bytes]]:
-    """Every published path (relative, with ``/``) and its bytes."""
+class Item(msgspec.Struct, frozen=True):
+    """One published file: its path, what it is made from, and how to make it."""
+
+    path: str
+    render: Callable[[], bytes]
+    # A hash of everything the bytes depend on, when rendering is costly (feeds): an
+    # unchanged input skips the rendering altogether. None: render and compare bytes.
+    source: str | None = None
+
+
+def _items(store: Store, base_url: str, now: datetime) -> Iterator[Item]:
+    """Every published file (relative path with ``/``), lazily rendered."""
     today = now.astimezone(AMSTERDAM).date()
     slices: dict[str, dict[str, str]] = {"agenda": {}}
     slices.update({slug: {"city": city} for slug, city in CITIES.items()})
@@ -58,16 +70,25 @@ def _files(store: Store, base_url: str, now: datetime) -> Iterator[tuple[str, by
             for event in events:
                 keys = members.get(event.id, [])
                 detail = event_detail(event, [listings[k] for k in keys if k in listings])
-                yield f"api/events/{event.id}.json", msgspec.json.encode(detail)
+                yield Item(f"api/events/{event.id}.json", partial(msgspec.json.encode, detail))
+        # Feeds depend on their events, the address and the day (the 30-day window of
+        # cancelled events moves with it): the same inputs give the same bytes.
+        inputs = hashlib.sha256(msgspec.json.encode([events, base_url, today])).hexdigest()
         for extension, fmt in FEED_EXTENSIONS.items():
             options = feed_options(base_url, fmt, now, name=name)
-            yield f"feeds/{name}.{extension}", render_format(fmt, events, options)
-    yield "api/events.json", msgspec.json.encode({"events": everything, "next": None})
+            yield Item(
+                f"feeds/{name}.{extension}",
+                partial(render_format, fmt, events, options),
+                source=f"{fmt}:{inputs}",
+            )
+    yield Item(
+        "api/events.json", partial(msgspec.json.encode, {"events": everything, "next": None})
+    )
     static = resources.files("widgets").joinpath("static")
     if static.is_dir():
-        for item in sorted(static.iterdir(), key=lambda p: p.name):
-            if item.is_file():
-                yield f"widgets/{item.name}", item.read_bytes()
+        for file in sorted(static.iterdir(), key=lambda p: p.name):
+            if file.is_file():
+                yield Item(f"widgets/{file.name}", file.read_bytes)
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
@@ -90,16 +111,23 @@ def publish(store: Store, out: Path, base_url: str, now: datetime) -> PublishRep
     out.mkdir(parents=True, exist_ok=True)
     manifest_path = out / MANIFEST
     try:
-        previous: dict[str, str] = json.loads(manifest_path.read_text(encoding="utf-8"))
+        previous: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         previous = {}
-    current: dict[str, str] = {}
+    current: dict[str, dict[str, str | None]] = {}
     written = unchanged = 0
-    for relative, data in _files(store, base_url, now):
+    for item in _items(store, base_url, now):
+        before = previous.get(item.path)
+        before = before if isinstance(before, dict) else {"digest": before, "source": None}
+        target = out / item.path
+        if item.source is not None and before.get("source") == item.source and target.exists():
+            current[item.path] = before  # same inputs: the file is already right
+            unchanged += 1
+            continue
+        data = item.render()
         digest = hashlib.sha256(data).hexdigest()
-        current[relative] = digest
-        target = out / relative
-        if previous.get(relative) == digest and target.exists():
+        current[item.path] = {"digest": digest, "source": item.source}
+        if before.get("digest") == digest and target.exists():
             unchanged += 1
             continue
         _write_atomically(target, data)

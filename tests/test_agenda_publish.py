@@ -97,3 +97,27 @@ def test_cli_publish(tmp_path: Path) -> None:
         main, ["publish", "--db", str(tmp_path / "a.db"), "--out", str(tmp_path / "site")]
     )
     assert result.exit_code == 0 and "written" in result.output
+
+
+def test_feeds_with_unchanged_inputs_are_not_even_rendered(tmp_path: Path, monkeypatch) -> None:
+    from agenda import publish as publishing
+
+    store = seeded(tmp_path)
+    out = tmp_path / "site"
+    publish(store, out, "https://cdn.example", CLOCK)
+    calls: list[str] = []
+    real = publishing.render_format
+
+    def counting(fmt, events, options):
+        calls.append(options.self_url)
+        return real(fmt, events, options)
+
+    monkeypatch.setattr(publishing, "render_format", counting)
+    publish(store, out, "https://cdn.example", CLOCK)
+    assert calls == []
+    ingest(store, make_source(id="prinsenhof", city="Delft", venue="Museum Prinsenhof Delft"),
+           [make_listing(source_id="prinsenhof", external_id="d", title="Orgelconcert (nieuw)", city="Delft",
+                         venue_name="Museum Prinsenhof Delft")], [], NOW + timedelta(hours=1))  # fmt: skip
+    publish(store, out, "https://cdn.example", CLOCK)
+    rendered = {url.rsplit("/", 1)[1] for url in calls}
+    assert "delft.ics" in rendered and "agenda.ics" in rendered and "leiden.ics" not in rendered
