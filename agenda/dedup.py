@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 import msgspec
@@ -292,9 +292,3 @@ def _apply_apart(
         groups[leave] = [leave]
         where[leave] = leave
         why[leave] = "split off by a person"
-
-
-def review_keys(result: Result) -> Iterable[str]:
-    for pair in result.review:
-        yield pair.a
-        yield pair.b

@@ -5,8 +5,10 @@
     ├── StoreError         a database that cannot be opened or migrated
     ├── NotFoundError      an id that names nothing
     ├── InvalidFilterError a filter value that cannot be understood
-    ├── SyncRefusedError   an import the withdrawal guard would not apply
     └── SourceBusyError    another import of the same source is running
+
+An answer the withdrawal guard holds back is not an exception: it is recorded as an
+import run with outcome ``refused`` (see ``agenda.ingest``).
 
 A bad item inside a good document is a ``Problem`` (see ``agenda.model``), not an
 exception.
@@ -37,10 +39,6 @@ class InvalidFilterError(AgendaError):
     def __init__(self, param: str, message: str) -> None:
         super().__init__(f"{param}: {message}")
         self.param = param
-
-
-class SyncRefusedError(AgendaError):
-    """An import that would withdraw too many upcoming listings at once."""
 
 
 class SourceBusyError(AgendaError):

@@ -18,7 +18,6 @@ FORMATS: tuple[str, ...] = ("ics", "rss", "atom", "jsonld", "tribe", "csv")
 SOURCE_KINDS: tuple[str, ...] = ("venue", "institution", "aggregator")
 SourceKind = Literal["venue", "institution", "aggregator"]
 Status = Literal["scheduled", "cancelled", "postponed"]
-ListingState = Literal["active", "withdrawn"]
 RunOutcome = Literal["ok", "not_modified", "failed", "refused"]
 
 

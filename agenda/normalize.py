@@ -37,11 +37,6 @@ def fold(text: str | None) -> str:
     return _NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").strip()
 
 
-def normalize_title(title: str | None) -> str:
-    """The comparable form of a title; idempotent."""
-    return " ".join(fold(title).split())
-
-
 def normalize_city(city: str | None) -> str | None:
     """One spelling per city: ``'s-Gravenhage`` and ``The Hague`` are ``Den Haag``."""
     if not city or not city.strip():

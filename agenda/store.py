@@ -127,9 +127,6 @@ class Store:
         """Each source's default city (the ``city`` of its config block)."""
         return dict(self._rows("SELECT id, city FROM sources"))
 
-    def source_ids(self) -> list[str]:
-        return [r[0] for r in self._rows("SELECT id FROM sources ORDER BY id")]
-
     def validators(self, source_id: str) -> tuple[str | None, str | None]:
         """The ETag and Last-Modified remembered from the source's last good fetch."""
         rows = self._rows("SELECT etag, last_modified FROM sources WHERE id = ?", (source_id,))
@@ -197,15 +194,6 @@ class Store:
             "SELECT key, data, state FROM listings WHERE external_id = ?", (external_id,)
         )
         return {key: (_listing_decoder.decode(data), state) for key, data, state in rows}
-
-    def listing_states(self, keys: Iterable[str]) -> dict[str, str]:
-        states: dict[str, str] = {}
-        for chunk in _chunks(list(keys), 500):
-            marks = ",".join("?" * len(chunk))
-            states.update(
-                self._rows(f"SELECT key, state FROM listings WHERE key IN ({marks})", chunk)
-            )
-        return states
 
     # -- memberships -----------------------------------------------------------------------
 
