@@ -144,19 +144,45 @@ def _runtime(request: Request[Any, Any, Any]) -> Runtime:
 
 
 def _own(partner: Partner, external_id: str, runtime: Runtime) -> Listing:
-    """The partner's own submission; 404 if there is none, 403 if it is another's."""
-    store = runtime.stores.get()
-    for source_id in (partner.source_id,):
-        found = store.listings([f"{source_id}:{external_id}"])
-        if found:
-            return next(iter(found.values()))[0]
-    if partner.role == "coordinator":
-        for key, (listing, _) in store.listings_by_external_id(external_id).items():
-            if key.startswith("partner-"):
-                return listing
-    if store.listings_by_external_id(external_id):
+    """The partner's own submission (a coordinator may take any partner's); 404 if there is
+    none, 403 if it belongs to another institution."""
+    submissions = {
+        key: listing
+        for key, (listing, _) in runtime.stores.get().listings_by_external_id(external_id).items()
+        if key.startswith("partner-")
+    }
+    own = submissions.get(f"{partner.source_id}:{external_id}")
+    if own is not None:
+        return own
+    if submissions and partner.role == "coordinator":
+        return submissions[min(submissions)]
+    if submissions:
         raise Unauthorized(403, "this event belongs to another institution")
     raise NotFoundError(f"no submission {external_id!r}")
+
+
+async def _json_body(request: Request[Any, Any, Any]) -> Any:
+    try:
+        return msgspec.json.decode(await request.body())
+    except msgspec.DecodeError as exc:
+        raise Invalid([{"field": "(body)", "message": f"not JSON: {exc}"}]) from None
+
+
+async def _store(
+    runtime: Runtime, partner: Partner, owner: Partner, listing: Listing, action: str, details: Any
+) -> str:
+    """Store a submission for ``owner``, audited as ``partner``'s ``action``; its event id."""
+    now = runtime.clock()
+
+    def work() -> str:
+        store = runtime.stores.get()
+        event_id = put_listing(store, _source(owner), listing, now)
+        with store.transaction():
+            audit(store, partner, partner.name, action, listing.key, now, details)
+        return event_id
+
+    result: str = await _write(runtime, work)
+    return result
 
 
 async def _write(runtime: Runtime, work: Any) -> Any:
@@ -190,21 +216,9 @@ async def partner_events(request: Request[Any, Any, Any]) -> Response[Any]:
 async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
     runtime = _runtime(request)
     partner = require_partner(request, runtime)
-    try:
-        body = msgspec.json.decode(await request.body())
-    except msgspec.DecodeError as exc:
-        raise Invalid([{"field": "(body)", "message": f"not JSON: {exc}"}]) from None
+    body = await _json_body(request)
     listing = listing_from(body, partner, None)
-    now = runtime.clock()
-
-    def work() -> str:
-        store = runtime.stores.get()
-        event_id = put_listing(store, _source(partner), listing, now)
-        with store.transaction():
-            audit(store, partner, partner.name, "event.create", listing.key, now, body)
-        return event_id
-
-    event_id = await _write(runtime, work)
+    event_id = await _store(runtime, partner, partner, listing, "event.create", body)
     return Response(
         {"id": listing.external_id, "event": event_id, "listing": listing.key},
         status_code=201, headers={"Location": f"/api/partner/events/{listing.external_id}"},
@@ -216,25 +230,13 @@ async def change(request: Request[Any, Any, Any], external_id: FromPath[str]) ->
     runtime = _runtime(request)
     partner = require_partner(request, runtime)
     current = _own(partner, external_id, runtime)
-    try:
-        changes = msgspec.json.decode(await request.body())
-    except msgspec.DecodeError as exc:
-        raise Invalid([{"field": "(body)", "message": f"not JSON: {exc}"}]) from None
+    changes = await _json_body(request)
     if not isinstance(changes, dict):
         raise Invalid([{"field": "(body)", "message": "must be a JSON object"}])
     merged = {**_as_body(current), **changes}
     owner = partner if current.source_id == partner.source_id else _owner_of(current)
     listing = listing_from(merged, owner, current.external_id)
-    now = runtime.clock()
-
-    def work() -> str:
-        store = runtime.stores.get()
-        event_id = put_listing(store, _source(owner), listing, now)
-        with store.transaction():
-            audit(store, partner, partner.name, "event.update", listing.key, now, changes)
-        return event_id
-
-    event_id = await _write(runtime, work)
+    event_id = await _store(runtime, partner, owner, listing, "event.update", changes)
     return Response({"id": listing.external_id, "event": event_id, "listing": listing.key})
 
 

@@ -316,3 +316,11 @@ def test_partner_submissions_deduplicate_like_any_source(world: dict) -> None:
     assert made["event"] == lecture["id"]  # merged into the existing event, which stays public
     detail = client.get(f"/api/events/{lecture['id']}").json()
     assert {x["source"] for x in detail["listings"]} == {"lakenhal", "partner-prinsenhof"}
+
+
+def test_a_feed_listing_is_no_partner_submission(world: dict) -> None:
+    # "pub" is the id of a listing in the Lakenhal feed, not something any partner submitted.
+    response = world["client"].patch(
+        "/api/partner/events/pub", json={"title": "x"}, headers=auth(world["prinsenhof"])
+    )
+    assert response.status_code == 404
