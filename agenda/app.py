@@ -16,19 +16,19 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.types import ASGIApp
 
-from agenda.admin_api import ROUTES as ADMIN_ROUTES
-from agenda.api import ROUTES as API_ROUTES
 from agenda.config import Settings
 from agenda.errors import AgendaError
-from agenda.feed_routes import ROUTES as FEED_ROUTES
-from agenda.http import agenda_error_handler, http_error_handler, security_headers
-from agenda.pages import ROUTES as PAGE_ROUTES
-from agenda.pages import template_config
-from agenda.partner_api import EXCEPTION_HANDLERS as PARTNER_ERRORS
-from agenda.partner_api import ROUTES as PARTNER_ROUTES
-from agenda.partner_pages import ROUTES as PARTNER_PAGE_ROUTES
-from agenda.ratelimit import RateLimiter, rate_limited
-from agenda.runtime import Runtime, utc_now
+from agenda.partners.api import EXCEPTION_HANDLERS as PARTNER_ERRORS
+from agenda.partners.api import ROUTES as PARTNER_ROUTES
+from agenda.partners.coordinator_api import ROUTES as ADMIN_ROUTES
+from agenda.partners.pages import ROUTES as PARTNER_PAGE_ROUTES
+from agenda.web.api import ROUTES as API_ROUTES
+from agenda.web.feed_routes import ROUTES as FEED_ROUTES
+from agenda.web.http import agenda_error_handler, http_error_handler, security_headers
+from agenda.web.pages import ROUTES as PAGE_ROUTES
+from agenda.web.pages import template_config
+from agenda.web.ratelimit import RateLimiter, rate_limited
+from agenda.web.runtime import Runtime, utc_now
 from widgets.routes import ROUTES as WIDGET_ROUTES
 
 

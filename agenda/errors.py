@@ -8,7 +8,7 @@
     └── SourceBusyError    another import of the same source is running
 
 An answer the withdrawal guard holds back is not an exception: it is recorded as an
-import run with outcome ``refused`` (see ``agenda.ingest``).
+import run with outcome ``refused`` (see ``agenda.sync.ingest``).
 
 A bad item inside a good document is a ``Problem`` (see ``agenda.model``), not an
 exception.

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import httpx
 
-from agenda.ingest import ingest, rebuild_pending
 from agenda.model import Listing, SourceConfig
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.sync.ingest import ingest, rebuild_pending
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 CITIES = ["Leiden", "Den Haag", "Delft"]

@@ -17,10 +17,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from agenda import materialize
-from agenda.ingest import ingest, rebuild_pending
+from agenda.dedup import rebuild as materialize
 from agenda.model import Listing, SourceConfig
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.sync.ingest import ingest, rebuild_pending
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 CITIES = {"Leiden": ["Museum De Lakenhal", "Leidse Schouwburg", "Stadsgehoorzaal Leiden",

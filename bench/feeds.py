@@ -28,10 +28,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from agenda.filters import parse_filters
-from agenda.ingest import ingest, rebuild_pending
 from agenda.model import Listing, SourceConfig
-from agenda.query import list_events
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.store.query import list_events
+from agenda.sync.ingest import ingest, rebuild_pending
 from feeds.formats import feed_options, render_format
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import icalendar
 
-from agenda.jobs import import_source
 from agenda.model import SourceConfig
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.sync.jobs import import_source
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 VENUES = ["Museum De Lakenhal", "Mauritshuis", "Museum Prinsenhof Delft", "Leidse Schouwburg"]

@@ -26,10 +26,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from agenda.ingest import ingest, rebuild_pending
 from agenda.model import Listing, SourceConfig
-from agenda.publish import publish
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.sync.ingest import ingest, rebuild_pending
+from agenda.web.publish import publish
 
 NOW = datetime.now(UTC)
 
@@ -145,7 +145,7 @@ def publishing(folder: Path, n: int) -> None:
     )
     changed = Listing(source_id="base", external_id="7", title="Concert 7 (verplaatst)", city="Delft",
                       venue_name="Museum Prinsenhof Delft", start=NOW + timedelta(days=8, hours=8))  # fmt: skip
-    from agenda.ingest import put_listing
+    from agenda.sync.ingest import put_listing
 
     put_listing(store, source, changed, NOW + timedelta(minutes=1))
     t0 = time.perf_counter()

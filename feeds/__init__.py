@@ -1,5 +1,5 @@
 """Renderers from a list of events to bytes (JSON export; iCalendar, RSS and Atom feeds).
 
-Renderers never query: they receive events from ``agenda.query`` and return bytes;
+Renderers never query: they receive events from ``agenda.store.query`` and return bytes;
 the same input gives the same bytes.
 """

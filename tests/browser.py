@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from conftest import NOW, make_listing, make_source
 
-from agenda.ingest import ingest
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.sync.ingest import ingest
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright

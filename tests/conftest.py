@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from agenda.model import Listing, SourceConfig
-from agenda.store import Store
+from agenda.store.database import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)

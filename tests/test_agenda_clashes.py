@@ -9,10 +9,10 @@ from conftest import NOW, make_listing, make_source
 from litestar.testing import TestClient
 
 from agenda.app import create_app
-from agenda.clashes import Plan, rank_clashes
 from agenda.config import Settings
-from agenda.ingest import ingest
 from agenda.model import Event, SourceRef
+from agenda.partners.clashes import Plan, rank_clashes
+from agenda.sync.ingest import ingest
 
 EVENING = datetime(2027, 3, 12, 19, 0, tzinfo=UTC)  # 20:00 in Amsterdam
 
@@ -56,8 +56,8 @@ def test_major_events_and_audience_weigh_more() -> None:
 
 
 def test_clash_api_shows_embargoed_plans_to_partners_only(tmp_path: Path) -> None:
-    from agenda.partners import add_partner
-    from agenda.store import Store
+    from agenda.partners.accounts import add_partner
+    from agenda.store.database import Store
 
     db = tmp_path / "a.db"
     store = Store.open(db)

@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import NOW, make_listing, make_source
 
-from agenda.cli import main
-from agenda.decide import current_id, explain, merge, never_merge, split
+from agenda.cli.main import main
+from agenda.dedup.decisions import current_id, explain, merge, never_merge, split
 from agenda.errors import NotFoundError
-from agenda.ingest import ingest
-from agenda.query import EventFilter, list_events
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.store.query import EventFilter, list_events
+from agenda.sync.ingest import ingest
 
 LATER = NOW + timedelta(hours=1)
 VENUE = make_source()

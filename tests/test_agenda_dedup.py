@@ -9,8 +9,8 @@ from conftest import make_listing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agenda.dedup import Decisions, Member, cluster
-from agenda.titles import normalize_title_form, title_forms
+from agenda.dedup.cluster import Decisions, Member, cluster
+from agenda.dedup.titles import normalize_title_form, title_forms
 
 EVENING = datetime(2027, 3, 27, 19, 0, tzinfo=UTC)  # 20:00 in Leiden
 

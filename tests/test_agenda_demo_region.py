@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 
 from agenda.config import load_sources
-from agenda.demo_region import AMSTERDAM, items_of, load_region, write_region
-from agenda.demo_server import serve_folder
+from agenda.demo.region import AMSTERDAM, items_of, load_region, write_region
+from agenda.demo.server import serve_folder
 from agenda.filters import parse_filters
-from agenda.ingest import rebuild_pending
-from agenda.jobs import import_source
 from agenda.model import FORMATS, Event, ImportRun, SourceConfig
-from agenda.query import list_events
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.store.query import list_events
+from agenda.sync.ingest import rebuild_pending
+from agenda.sync.jobs import import_source
 
 # A Monday; the four months ahead cross the change to summer time on 28 March 2027.
 TODAY = date(2027, 2, 15)

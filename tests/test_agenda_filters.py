@@ -9,9 +9,9 @@ from conftest import NOW, make_listing, make_source
 
 from agenda.errors import InvalidFilterError
 from agenda.filters import parse_filters
-from agenda.ingest import ingest
-from agenda.query import count_events, list_events
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.store.query import count_events, list_events
+from agenda.sync.ingest import ingest
 
 TODAY = date(2027, 1, 10)
 

@@ -9,10 +9,10 @@ from conftest import NOW, dump, make_listing, make_source
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agenda import materialize
-from agenda.ingest import ingest
-from agenda.query import EventFilter, list_events
-from agenda.store import Store
+from agenda.dedup import rebuild as materialize
+from agenda.store.database import Store
+from agenda.store.query import EventFilter, list_events
+from agenda.sync.ingest import ingest
 
 LATER = NOW + timedelta(hours=1)
 
@@ -256,7 +256,7 @@ def test_result_does_not_depend_on_order_and_reimport_is_a_no_op(
 
 
 def test_deferred_import_rebuilds_once_and_pending_survives_a_crash(store: Store) -> None:
-    from agenda.ingest import rebuild_pending
+    from agenda.sync.ingest import rebuild_pending
 
     ingest(store, make_source(), series(3), [], NOW, defer=True)
     assert list_events(store, EventFilter()) == []  # listings stored, events not yet built
@@ -270,7 +270,7 @@ def test_deferred_import_rebuilds_once_and_pending_survives_a_crash(store: Store
 
 
 def test_rebuilding_only_touched_days_equals_a_full_rebuild(tmp_path) -> None:
-    from agenda.materialize import rebuild_events
+    from agenda.dedup.rebuild import rebuild_events
 
     def memberships(db: Store) -> list[list[str]]:
         groups: dict[str, list[str]] = {}

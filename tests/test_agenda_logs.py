@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from agenda import logs
-from agenda.jobs import import_source
+from agenda.cli import logs
 from agenda.model import SourceConfig
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.sync.jobs import import_source
 
 
 def test_one_json_line_per_import_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

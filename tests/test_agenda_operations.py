@@ -16,11 +16,11 @@ from conftest import dump
 from httpserver import Response, serve
 
 from agenda.errors import SourceBusyError
-from agenda.jobs import import_source
 from agenda.model import SourceConfig
-from agenda.query import EventFilter, list_events
-from agenda.scheduler import ImportScheduler
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.store.query import EventFilter, list_events
+from agenda.sync.jobs import import_source
+from agenda.sync.scheduler import ImportScheduler
 from importers.fetch import FetchLimits
 
 NOW = datetime(2027, 1, 10, 9, tzinfo=UTC)
@@ -163,17 +163,17 @@ def test_webhook_hears_failing_and_recovered(tmp_path: Path) -> None:
 KILLED_IMPORT = """
 import sys
 from datetime import UTC, datetime
-from agenda import materialize
-from agenda.jobs import import_source
+from agenda.dedup import rebuild as materialize
+from agenda.sync.jobs import import_source
 from agenda.model import SourceConfig
-from agenda.store import Store
+from agenda.store.database import Store
 original = materialize.rebuild_events
 def slow(*args, **kwargs):
     print("rebuilding", flush=True)
     import time; time.sleep(30)
     return original(*args, **kwargs)
 materialize.rebuild_events = slow
-import agenda.ingest as ingest_module
+import agenda.sync.ingest as ingest_module
 ingest_module.rebuild_events = slow
 store = Store.open(sys.argv[1])
 src = SourceConfig(id="lakenhal", name="L", format="ics", url=sys.argv[2], city="Leiden")
@@ -209,9 +209,9 @@ def test_sigkill_mid_import_leaves_a_consistent_database(tmp_path: Path) -> None
 def test_coordinator_can_import_and_confirm_over_http(tmp_path: Path) -> None:
     from litestar.testing import TestClient
 
-    from agenda.admin_api import key_hash
     from agenda.app import create_app
     from agenda.config import Settings
+    from agenda.partners.coordinator_api import key_hash
 
     feed = tmp_path / "agenda.ics"
     feed.write_bytes(ics(8))
@@ -242,7 +242,7 @@ def test_coordinator_can_import_and_confirm_over_http(tmp_path: Path) -> None:
         confirmed = client.post("/api/sources/lakenhal/confirm", headers=auth).json()
         assert confirmed["outcome"] == "ok" and confirmed["withdrawn"] == 8
         assert client.post("/api/sources/nope/import", headers=auth).status_code == 404
-    from agenda.partners import audit_log
+    from agenda.partners.accounts import audit_log
 
     store = Store.open(tmp_path / "a.db")
     actions = [(row["partner"], row["action"]) for row in audit_log(store)]

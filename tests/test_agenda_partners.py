@@ -13,13 +13,13 @@ from conftest import NOW, make_listing, make_source
 from litestar.testing import TestClient
 
 from agenda.app import create_app
-from agenda.cli import main
+from agenda.cli.main import main
 from agenda.config import Settings
-from agenda.ingest import ingest
-from agenda.materialize import release_embargoes
-from agenda.partners import add_partner, audit_log, revoke_partner
-from agenda.publish import publish
-from agenda.store import Store
+from agenda.dedup.rebuild import release_embargoes
+from agenda.partners.accounts import add_partner, audit_log, revoke_partner
+from agenda.store.database import Store
+from agenda.sync.ingest import ingest
+from agenda.web.publish import publish
 
 SECRET = "Geheime Vermeer-tentoonstelling"
 CLOCK = {"now": datetime(2027, 1, 20, 12, tzinfo=UTC)}

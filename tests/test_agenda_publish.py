@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from conftest import NOW, make_listing, make_source
 from icalendar import Calendar
 
-from agenda.cli import main
-from agenda.ingest import ingest
-from agenda.publish import publish
-from agenda.store import Store
+from agenda.cli.main import main
+from agenda.store.database import Store
+from agenda.sync.ingest import ingest
+from agenda.web.publish import publish
 
 CLOCK = datetime(2027, 1, 20, 12, tzinfo=UTC)
 
@@ -100,7 +100,7 @@ def test_cli_publish(tmp_path: Path) -> None:
 
 
 def test_feeds_with_unchanged_inputs_are_not_even_rendered(tmp_path: Path, monkeypatch) -> None:
-    from agenda import publish as publishing
+    from agenda.web import publish as publishing
 
     store = seeded(tmp_path)
     out = tmp_path / "site"

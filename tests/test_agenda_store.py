@@ -10,9 +10,9 @@ import pytest
 from conftest import NOW, make_listing, make_source
 
 from agenda.errors import StoreError
-from agenda.ingest import ingest
-from agenda.migrations import MIGRATIONS
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.store.migrations import MIGRATIONS
+from agenda.sync.ingest import ingest
 
 
 def test_new_database_is_migrated_and_in_wal_mode(tmp_path: Path) -> None:
@@ -65,7 +65,7 @@ def test_a_database_from_a_newer_agenda_is_refused(tmp_path: Path) -> None:
 
 def test_importing_agenda_loads_no_web_framework_or_sqlite_layer() -> None:
     code = (
-        "import sys, agenda, agenda.model, agenda.config, agenda.dedup, agenda.normalize;"
+        "import sys, agenda, agenda.model, agenda.config, agenda.dedup.cluster, agenda.normalize;"
         "heavy = [m for m in ('litestar', 'sqlite_utils', 'httpx') if m in sys.modules];"
         "print(','.join(heavy))"
     )

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
-from agenda.jobs import import_source
 from agenda.model import SourceConfig
-from agenda.query import EventFilter, list_events
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.store.query import EventFilter, list_events
+from agenda.sync.jobs import import_source
 from agenda.themes import EventFacts, Theme, ThemeRules, belongs, bundled_themes
 
 THEME = Theme(id="t", name_nl="T", name_en="T", start=date(2019, 1, 1), end=date(2019, 12, 31),
@@ -85,8 +85,8 @@ def test_a_coordinator_curates_a_theme_and_membership_follows(tmp_path: Path) ->
 
     from agenda.app import create_app
     from agenda.config import Settings
-    from agenda.ingest import ingest
-    from agenda.partners import add_partner
+    from agenda.partners.accounts import add_partner
+    from agenda.sync.ingest import ingest
 
     sys_path_store = Store.open(tmp_path / "a.db")
     from conftest import NOW, make_listing, make_source

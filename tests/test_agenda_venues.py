@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agenda.venues import (
+from agenda.dedup.gazetteer import (
     NON_PLACES,
     Gazetteer,
     GazetteerVenue,
@@ -402,7 +402,7 @@ def test_fifty_thousand_cached_resolutions_are_fast() -> None:
 
 def test_venues_module_stays_pure() -> None:
     code = (
-        "import sys, agenda.venues\n"
+        "import sys, agenda.dedup.gazetteer\n"
         "bad = [m for m in ('sqlite_utils', 'litestar', 'httpx', 'importers', 'feeds')"
         " if m in sys.modules]\n"
         "print(','.join(bad))"

@@ -19,10 +19,10 @@ from browser import ARTIFACTS, axe_violations, seed_pages, serve_app
 from conftest import NOW, make_listing, make_source
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from agenda.ingest import ingest, put_listing
 from agenda.model import SourceConfig
-from agenda.partners import add_partner
-from agenda.store import Store
+from agenda.partners.accounts import add_partner
+from agenda.store.database import Store
+from agenda.sync.ingest import ingest, put_listing
 
 SECRET = "Geheim concert in de Hooglandse Kerk"
 

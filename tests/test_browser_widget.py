@@ -30,8 +30,8 @@ from httpserver import Server, serve
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from agenda.ingest import ingest
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.sync.ingest import ingest
 from widgets.payload import WidgetOptions, element_snippet, iframe_snippet
 
 ROOT = Path(__file__).parent.parent

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from httpserver import Response, serve
 
-from agenda.cli import main
+from agenda.cli.main import main
 
 YEAR = ["--from", "2027-01-01", "--to", "2027-12-31"]
 FEED = """BEGIN:VCALENDAR\r

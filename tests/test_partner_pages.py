@@ -21,9 +21,9 @@ from litestar.testing import TestClient
 
 from agenda.app import create_app
 from agenda.config import Settings, load_sources
-from agenda.ingest import ingest
-from agenda.jobs import import_source
-from agenda.partner_session import (
+from agenda.partners.accounts import add_partner, audit_log, revoke_partner
+from agenda.partners.planner_data import planner_period, reason_text
+from agenda.partners.session import (
     csrf_ok,
     csrf_token,
     origin_allowed,
@@ -31,9 +31,9 @@ from agenda.partner_session import (
     safe_next,
     sign_session,
 )
-from agenda.partners import add_partner, audit_log, revoke_partner
-from agenda.planner_data import planner_period, reason_text
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.sync.ingest import ingest
+from agenda.sync.jobs import import_source
 from agenda.themes import Theme
 
 SECRET = "Geheim concert in de Hooglandse Kerk"
@@ -648,8 +648,8 @@ def test_a_configured_session_secret_is_shared_by_app_instances(tmp_path) -> Non
 
     from agenda.app import create_app
     from agenda.config import Settings
-    from agenda.partners import add_partner
-    from agenda.store import Store
+    from agenda.partners.accounts import add_partner
+    from agenda.store.database import Store
 
     db = tmp_path / "a.db"
     store = Store.open(db)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from agenda.cli import main
+from agenda.cli.main import main
 from agenda.config import _KNOWN_KEYS
 
 ROOT = Path(__file__).parent.parent

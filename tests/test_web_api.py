@@ -13,9 +13,9 @@ from openapi_spec_validator import validate
 
 from agenda.app import create_app
 from agenda.config import Settings
-from agenda.decide import merge
-from agenda.ingest import ingest
-from agenda.store import Store
+from agenda.dedup.decisions import merge
+from agenda.store.database import Store
+from agenda.sync.ingest import ingest
 
 CLOCK = datetime(2027, 1, 20, 12, tzinfo=UTC)
 

@@ -15,8 +15,8 @@ from litestar.testing import TestClient
 
 from agenda.app import create_app
 from agenda.config import Settings
-from agenda.ingest import ingest
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.sync.ingest import ingest
 
 CLOCK = datetime(2027, 1, 20, 12, tzinfo=UTC)
 

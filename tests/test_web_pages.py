@@ -18,11 +18,11 @@ from litestar.testing import TestClient
 from agenda.app import create_app
 from agenda.classify import AUDIENCES, KINDS
 from agenda.config import Settings
-from agenda.decide import merge
-from agenda.i18n import AUDIENCE_NAMES, KIND_NAMES, LABELS, negotiate, parse_accept_language
+from agenda.dedup.decisions import merge
 from agenda.model import Event, VenueRef
-from agenda.page_data import description_html, feed_links, json_ld, json_ld_data
-from agenda.store import Store
+from agenda.store.database import Store
+from agenda.web.i18n import AUDIENCE_NAMES, KIND_NAMES, LABELS, negotiate, parse_accept_language
+from agenda.web.page_data import description_html, feed_links, json_ld, json_ld_data
 
 BASE = "https://agenda.example"
 

@@ -1,0 +1,294 @@
+"""Which listings are the same happening: blocking, pair scores, constrained clustering (pure).
+
+- Candidates come from blocks, never from all pairs: listings starting on the same
+  local day (and city), plus multi-day spans of one city whose ranges overlap. The
+  cost grows with the listings per day, i.e. near-linearly with the region.
+- Pairs are scored by ``agenda.dedup.matching``; matches are merged strongest first, and a
+  merge happens only if every member of one cluster is compatible with every member
+  of the other (no chaining), and no source would appear twice.
+- A person's decisions are applied after the automatic pass, on every run:
+  ``together`` groups are merged whatever the rules say, ``apart`` pairs are split.
+- The result does not depend on the order of the input.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+
+import msgspec
+
+from agenda.dedup.matching import DOORS, Features, PairScore, compare, features
+from agenda.model import Listing
+
+# Above this many listings starting within one doors-open window, compare by title words.
+DENSE = 6
+
+
+class Member(msgspec.Struct, frozen=True, kw_only=True):
+    """A listing as the matcher sees it: the record, its source's kind and its resolved place."""
+
+    listing: Listing
+    source_kind: str
+    city: str | None = None
+    # The city is only the source's default: shown on the event, no evidence for matching.
+    loose_city: bool = False
+    venue_id: str | None = None
+    places: tuple[str, ...] = ()
+    latitude: float | None = None
+    longitude: float | None = None
+    addresses: tuple[str, ...] = ()
+    postcodes: tuple[str, ...] = ()
+
+
+class Decisions(msgspec.Struct, frozen=True, kw_only=True):
+    """A person's corrections: keys kept together, and (stay, leave) pairs kept apart."""
+
+    together: tuple[tuple[str, ...], ...] = ()
+    apart: tuple[tuple[str, str], ...] = ()
+
+
+class Cluster(msgspec.Struct, frozen=True):
+    """Listing keys judged to be one happening, sorted, each with why it belongs."""
+
+    keys: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+class ReviewPair(msgspec.Struct, frozen=True):
+    """Two listings in the grey zone: left apart, for a person to decide."""
+
+    a: str
+    b: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+class Result(msgspec.Struct, frozen=True):
+    clusters: tuple[Cluster, ...]
+    review: tuple[ReviewPair, ...]
+
+
+def member_features(member: Member) -> Features:
+    return features(
+        member.listing,
+        member.source_kind,
+        city=None if member.loose_city else member.city,
+        venue_id=member.venue_id,
+        places=member.places,
+        latitude=member.latitude,
+        longitude=member.longitude,
+        addresses=member.addresses,
+        postcodes=member.postcodes,
+    )
+
+
+def candidate_pairs(feats: Sequence[Features]) -> set[tuple[str, str]]:
+    """Pairs worth scoring: same first day and compatible city, or overlapping spans.
+
+    Within a day, timed listings are compared only with those starting within the
+    doors-open window (a sweep over start times), so a busy day costs little more
+    than a quiet one.
+    """
+    by_day: dict[date, dict[str | None, list[Features]]] = defaultdict(lambda: defaultdict(list))
+    spans: dict[str | None, list[Features]] = defaultdict(list)
+    for f in feats:
+        by_day[f.first_day][f.city].append(f)
+        if f.span:
+            spans[f.city].append(f)
+    pairs: set[tuple[str, str]] = set()
+
+    def add(a: Features, b: Features) -> None:
+        if a.source_id != b.source_id:
+            pairs.add((a.key, b.key) if a.key < b.key else (b.key, a.key))
+
+    for cities in by_day.values():
+        unknown = cities.get(None, [])
+        for city, group in cities.items():
+            _day_pairs(group + unknown if city is not None else group, add)
+    for city, group in spans.items():
+        others = group if city is None else group + spans.get(None, [])
+        ordered = sorted(others, key=lambda f: (f.first_day, f.key))
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if b.first_day > a.last_day:
+                    break
+                add(a, b)
+    return pairs
+
+
+def _day_pairs(group: list[Features], add: Callable[[Features, Features], None]) -> None:
+    timed = sorted((f for f in group if f.start is not None), key=lambda f: (f.start, f.key))
+    others = [f for f in group if f.start is None]
+    for i, a in enumerate(timed):
+        assert a.start is not None
+        window: list[Features] = []
+        for b in timed[i + 1 :]:
+            assert b.start is not None
+            if b.start - a.start > DOORS:
+                break
+            window.append(b)
+        if len(window) > DENSE:
+            # A crowded slot: only listings sharing a title word can be the same happening.
+            window = [b for b in window if a.words & b.words]
+        for b in window:
+            add(a, b)
+        for b in others:
+            add(a, b)
+    for i, a in enumerate(others):
+        for b in others[i + 1 :]:
+            add(a, b)
+
+
+TRANSLATION_SCORE = 0.5
+TRANSLATION_REASON = (
+    "the only listings of their sources at this venue and minute, titles in different languages"
+)
+
+
+def translation_pairs(
+    feats: Sequence[Features], score: Callable[[str, str], PairScore]
+) -> set[tuple[str, str]]:
+    """Pairs whose titles are translations of each other, recognised by their slot.
+
+    Two sources that each list exactly one event at the same resolved venue at the same
+    minute, one title in Dutch and the other in English, of compatible kinds, describe
+    one happening even when no word of the titles agrees. Every other rule still holds:
+    the pair must pass the hard rules and the time and venue checks.
+    """
+    slots: dict[tuple[str, datetime], list[Features]] = defaultdict(list)
+    for f in feats:
+        if f.venue_id is not None and f.start is not None:
+            slots[(f.venue_id, f.start)].append(f)
+    pairs: set[tuple[str, str]] = set()
+    for group in slots.values():
+        if len(group) < 2:
+            continue
+        per_source: dict[str, list[Features]] = defaultdict(list)
+        for f in group:
+            per_source[f.source_id].append(f)
+        single = sorted((fs[0] for fs in per_source.values() if len(fs) == 1), key=lambda f: f.key)
+        for i, a in enumerate(single):
+            for b in single[i + 1 :]:
+                languages = {a.language, b.language}
+                if None in languages or len(languages) < 2:
+                    continue
+                if a.kind and b.kind and a.kind != b.kind:
+                    continue
+                result = score(a.key, b.key)
+                if result.verdict != "match" and result.when >= 1.0 and result.where >= 1.0:
+                    pairs.add((a.key, b.key))
+    return pairs
+
+
+def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Result:
+    """Group members into clusters of one happening each, plus the grey pairs to review."""
+    decisions = decisions or Decisions()
+    feats = {m.listing.key: member_features(m) for m in members}
+    apart = {frozenset(pair) for pair in decisions.apart}
+    scores: dict[tuple[str, str], PairScore] = {}
+
+    def score(a: str, b: str) -> PairScore:
+        pair = (a, b) if a < b else (b, a)
+        if pair not in scores:
+            scores[pair] = compare(feats[pair[0]], feats[pair[1]])
+        return scores[pair]
+
+    edges: list[tuple[float, str, str]] = []
+    for a, b in sorted(candidate_pairs(list(feats.values()))):
+        result = score(a, b)
+        if result.verdict == "match" and frozenset((a, b)) not in apart:
+            edges.append((-result.score, a, b))
+    translated = translation_pairs(list(feats.values()), score)
+    edges.extend(
+        (-TRANSLATION_SCORE, a, b) for a, b in translated if frozenset((a, b)) not in apart
+    )
+    edges.sort()
+
+    groups: dict[str, list[str]] = {key: [key] for key in feats}
+    where: dict[str, str] = {key: key for key in feats}
+    why: dict[str, str] = {key: "single listing" for key in feats}
+    for _, a, b in edges:
+        ga, gb = where[a], where[b]
+        if ga == gb:
+            continue
+        left, right = groups[ga], groups[gb]
+        if {feats[k].source_id for k in left} & {feats[k].source_id for k in right}:
+            continue
+        if any(
+            frozenset((x, y)) in apart
+            or (score(x, y).verdict == "no" and (min(x, y), max(x, y)) not in translated)
+            for x in left
+            for y in right
+        ):
+            continue
+        keep, gone = (ga, gb) if ga < gb else (gb, ga)
+        for key in groups[gone]:
+            where[key] = keep
+        groups[keep].extend(groups.pop(gone))
+        reasons = score(a, b).reasons if (a, b) not in translated else (TRANSLATION_REASON,)
+        reason = f"matched {a} and {b}: " + ", ".join(reasons)
+        for key in (a, b):
+            if why[key] == "single listing":
+                why[key] = reason
+
+    _apply_together(decisions, feats, groups, where, why)
+    _apply_apart(decisions, groups, where, why)
+
+    clusters = tuple(
+        sorted(
+            (
+                Cluster(tuple(sorted(keys)), tuple(why[k] for k in sorted(keys)))
+                for keys in groups.values()
+            ),
+            key=lambda c: c.keys[0],
+        )
+    )
+    review = tuple(
+        ReviewPair(a, b, s.score, s.reasons)
+        for (a, b), s in sorted(scores.items())
+        if s.verdict == "grey" and where[a] != where[b] and frozenset((a, b)) not in apart
+    )
+    return Result(clusters=clusters, review=review)
+
+
+def _apply_together(
+    decisions: Decisions,
+    feats: dict[str, Features],
+    groups: dict[str, list[str]],
+    where: dict[str, str],
+    why: dict[str, str],
+) -> None:
+    for together in decisions.together:
+        present = sorted(k for k in together if k in feats)
+        targets = sorted({where[k] for k in present})
+        if len(targets) < 2:
+            continue
+        keep = targets[0]
+        for gone in targets[1:]:
+            for key in groups[gone]:
+                where[key] = keep
+            groups[keep].extend(groups.pop(gone))
+        for key in present:
+            why[key] = "merged by a person"
+
+
+def _apply_apart(
+    decisions: Decisions,
+    groups: dict[str, list[str]],
+    where: dict[str, str],
+    why: dict[str, str],
+) -> None:
+    for stay, leave in decisions.apart:
+        if stay not in where or leave not in where or where[stay] != where[leave]:
+            continue
+        group = groups[where[leave]]
+        group.remove(leave)
+        if where[leave] == leave:  # the group was named after the key that leaves
+            groups[min(group)] = groups.pop(leave)
+            for key in group:
+                where[key] = min(group)
+        groups[leave] = [leave]
+        where[leave] = leave
+        why[leave] = "split off by a person"

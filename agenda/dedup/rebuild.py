@@ -1,0 +1,276 @@
+"""Turn clusters of listings into stored events with stable ids.
+
+An event keeps its id while its membership changes: each cluster takes the id most
+of its members already had (ties to the smaller id); a cluster no stored event can
+claim gets a new id derived from its first listing key. An event whose members all
+moved elsewhere is tombstoned with ``replaced_by``; one whose members were all
+withdrawn stays, marked withdrawn. Only events whose data changed are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+
+import msgspec
+
+from agenda.dedup.cluster import Cluster, Decisions, cluster
+from agenda.dedup.matching import SPAN
+from agenda.dedup.merge import merge_fields
+from agenda.dedup.places import PlaceResolver
+from agenda.model import Event, Listing
+from agenda.store.database import Store
+from agenda.themes import EventFacts, Theme, themes_of
+from agenda.timeutil import local_date, span_utc
+
+_encoder = msgspec.json.Encoder()
+# A change in any of these is one a subscriber's calendar must notice (iCalendar SEQUENCE).
+_SIGNIFICANT = (
+    "title", "start", "start_date", "end", "end_date", "venue", "status", "withdrawn", "visibility",
+)  # fmt: skip
+
+
+def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] | None = None) -> int:
+    """Recluster what the dirty listings can affect and write the events that changed.
+
+    ``dirty_keys=None`` reclusters every active listing. Otherwise only the days the
+    dirty listings (and their current events) touch are reclustered, plus every span;
+    candidates never cross days except through spans, so the result is the same as a
+    full rebuild. Returns the number of events written.
+    """
+    kinds = store.source_kinds()
+    active = store.active_listings()
+    current = store.memberships()
+    decisions = _decisions(store)
+    dirty = set(dirty_keys) if dirty_keys is not None else {listing.key for listing in active}
+    scoped = active if dirty_keys is None else _scope(active, dirty, current, decisions)
+    places = PlaceResolver(store, now)
+    members = [
+        places.member(listing, kinds.get(listing.source_id, "aggregator")) for listing in scoped
+    ]
+    result = cluster(members, decisions)
+    store.replace_review(
+        {listing.key for listing in scoped}, ((p.a, p.b, p.score, p.reasons) for p in result.review)
+    )
+    assigned = _assign_ids(store, list(result.clusters), current)
+
+    touched: set[str] = {current[k] for k in dirty if k in current}
+    new_rows: list[tuple[str, str, str]] = []
+    for event_id, group in assigned.items():
+        if any(current.get(key) != event_id for key in group.keys) or dirty & set(group.keys):
+            touched.add(event_id)
+            touched.update(current[k] for k in group.keys if k in current)
+            new_rows.extend(
+                zip(group.keys, [event_id] * len(group.keys), group.reasons, strict=True)
+            )
+    store.set_memberships(new_rows)
+
+    written = 0
+    themes = store.themes()
+    members_by_event = store.members_of(touched)
+    listings = store.listings(k for keys in members_by_event.values() for k in keys)
+    for event_id in sorted(touched):
+        keys = members_by_event.get(event_id, [])
+        if not keys:
+            _tombstone(store, event_id, current, assigned, now)
+            continue
+        rows = [listings[k] for k in keys]
+        written += _write_event(store, event_id, rows, kinds, places, themes, now)
+    if written or touched:
+        store.bump_generation()
+    return written
+
+
+def is_public(listing: Listing, now: datetime) -> bool:
+    """Anyone may see it: a public listing, or an embargoed one whose moment has come."""
+    if listing.embargo_until is not None:
+        return listing.embargo_until <= now
+    return listing.visibility == "public"
+
+
+def visibility_of(listings: list[Listing], now: datetime) -> tuple[str, datetime | None]:
+    """An event is public as soon as one of its listings is; otherwise embargoed until the
+    earliest embargo of its listings, or for partners only."""
+    if any(is_public(listing, now) for listing in listings):
+        return "public", None
+    moments = [x.embargo_until for x in listings if x.embargo_until is not None]
+    if moments:
+        return "embargo", min(moments)
+    return "partners", None
+
+
+def release_embargoes(store: Store, now: datetime) -> int:
+    """Rebuild the events whose embargo has passed, making them public; returns how many."""
+    due = store.due_embargoes(now)
+    if not due:
+        return 0
+    keys = [k for keys in store.members_of(due).values() for k in keys]
+    with store.transaction():
+        rebuild_events(store, now, keys)
+    return len(due)
+
+
+def _facts(event: Event) -> EventFacts:
+    first = local_date(event.start, event.start_date)
+    last = local_date(event.end, None) if event.end is not None else event.end_date or first
+    return EventFacts(
+        id=event.id,
+        listing_keys=tuple(f"{s.source}:{s.external_id}" for s in event.sources),
+        first_day=first,
+        last_day=max(first, last),
+        title=" ".join(event.titles.values()) or event.title,
+        description=event.description,
+        city=event.city,
+        venue_id=event.venue.id if event.venue else None,
+        categories=event.categories,
+        sources=tuple(sorted({s.source for s in event.sources})),
+    )
+
+
+def _first_day(listing: Listing) -> date:
+    return local_date(listing.start, listing.start_date)
+
+
+def _is_span(listing: Listing) -> bool:
+    if listing.start is not None:
+        return listing.end is not None and listing.end - listing.start > SPAN
+    return (
+        listing.end_date is not None
+        and listing.start_date is not None
+        and (listing.end_date > listing.start_date)
+    )
+
+
+def _scope(
+    active: list[Listing], dirty: set[str], current: dict[str, str], decisions: Decisions
+) -> list[Listing]:
+    """The active listings that could share a cluster with a dirty one (a closed set).
+
+    Related are listings of one local day, of one current event, or of one manual
+    merge; every span's first day is always in (spans reach across days).
+    """
+    by_key = {listing.key: listing for listing in active}
+    by_day: dict[date, list[str]] = defaultdict(list)
+    for listing in active:
+        by_day[_first_day(listing)].append(listing.key)
+    by_event: dict[str, list[str]] = defaultdict(list)
+    for key, event_id in current.items():
+        by_event[event_id].append(key)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for together in decisions.together:
+        for key in together:
+            groups[key].extend(together)
+    frontier = set(dirty)
+    for listing in active:
+        if _is_span(listing):
+            frontier.update(by_day[_first_day(listing)])
+    seen: set[str] = set()
+    while frontier:
+        key = frontier.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        related = set(groups.get(key, ()))
+        if key in current:
+            related.update(by_event[current[key]])
+        if key in by_key:
+            related.update(by_day[_first_day(by_key[key])])
+        frontier |= related - seen
+    return [listing for listing in active if listing.key in seen]
+
+
+def _decisions(store: Store) -> Decisions:
+    together: list[tuple[str, ...]] = []
+    apart: list[tuple[str, str]] = []
+    for kind, keys in store.decisions():
+        if kind == "together":
+            together.append(tuple(keys))
+        else:
+            apart.append((keys[0], keys[1]))
+    return Decisions(together=tuple(together), apart=tuple(apart))
+
+
+def _assign_ids(
+    store: Store, clusters: list[Cluster], current: dict[str, str]
+) -> dict[str, Cluster]:
+    votes: list[tuple[int, str, int]] = []
+    for index, group in enumerate(clusters):
+        counts = Counter(current[k] for k in group.keys if k in current)
+        votes.extend((-n, event_id, index) for event_id, n in counts.items())
+    votes.sort()
+    result: dict[str, Cluster] = {}
+    claimed: set[int] = set()
+    for _, event_id, index in votes:
+        if event_id not in result and index not in claimed:
+            result[event_id] = clusters[index]
+            claimed.add(index)
+    for index, group in enumerate(clusters):
+        if index not in claimed:
+            result[_new_id(store, group.keys[0], result)] = group
+    return result
+
+
+def _new_id(store: Store, seed: str, taken: dict[str, Cluster]) -> str:
+    for attempt in range(100):
+        text = seed if attempt == 0 else f"{seed}#{attempt}"
+        candidate = "e" + hashlib.sha256(text.encode()).hexdigest()[:11]
+        if candidate not in taken and not store.event_exists(candidate):
+            return candidate
+    raise RuntimeError(f"no free event id for {seed}")
+
+
+def _tombstone(
+    store: Store,
+    event_id: str,
+    current: dict[str, str],
+    assigned: dict[str, Cluster],
+    now: datetime,
+) -> None:
+    old_keys = {k for k, e in current.items() if e == event_id}
+    destinations = Counter(
+        new_id for new_id, group in assigned.items() for k in group.keys if k in old_keys
+    )
+    if destinations and store.event_exists(event_id):
+        store.mark_replaced(event_id, min(destinations, key=lambda e: (-destinations[e], e)), now)
+
+
+def _write_event(
+    store: Store,
+    event_id: str,
+    rows: list[tuple[Listing, str]],
+    kinds: dict[str, str],
+    places: PlaceResolver,
+    themes: list[Theme],
+    now: datetime,
+) -> int:
+    every = [
+        places.member(listing, kinds.get(listing.source_id, "aggregator")) for listing, _ in rows
+    ]
+    active = [m for m, (_, state) in zip(every, rows, strict=True) if state == "active"]
+    fields = merge_fields(active or every, every, places.venue_ref)
+    visibility, embargo_until = visibility_of([m.listing for m in (active or every)], now)
+    draft = Event(
+        id=event_id,
+        withdrawn=not active,
+        visibility=visibility,  # type: ignore[arg-type]
+        embargo_until=embargo_until,
+        **fields,
+    )
+    draft = msgspec.structs.replace(draft, themes=themes_of(themes, _facts(draft)))
+    data_hash = hashlib.sha256(_encoder.encode(draft)).hexdigest()
+    stored = store.event_rows([event_id]).get(event_id)
+    if stored is not None and stored.data_hash == data_hash and stored.replaced_by is None:
+        return 0
+    sequence = 0
+    created = now
+    if stored is not None:
+        before = store.get_event(event_id, private=True)
+        created = before.created or now
+        changed = any(getattr(before, f) != getattr(draft, f) for f in _SIGNIFICANT)
+        sequence = stored.sequence + (1 if changed else 0)
+    event = msgspec.structs.replace(draft, sequence=sequence, created=created, updated=now)
+    start_utc, end_utc = span_utc(event.start, event.start_date, event.end, event.end_date)
+    store.save_event(event, data_hash, start_utc, end_utc)
+    return 1

@@ -1,0 +1,380 @@
+"""The partners' API: submit, change and withdraw their institution's events, with embargoes.
+
+Keys travel as ``Authorization: Bearer KEY``. No key or a revoked key is a 401, another
+institution's event a 403; after too many failed keys from one address, a 429. Every
+write is audited. Submissions are listings of the source ``partner-{institution}`` and
+take part in deduplication like any other source.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import anyio
+import msgspec
+from litestar import Request, Response, delete, get, patch, post
+from litestar.params import FromPath
+from litestar.types import ExceptionHandlersMap
+
+from agenda.errors import AgendaError, InvalidFilterError, NotFoundError
+from agenda.filters import parse_filters
+from agenda.model import Listing, SourceConfig
+from agenda.partners.accounts import Partner, audit
+from agenda.partners.auth import (
+    Unauthorized,
+    optional_partner,
+    require_partner,
+    unauthorized_handler,
+)
+from agenda.partners.clashes import Plan, plan_window, rank_clashes
+from agenda.store.query import list_events
+from agenda.sync.ingest import put_listing, withdraw_listing
+from agenda.timeutil import AMSTERDAM
+from agenda.web.http import problem
+from agenda.web.runtime import Runtime
+from agenda.web.views import EventOut, event_out
+from importers.errors import ParseError
+from importers.spreadsheet import parse as parse_spreadsheet
+
+_FIELDS = ("title", "start", "end", "all_day", "venue", "city", "url", "description",
+           "categories", "visibility", "embargo_until", "external_id")  # fmt: skip
+
+
+class Invalid(AgendaError):
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+
+def invalid_handler(request: Request[Any, Any, Any], exc: Invalid) -> Response[Any]:
+    return problem(400, "Invalid event", str(exc), errors=exc.errors)
+
+
+def _moment(field: str, value: object, errors: list[dict[str, str]]) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        errors.append({"field": field, "message": f"{value!r} is not an ISO 8601 date-time"})
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=AMSTERDAM)
+
+
+def _day(field: str, value: object, errors: list[dict[str, str]]) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        errors.append({"field": field, "message": f"{value!r} is not a date (YYYY-MM-DD)"})
+        return None
+
+
+def listing_from(body: Any, partner: Partner, external_id: str | None) -> Listing:
+    """Validate a submission; every bad field is named in one 400 answer."""
+    errors: list[dict[str, str]] = []
+    if not isinstance(body, dict):
+        raise Invalid([{"field": "(body)", "message": "must be a JSON object"}])
+    for name in sorted(set(body) - set(_FIELDS)):
+        errors.append({"field": name, "message": "unknown field"})
+    title = body.get("title")
+    if not isinstance(title, str) or not title.strip():
+        errors.append({"field": "title", "message": "is required"})
+    all_day = body.get("all_day", False)
+    if not isinstance(all_day, bool):
+        errors.append({"field": "all_day", "message": "must be true or false"})
+        all_day = False
+    times: dict[str, Any] = {}
+    if "start" not in body:
+        errors.append({"field": "start", "message": "is required"})
+    elif all_day:
+        times["start_date"] = _day("start", body["start"], errors)
+        if body.get("end"):
+            times["end_date"] = _day("end", body["end"], errors)
+    else:
+        times["start"] = _moment("start", body["start"], errors)
+        times["end"] = _moment("end", body.get("end"), errors)
+        if times["start"] and times["end"] and times["end"] < times["start"]:
+            errors.append({"field": "end", "message": "is before start"})
+    visibility = body.get("visibility", "public")
+    if visibility not in ("public", "partners"):
+        errors.append({"field": "visibility", "message": "must be public or partners"})
+    embargo = _moment("embargo_until", body.get("embargo_until"), errors)
+    categories = body.get("categories", [])
+    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+        errors.append({"field": "categories", "message": "must be a list of strings"})
+        categories = []
+    for name in ("venue", "city", "url", "description"):
+        if body.get(name) is not None and not isinstance(body[name], str):
+            errors.append({"field": name, "message": "must be a string"})
+    url = body.get("url")
+    if isinstance(url, str) and url and not url.startswith(("http://", "https://")):
+        errors.append({"field": "url", "message": "must be an http(s) address"})
+    if errors:
+        raise Invalid(errors)
+    try:
+        return Listing(
+            source_id=partner.source_id,
+            external_id=external_id or body.get("external_id") or uuid.uuid4().hex[:12],
+            title=title.strip(),  # type: ignore[union-attr]
+            description=body.get("description") or "",
+            url=url or None,
+            venue_name=body.get("venue"),
+            city=body.get("city"),
+            categories=tuple(categories),
+            visibility=visibility,
+            embargo_until=embargo,
+            **{k: v for k, v in times.items() if v is not None},
+        )
+    except ValueError as exc:
+        raise Invalid([{"field": "start", "message": str(exc)}]) from None
+
+
+def _source(partner: Partner) -> SourceConfig:
+    return SourceConfig(
+        id=partner.source_id, name=f"{partner.institution} (partner)", format="partner",
+        url=f"partner:{partner.institution}", kind="venue",
+    )  # fmt: skip
+
+
+def _runtime(request: Request[Any, Any, Any]) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _own(partner: Partner, external_id: str, runtime: Runtime) -> Listing:
+    """The partner's own submission (a coordinator may take any partner's); 404 if there is
+    none, 403 if it belongs to another institution."""
+    submissions = {
+        key: listing
+        for key, (listing, _) in runtime.stores.get().listings_by_external_id(external_id).items()
+        if key.startswith("partner-")
+    }
+    own = submissions.get(f"{partner.source_id}:{external_id}")
+    if own is not None:
+        return own
+    if submissions and partner.role == "coordinator":
+        return submissions[min(submissions)]
+    if submissions:
+        raise Unauthorized(403, "this event belongs to another institution")
+    raise NotFoundError(f"no submission {external_id!r}")
+
+
+async def _json_body(request: Request[Any, Any, Any]) -> Any:
+    try:
+        return msgspec.json.decode(await request.body())
+    except msgspec.DecodeError as exc:
+        raise Invalid([{"field": "(body)", "message": f"not JSON: {exc}"}]) from None
+
+
+async def _store(
+    runtime: Runtime, partner: Partner, owner: Partner, listing: Listing, action: str, details: Any
+) -> str:
+    """Store a submission for ``owner``, audited as ``partner``'s ``action``; its event id."""
+    now = runtime.clock()
+
+    def work() -> str:
+        store = runtime.stores.get()
+        event_id = put_listing(store, _source(owner), listing, now)
+        with store.transaction():
+            audit(store, partner, partner.name, action, listing.key, now, details)
+        return event_id
+
+    result: str = await _write(runtime, work)
+    return result
+
+
+async def _write(runtime: Runtime, work: Any) -> Any:
+    def run() -> Any:
+        result = work()
+        runtime.cache.clear()
+        return result
+
+    return await anyio.to_thread.run_sync(run)
+
+
+@get("/api/partner/events", summary="Everything partners may see, embargoes included")
+async def partner_events(request: Request[Any, Any, Any]) -> Response[Any]:
+    runtime = _runtime(request)
+    require_partner(request, runtime)
+    params = {k: v for k, v in request.query_params.items()}
+    filters = parse_filters(params, runtime.clock().astimezone(AMSTERDAM).date())
+    events = list_events(runtime.stores.get(), filters, private=True)
+    body = {
+        "events": [
+            {**msgspec.structs.asdict(event_out(e)), "visibility": e.visibility,
+             "embargo_until": e.embargo_until.isoformat() if e.embargo_until else None}
+            for e in events
+        ]
+    }  # fmt: skip
+    return Response(msgspec.json.encode(body), media_type="application/json",
+                    headers={"Cache-Control": "private, no-store"})  # fmt: skip
+
+
+@post("/api/partner/events", summary="Submit an event (partner)", status_code=201)
+async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
+    runtime = _runtime(request)
+    partner = require_partner(request, runtime)
+    body = await _json_body(request)
+    listing = listing_from(body, partner, None)
+    event_id = await _store(runtime, partner, partner, listing, "event.create", body)
+    return Response(
+        {"id": listing.external_id, "event": event_id, "listing": listing.key},
+        status_code=201, headers={"Location": f"/api/partner/events/{listing.external_id}"},
+    )  # fmt: skip
+
+
+@patch("/api/partner/events/{external_id:str}", summary="Change a submitted event (partner)")
+async def change(request: Request[Any, Any, Any], external_id: FromPath[str]) -> Response[Any]:
+    runtime = _runtime(request)
+    partner = require_partner(request, runtime)
+    current = _own(partner, external_id, runtime)
+    changes = await _json_body(request)
+    if not isinstance(changes, dict):
+        raise Invalid([{"field": "(body)", "message": "must be a JSON object"}])
+    merged = {**_as_body(current), **changes}
+    owner = partner if current.source_id == partner.source_id else _owner_of(current)
+    listing = listing_from(merged, owner, current.external_id)
+    event_id = await _store(runtime, partner, owner, listing, "event.update", changes)
+    return Response({"id": listing.external_id, "event": event_id, "listing": listing.key})
+
+
+@delete("/api/partner/events/{external_id:str}", summary="Withdraw a submitted event (partner)",
+        status_code=200)  # fmt: skip
+async def withdraw(request: Request[Any, Any, Any], external_id: FromPath[str]) -> Response[Any]:
+    runtime = _runtime(request)
+    partner = require_partner(request, runtime)
+    current = _own(partner, external_id, runtime)
+    now = runtime.clock()
+
+    def work() -> None:
+        store = runtime.stores.get()
+        withdraw_listing(store, current.key, now)
+        with store.transaction():
+            audit(store, partner, partner.name, "event.withdraw", current.key, now, {})
+
+    await _write(runtime, work)
+    return Response({"id": external_id, "withdrawn": True})
+
+
+def _owner_of(listing: Listing) -> Partner:
+    institution = listing.source_id.removeprefix("partner-")
+    return Partner(id=0, name=institution, institution=institution, role="partner", created="")
+
+
+def _as_body(listing: Listing) -> dict[str, Any]:
+    all_day = listing.start_date is not None
+    start = listing.start_date if all_day else listing.start
+    end = listing.end_date if all_day else listing.end
+    return {
+        "title": listing.title,
+        "start": start.isoformat() if start else None,
+        "end": end.isoformat() if end else None,
+        "all_day": all_day,
+        "venue": listing.venue_name,
+        "city": listing.city,
+        "url": listing.url,
+        "description": listing.description,
+        "categories": list(listing.categories),
+        "visibility": listing.visibility,
+        "embargo_until": listing.embargo_until.isoformat() if listing.embargo_until else None,
+    }
+
+
+ROUTES = [partner_events, submit, change, withdraw]
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    Unauthorized: unauthorized_handler,
+    Invalid: invalid_handler,
+}
+
+
+class ClashOut(msgspec.Struct, frozen=True):
+    score: float
+    reasons: list[str]
+    event: EventOut
+
+
+@get("/api/clashes", summary="What competes with a planned event (partners also see embargoes)")
+async def clashes(request: Request[Any, Any, Any]) -> Response[Any]:
+    """``start`` (a moment with offset, or a day), optional ``end``, ``city``, ``category``,
+    ``audience``, ``limit``. With a partner key the answer includes embargoed plans."""
+    runtime = _runtime(request)
+    partner = optional_partner(request, runtime)
+    params = request.query_params
+    start_text = params.get("start")
+    if not start_text:
+        raise InvalidFilterError("start", "is required: a moment (2027-03-01T20:00+01:00) or a day")
+    errors: list[dict[str, str]] = []
+    plan_start = plan_day = None
+    if len(start_text) == 10:
+        plan_day = _day("start", start_text, errors)
+    else:
+        plan_start = _moment("start", start_text, errors)
+    plan_end = _moment("end", params.get("end"), errors)
+    if errors:
+        raise InvalidFilterError(errors[0]["field"], errors[0]["message"])
+    limit = params.get("limit", "20")
+    if not limit.isdigit() or not 1 <= int(limit) <= 200:
+        raise InvalidFilterError("limit", "must be a whole number from 1 to 200")
+    audience = params.get("audience")
+    plan = Plan(start=plan_start, day=plan_day, end=plan_end, city=params.get("city"),
+                category=params.get("category"), audience=audience)  # fmt: skip
+    first, last = plan_window(plan)
+    filters = parse_filters({"from": first.isoformat(), "to": last.isoformat()}, first)
+
+    def work() -> list[ClashOut]:
+        events = list_events(runtime.stores.get(), filters, private=partner is not None)
+        return [
+            ClashOut(score=c.score, reasons=list(c.reasons), event=event_out(c.event))
+            for c in rank_clashes(plan, events, int(limit))
+        ]
+
+    found = await anyio.to_thread.run_sync(work)
+    headers = {"Cache-Control": "private, no-store" if partner else "public, max-age=60"}
+    return Response(msgspec.json.encode({"clashes": found}), media_type="application/json",
+                    headers=headers)  # fmt: skip
+
+
+ROUTES.append(clashes)
+
+
+@post(
+    "/api/partner/events.csv", summary="Submit a spreadsheet of events (partner)", status_code=201
+)
+async def submit_csv(request: Request[Any, Any, Any]) -> Response[Any]:
+    """The body is a CSV file with the columns the ``csv`` importer reads (Dutch or English
+    headers). All rows are checked first: any bad row is a 400 naming its row and column,
+    and nothing is stored."""
+    runtime = _runtime(request)
+    partner = require_partner(request, runtime)
+    data = await request.body()
+    source = _source(partner)
+    try:
+        result = parse_spreadsheet(data, source, runtime.clock())
+    except ParseError as exc:
+        raise Invalid([{"field": "(file)", "message": str(exc)}]) from None
+    errors = [
+        {"field": p.field or "(row)", "message": p.message}
+        for p in result.problems
+        if p.severity == "error"
+    ]
+    if errors:
+        raise Invalid(errors)
+    if not result.listings:
+        raise Invalid([{"field": "(file)", "message": "no events in the file"}])
+    now = runtime.clock()
+
+    def work() -> list[str]:
+        store = runtime.stores.get()
+        events = [put_listing(store, source, listing, now) for listing in result.listings]
+        with store.transaction():
+            audit(store, partner, partner.name, "event.upload", source.id, now,
+                  {"rows": len(result.listings)})  # fmt: skip
+        return events
+
+    events = await _write(runtime, work)
+    return Response({"imported": len(events), "events": events}, status_code=201)
+
+
+ROUTES.append(submit_csv)

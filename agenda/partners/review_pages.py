@@ -1,0 +1,232 @@
+"""The coordinators' review queue in the browser: /partners/review and its four actions.
+
+Coordinators see the grey-zone pairs of listings still apart (each side as its event
+with every listing it holds) and the sources held back for confirmation; they merge two
+events, keep them apart for good, split a listing off, or confirm a held source. Every
+action is audited and goes back to the queue with a flash message; a pair changed in
+another tab meanwhile is reported as stale. ``require_session`` (``agenda.partners.session``)
+lets only coordinators in and checks each POST's CSRF token. This module owns the
+queue's rows too (``review_rows``); it must not sign sessions or change events other
+than through ``agenda.dedup.decisions`` and ``agenda.sync.jobs.import_source``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import anyio
+from litestar import Request, Response, get, post
+from litestar.response import Redirect
+
+from agenda.dedup import decisions as decide
+from agenda.errors import AgendaError, NotFoundError, SourceBusyError
+from agenda.model import Listing
+from agenda.partners.accounts import audit
+from agenda.partners.session import (
+    Viewer,
+    html_response,
+    require_session,
+    runtime_of,
+    viewer_context,
+)
+from agenda.store.database import Store
+from agenda.sync.jobs import import_source
+from agenda.timeutil import to_local
+from agenda.web.i18n import labels
+from agenda.web.pages import Page
+from agenda.web.runtime import Runtime
+from feeds.labels import clock, short_day
+
+REVIEW_SHOWN = 50
+
+
+# --- the queue's rows -----------------------------------------------------------------------
+
+
+def _listing_when(listing: Listing, lang: str) -> str:
+    if listing.start is not None:
+        return f"{short_day(to_local(listing.start).date(), lang)} {clock(listing.start, lang)}"
+    assert listing.start_date is not None
+    return f"{short_day(listing.start_date, lang)} ({labels(lang)['all_day']})"
+
+
+def _review_listing(
+    key: str, listing: Listing, in_pair: bool, source_names: Mapping[str, str], lang: str
+) -> dict[str, Any]:
+    source = source_names.get(listing.source_id, listing.source_id)
+    when = _listing_when(listing, lang)
+    return {"key": key, "title": listing.title, "when": when, "source": source, "in_pair": in_pair}
+
+
+def review_rows(
+    pairs: Sequence[tuple[str, str, float, Sequence[str]]],
+    memberships: Mapping[str, str],
+    members: Mapping[str, Sequence[str]],
+    listings: Mapping[str, tuple[Listing, str]],
+    source_names: Mapping[str, str],
+    lang: str,
+) -> list[dict[str, Any]]:
+    """Grey-zone pairs still apart, each side as its event with every listing it holds.
+
+    Two listing pairs between the same two events are one decision: the strongest is shown.
+    """
+    rows = []
+    seen: set[frozenset[str | None]] = set()
+    for a, b, score, reasons in pairs:
+        events = [memberships.get(a), memberships.get(b)]
+        if None in events or events[0] == events[1] or frozenset(events) in seen:
+            continue
+        seen.add(frozenset(events))
+        sides = []
+        for key, event_id in zip((a, b), events, strict=True):
+            keys = [k for k in members.get(str(event_id), [key]) if k in listings]
+            side = [_review_listing(k, listings[k][0], k == key, source_names, lang) for k in keys]
+            sides.append({"event": event_id, "key": key, "listings": side})
+        rows.append({"score": f"{score:.2f}", "reasons": list(reasons), "sides": sides})
+    return rows
+
+
+# --- the queue and its actions --------------------------------------------------------------
+
+
+def _review(page: Page, viewer: Viewer) -> bytes:
+    store = page.runtime.stores.get()
+    pairs = store.review()
+    memberships = store.memberships()
+    shown = pairs[:REVIEW_SHOWN]
+    event_ids = {memberships[k] for a, b, _, _ in shown for k in (a, b) if k in memberships}
+    members = store.members_of(event_ids)
+    listings = store.listings(k for keys in members.values() for k in keys)
+    sources = store.source_rows()
+    names = {row["id"]: row["name"] for row in sources}
+    held = [
+        {"id": r["id"], "name": r["name"], "message": r["message"] or "",
+         "configured": r["id"] in page.runtime.sources}
+        for r in sources if r["outcome"] == "refused"
+    ]  # fmt: skip
+    done = page.params.get("done", "")
+    return page.render(
+        "review.html",
+        **viewer_context(page, viewer),
+        section="review",
+        pairs=review_rows(shown, memberships, members, listings, names, page.lang),
+        more=max(0, len(pairs) - REVIEW_SHOWN),
+        held=held,
+        flash=page.t.get(f"pp_done_{done}", "") if done.isidentifier() else "",
+        flash_event=page.params.get("event", "") if done == "merged" else "",
+        flash_ok=done in ("merged", "apart", "split", "confirmed"),
+    )  # fmt: skip
+
+
+@get("/partners/review", name="partners-review", include_in_schema=False)
+async def review(request: Request[Any, Any, Any]) -> Response[Any]:
+    entry = await require_session(request, coordinator=True)
+    if isinstance(entry, Response):
+        return entry
+    page = Page(request)
+    body = await anyio.to_thread.run_sync(lambda: _review(page, entry[0]))
+    return html_response(body, 200, page.lang)
+
+
+Action = Callable[[Runtime, Store, Mapping[str, Any], Viewer], dict[str, str]]
+
+
+async def _act(request: Request[Any, Any, Any], action: Action) -> Response[Any]:
+    """Run one coordinator action (audited) and go back to the queue with a flash message."""
+    entry = await require_session(request, coordinator=True)
+    if isinstance(entry, Response):
+        return entry
+    viewer, form = entry
+    runtime, page = runtime_of(request), Page(request)
+
+    def work() -> dict[str, str]:
+        try:
+            result = action(runtime, runtime.stores.get(), form, viewer)
+        except SourceBusyError:
+            return {"done": "busy"}
+        except AgendaError:  # gone, merged or split meanwhile (a second tab, another person)
+            return {"done": "stale"}
+        runtime.cache.clear()
+        return result
+
+    result = await anyio.to_thread.run_sync(work)
+    return Redirect(page.link("/partners/review", result), status_code=303)
+
+
+def _field(form: Mapping[str, Any], name: str) -> str:
+    value = str(form.get(name) or "").strip()
+    if not value or len(value) > 300:
+        raise NotFoundError(f"the form has no {name}")
+    return value
+
+
+def _merge(
+    runtime: Runtime, store: Store, form: Mapping[str, Any], viewer: Viewer
+) -> dict[str, str]:
+    events, now = [_field(form, "a"), _field(form, "b")], runtime.clock()
+    with store.transaction():
+        survivor = decide.merge(store, events, now, note=f"review queue: {viewer.name}")
+        audit(store, viewer.partner, viewer.name, "review.merge", f"event:{survivor}", now,
+              {"events": events, "survivor": survivor})  # fmt: skip
+    return {"done": "merged", "event": survivor}
+
+
+def _apart(
+    runtime: Runtime, store: Store, form: Mapping[str, Any], viewer: Viewer
+) -> dict[str, str]:
+    first, second, now = _field(form, "a"), _field(form, "b"), runtime.clock()
+    with store.transaction():
+        decide.never_merge(store, first, second, now, note=f"review queue: {viewer.name}")
+        audit(store, viewer.partner, viewer.name, "review.never_merge", f"event:{first}", now,
+              {"events": [first, second]})  # fmt: skip
+    return {"done": "apart"}
+
+
+def _split(
+    runtime: Runtime, store: Store, form: Mapping[str, Any], viewer: Viewer
+) -> dict[str, str]:
+    event_id, key, now = _field(form, "event"), _field(form, "listing"), runtime.clock()
+    with store.transaction():
+        new_id = decide.split(store, event_id, key, now, note=f"review queue: {viewer.name}")
+        audit(store, viewer.partner, viewer.name, "review.split", f"event:{event_id}", now,
+              {"listing": key, "new_event": new_id})  # fmt: skip
+    return {"done": "split"}
+
+
+def _confirm(
+    runtime: Runtime, store: Store, form: Mapping[str, Any], viewer: Viewer
+) -> dict[str, str]:
+    source = runtime.sources.get(_field(form, "source"))
+    if source is None:
+        return {"done": "unknown_source"}
+    run = import_source(store, source, clock=runtime.clock, force=True)
+    with store.transaction():
+        audit(store, viewer.partner, viewer.name, "source.confirm", f"source:{source.id}",
+              runtime.clock(), {"outcome": run.outcome, "new": run.new, "updated": run.updated,
+                                "withdrawn": run.withdrawn, "message": run.message})  # fmt: skip
+    return {"done": "confirmed" if run.outcome == "ok" else "failed_confirm"}
+
+
+@post("/partners/review/merge", name="partners-merge", include_in_schema=False, status_code=303)
+async def review_merge(request: Request[Any, Any, Any]) -> Response[Any]:
+    return await _act(request, _merge)
+
+
+@post("/partners/review/apart", name="partners-apart", include_in_schema=False, status_code=303)
+async def review_apart(request: Request[Any, Any, Any]) -> Response[Any]:
+    return await _act(request, _apart)
+
+
+@post("/partners/review/split", name="partners-split", include_in_schema=False, status_code=303)
+async def review_split(request: Request[Any, Any, Any]) -> Response[Any]:
+    return await _act(request, _split)
+
+
+@post("/partners/review/confirm", name="partners-confirm", include_in_schema=False,
+      status_code=303)  # fmt: skip
+async def review_confirm(request: Request[Any, Any, Any]) -> Response[Any]:
+    return await _act(request, _confirm)
+
+
+ROUTES = [review, review_merge, review_apart, review_split, review_confirm]

@@ -1,0 +1,213 @@
+"""What HTTP handlers share: a store per thread, problem details, cached conditional answers.
+
+The web layer is thin: handlers parse input, call one function, and answer through
+``cached_response`` (strong ETag, Last-Modified, 304, pre-compressed gzip).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import HTTPException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from agenda.errors import AgendaError, InvalidFilterError, NotFoundError
+from agenda.store.database import Store
+
+PROBLEM = "application/problem+json"
+
+
+class StoreProvider:
+    """One SQLite connection per worker thread (connections must not be shared across threads)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all: list[Store] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = Store.open(self.path)
+            self._local.store = store
+            with self._lock:
+                self._all.append(store)
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._all:
+                store.close()
+            self._all.clear()
+
+
+class Cached(msgspec.Struct, frozen=True):
+    """A rendered body with its validators, plain and gzipped."""
+
+    body: bytes
+    gzipped: bytes
+    media_type: str
+    etag: str
+    last_modified: datetime | None
+    # ETag and Last-Modified header lines, formatted once
+    validators: dict[str, str] = {}
+
+
+class ResponseCache:
+    """A small thread-safe LRU of rendered bodies, keyed by request and data generation."""
+
+    def __init__(self, size: int = 128) -> None:
+        self._items: OrderedDict[tuple[Any, ...], Cached] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get_or_render(
+        self,
+        key: tuple[Any, ...],
+        render: Callable[[], tuple[bytes, datetime | None]],
+        media_type: str,
+    ) -> Cached:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+        body, last_modified = render()
+        entry = Cached(
+            body=body,
+            gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+            media_type=media_type,
+            etag=(etag := '"' + hashlib.sha256(body).hexdigest()[:32] + '"'),
+            last_modified=last_modified,
+            validators={"ETag": etag}
+            | (
+                {"Last-Modified": format_datetime(last_modified, usegmt=True)}
+                if last_modified is not None
+                else {}
+            ),
+        )
+        with self._lock:
+            self._items[key] = entry
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return entry
+
+    def clear(self) -> None:
+        """Forget every answer (after a write the generation also moves on)."""
+        with self._lock:
+            self._items.clear()
+
+    def peek(self, key: tuple[Any, ...]) -> Cached | None:
+        with self._lock:
+            return self._items.get(key)
+
+
+def not_modified(request: Request[Any, Any, Any], entry: Cached) -> bool:
+    """If-None-Match wins over If-Modified-Since, as RFC 9110 says."""
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        tags = {t.strip().removeprefix("W/") for t in match.split(",")}
+        return entry.etag in tags or "*" in tags
+    since = request.headers.get("if-modified-since")
+    if since and entry.last_modified is not None:
+        try:
+            return entry.last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def cached_response(
+    request: Request[Any, Any, Any], entry: Cached, *, max_age: int = 300
+) -> Response[bytes]:
+    """200 (gzipped when the client accepts it) or 304, with the validators either way."""
+    headers = {
+        **entry.validators,
+        "Cache-Control": f"public, max-age={max_age}",
+        "Vary": "Accept-Encoding",
+    }
+    if not_modified(request, entry):
+        return Response(b"", status_code=304, headers=headers)
+    body = entry.body
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        body = entry.gzipped
+    return Response(body, media_type=entry.media_type, headers=headers)
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict[str, Any]]:
+    """An RFC 9457 problem details response."""
+    content = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return Response(content, status_code=status, media_type=PROBLEM)
+
+
+def agenda_error_handler(
+    request: Request[Any, Any, Any], exc: AgendaError
+) -> Response[dict[str, Any]]:
+    if isinstance(exc, InvalidFilterError):
+        return problem(400, "Invalid parameter", str(exc), param=exc.param)
+    if isinstance(exc, NotFoundError):
+        return problem(404, "Not found", str(exc))
+    return problem(500, "Agenda error", str(exc))
+
+
+def http_error_handler(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[dict[str, Any]]:
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), detail)
+
+
+_TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    429: "Too many requests",
+}
+
+
+# Pages use no inline script or style; the widget's iframe page may be framed by any site.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
+EMBED_CSP = CSP.replace("frame-ancestors 'self'", "frame-ancestors *")
+EMBEDDABLE = ("/widgets/embed",)
+
+
+def security_headers(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: CSP without inline scripts, nosniff, a strict referrer policy."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        framable = str(scope.get("path", "")).startswith(EMBEDDABLE)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                csp = (
+                    CSP.replace("frame-ancestors 'self'", "frame-ancestors *") if framable else CSP
+                )
+                headers.setdefault("Content-Security-Policy", csp)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+                if not framable:
+                    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return middleware

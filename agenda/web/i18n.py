@@ -1,0 +1,586 @@
+"""Every label of the public pages in Dutch and English, and which of the two a visitor gets.
+
+The language is ``?lang=nl|en`` when given, else the best match in ``Accept-Language``,
+else Dutch. Labels are written as ``key: (Dutch, English)`` pairs, so a label cannot
+exist in one language only. Dates and times are Babel's (see ``feeds.labels``).
+Pure: no I/O, no web framework.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGUAGES = ("nl", "en")
+DEFAULT = "nl"
+
+_PAIRS: dict[str, tuple[str, str]] = {
+    # frame
+    "site_name": ("Regio-agenda", "Regio-agenda"),
+    "tagline": ("Cultuur in Den Haag, Leiden en Delft", "Culture in The Hague, Leiden and Delft"),
+    "skip": ("Naar de inhoud", "Skip to content"),
+    "nav_label": ("Hoofdmenu", "Main menu"),
+    "nav_agenda": ("Agenda", "What's on"),
+    "nav_subscribe": ("Abonneren", "Subscribe"),
+    "nav_about": ("Over", "About"),
+    "lang_label": ("Taal", "Language"),
+    "switch_to": ("English", "Nederlands"),
+    "switch_hint": ("Read this page in English", "Lees deze pagina in het Nederlands"),
+    "footer": (
+        "Regio-agenda verzamelt de agenda's van musea, theaters, universiteiten en "
+        "citymarketing in Den Haag, Leiden en Delft.",
+        "Regio-agenda collects the agendas of museums, theatres, universities and city "
+        "marketing in The Hague, Leiden and Delft.",
+    ),
+    "footer_api": ("API voor ontwikkelaars", "API for developers"),
+    # agenda page
+    "agenda_title": ("Agenda", "What's on"),
+    "agenda_intro": (
+        "Tentoonstellingen, concerten, voorstellingen en lezingen in Den Haag, Leiden en Delft.",
+        "Exhibitions, concerts, performances and lectures in The Hague, Leiden and Delft.",
+    ),
+    "filters_title": ("Zoeken en filteren", "Search and filter"),
+    "field_q": ("Zoekterm", "Search for"),
+    "field_from": ("Vanaf", "From"),
+    "field_to": ("Tot en met", "Until"),
+    "field_city": ("Plaats", "City"),
+    "field_category": ("Categorie", "Category"),
+    "field_theme": ("Thema", "Theme"),
+    "field_audience": ("Publiek", "Audience"),
+    "field_kind": ("Soort", "Type"),
+    "field_free": ("Alleen gratis", "Free only"),
+    "field_feed_lang": ("Taal van de feed", "Language of the feed"),
+    "field_venue": ("Locatie", "Venue"),
+    "field_source": ("Bron", "Source"),
+    "field_cursor": ("Volgende pagina", "Next page"),
+    "date_hint": ("bijvoorbeeld 2027-03-01", "for example 2027-03-01"),
+    "any_city": ("Alle plaatsen", "All cities"),
+    "any_category": ("Alle categorieën", "All categories"),
+    "any_theme": ("Alle thema's", "All themes"),
+    "any_audience": ("Iedereen", "Everyone"),
+    "any_kind": ("Alle soorten", "All types"),
+    "any_lang": ("Alle talen", "All languages"),
+    "apply": ("Toon evenementen", "Show events"),
+    "reset": ("Wis filters", "Clear filters"),
+    "results_title": ("Evenementen", "Events"),
+    "count_one": ("1 evenement gevonden", "1 event found"),
+    "count_many": ("{n} evenementen gevonden", "{n} events found"),
+    "no_events": ("Geen evenementen gevonden.", "No events found."),
+    "more": ("Meer evenementen", "More events"),
+    "first_page": ("Terug naar het begin", "Back to the start"),
+    "today": ("vandaag", "today"),
+    "tomorrow": ("morgen", "tomorrow"),
+    "all_day": ("hele dag", "all day"),
+    "running_until": ("t/m {day}", "until {day}"),
+    "free": ("Gratis", "Free"),
+    "cancelled": ("Geannuleerd", "Cancelled"),
+    "postponed": ("Uitgesteld", "Postponed"),
+    # errors
+    "error_title": ("Dat lukte niet", "That did not work"),
+    "error_filter": ("Controleer ‘{field}’: {hint}.", "Please check ‘{field}’: {hint}."),
+    "hint_date": (
+        "gebruik een datum als 2027-03-01",
+        "use a date such as 2027-03-01",
+    ),
+    "hint_range": (
+        "die datum ligt vóór de begindatum",
+        "that date is before the start date",
+    ),
+    "hint_choice": ("kies een van de waarden uit de lijst", "choose one of the listed values"),
+    "hint_long": ("de tekst is te lang", "the text is too long"),
+    "hint_cursor": (
+        "deze link om verder te bladeren werkt niet meer; begin opnieuw",
+        "this link to the next page no longer works; start again",
+    ),
+    "hint_other": ("deze waarde kan niet worden gebruikt", "this value cannot be used"),
+    "not_found_title": ("Niet gevonden", "Not found"),
+    "not_found_text": (
+        "Deze pagina bestaat niet (meer). Misschien is het evenement verplaatst of verwijderd.",
+        "This page does not exist (any more). The event may have moved or been removed.",
+    ),
+    "back_to_agenda": ("Terug naar de agenda", "Back to the agenda"),
+    # event page
+    "when": ("Wanneer", "When"),
+    "where": ("Waar", "Where"),
+    "price": ("Prijs", "Price"),
+    "tickets": ("Kaarten bestellen", "Buy tickets"),
+    "more_info": ("Meer informatie bij de organisator", "More information from the organiser"),
+    "map": ("Bekijk op de kaart", "View on the map"),
+    "map_suffix": ("(OpenStreetMap)", "(OpenStreetMap)"),
+    "venue_link": ("Alles in {venue}", "Everything at {venue}"),
+    "kind": ("Soort", "Type"),
+    "audience": ("Voor", "For"),
+    "categories": ("Categorieën", "Categories"),
+    "accessible": ("Rolstoeltoegankelijk", "Wheelchair accessible"),
+    "yes": ("ja", "yes"),
+    "no": ("nee", "no"),
+    "details": ("Praktisch", "Practical information"),
+    "description": ("Beschrijving", "Description"),
+    "add_to_calendar": ("Zet in je agenda", "Add to your calendar"),
+    "download_ics": (
+        "Download als .ics (Apple Agenda, Outlook, Thunderbird)",
+        "Download as .ics (Apple Calendar, Outlook, Thunderbird)",
+    ),
+    "google_event": ("Zet in Google Agenda", "Add to Google Calendar"),
+    "sources": ("Bronnen", "Sources"),
+    "sources_intro": (
+        "Dit evenement staat in deze agenda's:",
+        "This event is listed in these agendas:",
+    ),
+    "source_page": ("bekijk bij de bron", "view at the source"),
+    "no_source_page": ("geen eigen pagina", "no page of its own"),
+    # venue and theme pages
+    "address": ("Adres", "Address"),
+    "upcoming": ("Komende evenementen", "Upcoming events"),
+    "no_upcoming": (
+        "Hier staan nog geen evenementen gepland.",
+        "There are no events planned here yet.",
+    ),
+    "venue_feed": ("Abonneer op deze locatie", "Subscribe to this venue"),
+    "all_in_agenda": ("Alles van deze locatie in de agenda", "Everything at this venue"),
+    "theme_title": ("Thema: {theme}", "Theme: {theme}"),
+    "theme_intro": (
+        "Evenementen die bij dit thema horen.",
+        "Events that belong to this theme.",
+    ),
+    "theme_empty": (
+        "Er zijn (nog) geen evenementen met dit thema.",
+        "There are no events with this theme (yet).",
+    ),
+    "theme_feed": ("Abonneer op dit thema", "Subscribe to this theme"),
+    # subscribe page
+    "subscribe_title": ("Abonneren op de agenda", "Subscribe to the agenda"),
+    "subscribe_intro": (
+        "Kies wat je wilt volgen en abonneer je in je eigen agenda-app of feedlezer. "
+        "Wijzigingen en afgelastingen komen daar vanzelf binnen.",
+        "Choose what to follow and subscribe in your own calendar app or feed reader. "
+        "Changes and cancellations arrive there by themselves.",
+    ),
+    "choose_title": ("Wat wil je volgen?", "What do you want to follow?"),
+    "make_feed": ("Maak de feed", "Make the feed"),
+    "your_feed": ("Jouw feed", "Your feed"),
+    "feed_count_one": (
+        "Deze feed bevat nu 1 evenement in de komende twaalf maanden.",
+        "This feed now holds 1 event in the coming twelve months.",
+    ),
+    "feed_count_many": (
+        "Deze feed bevat nu {n} evenementen in de komende twaalf maanden.",
+        "This feed now holds {n} events in the coming twelve months.",
+    ),
+    "calendar_title": ("In je agenda-app", "In your calendar app"),
+    "calendar_hint": (
+        "Kopieer het adres en plak het bij ‘Agenda toevoegen via URL’ of ‘Abonneren’, "
+        "of gebruik een van de knoppen hieronder.",
+        "Copy the address and paste it under ‘Add calendar from URL’ or ‘Subscribe’, "
+        "or use one of the buttons below.",
+    ),
+    "ics_label": ("Adres van de iCalendar-feed", "Address of the iCalendar feed"),
+    "webcal": (
+        "Open in je agenda-app (Apple Agenda, Outlook, Thunderbird)",
+        "Open in your calendar app (Apple Calendar, Outlook, Thunderbird)",
+    ),
+    "google_subscribe": ("Toevoegen aan Google Agenda", "Add to Google Calendar"),
+    "readers_title": ("In een feedlezer", "In a feed reader"),
+    "rss_label": ("Adres van de RSS-feed", "Address of the RSS feed"),
+    "atom_label": ("Adres van de Atom-feed", "Address of the Atom feed"),
+    "json_label": ("Adres van de JSON Feed", "Address of the JSON Feed"),
+    "open_feed": ("Open de feed", "Open the feed"),
+    "copy_button": ("Kopieer", "Copy"),
+    "copied": ("Gekopieerd", "Copied"),
+    "copy_failed": (
+        "Kopiëren lukte niet; selecteer het adres en kopieer het zelf.",
+        "Copying did not work; select the address and copy it yourself.",
+    ),
+    # about page
+    "about_title": ("Over Regio-agenda", "About Regio-agenda"),
+    "about_1": (
+        "Regio-agenda is de gedeelde cultuuragenda van Den Haag (Haaglanden), Leiden "
+        "(Rijnland) en Delft. Musea, theaters, universiteiten, kunstscholen en "
+        "citymarketing publiceren elk hun eigen agenda, ieder in een eigen formaat.",
+        "Regio-agenda is the shared cultural agenda of The Hague (Haaglanden), Leiden "
+        "(Rijnland) and Delft. Museums, theatres, universities, art schools and city "
+        "marketing each publish their own agenda, each in its own format.",
+    ),
+    "about_2": (
+        "Regio-agenda leest al die agenda's, herkent hetzelfde evenement als meerdere bronnen "
+        "het noemen, en maakt er één agenda van: deze website, abonneerbare feeds voor je "
+        "agenda-app, een JSON-API en een widget voor websites.",
+        "Regio-agenda reads all those agendas, recognises the same event when several "
+        "sources list it, and makes one agenda of them: this website, feeds to subscribe to "
+        "in your calendar app, a JSON API and a widget for websites.",
+    ),
+    "about_3": (
+        "De gegevens komen van de organisatoren zelf. Klopt er iets niet, kijk dan bij de bron "
+        "die op de pagina van het evenement staat.",
+        "The data comes from the organisers themselves. If something is wrong, check the "
+        "source listed on the event's page.",
+    ),
+    "sources_title": ("De bronnen", "The sources"),
+    "sources_caption": (
+        "De agenda's die Regio-agenda leest, met hun laatste import",
+        "The agendas Regio-agenda reads, with their latest import",
+    ),
+    "no_sources": ("Er zijn nog geen bronnen ingesteld.", "No sources have been set up yet."),
+    "col_source": ("Bron", "Source"),
+    "col_city": ("Plaats", "City"),
+    "col_format": ("Formaat", "Format"),
+    "col_listings": ("Evenementen", "Events"),
+    "col_last_import": ("Laatste import", "Latest import"),
+    "col_outcome": ("Resultaat", "Outcome"),
+    "outcome_ok": ("gelukt", "succeeded"),
+    "outcome_not_modified": ("gelukt, niets veranderd", "succeeded, nothing changed"),
+    "outcome_failed": ("mislukt", "failed"),
+    "outcome_refused": (
+        "geweigerd: er zouden te veel evenementen verdwijnen",
+        "refused: too many events would disappear",
+    ),
+    "never": ("nog niet", "not yet"),
+    "developers_title": ("Voor ontwikkelaars", "For developers"),
+    "developers_text": (
+        "De JSON-API staat onder /api; de OpenAPI-beschrijving onder /schema.",
+        "The JSON API lives under /api; its OpenAPI description under /schema.",
+    ),
+    # partner pages, planner, review queue and source health (agenda.partners.pages)
+    "pp_nav_label": ("Partnermenu", "Partner menu"),
+    "pp_nav_planner": ("Planning", "Planner"),
+    "pp_nav_review": ("Beoordelen", "Review queue"),
+    "pp_nav_sources": ("Bronstatus", "Source health"),
+    "pp_signed_in": ("Ingelogd als {name} ({role})", "Signed in as {name} ({role})"),
+    "pp_role_partner": ("partner", "partner"),
+    "pp_role_coordinator": ("coördinator", "coordinator"),
+    "pp_logout": ("Uitloggen", "Sign out"),
+    "pp_login_title": ("Inloggen voor partners", "Partner sign-in"),
+    "pp_login_intro": (
+        "Marketingteams en coördinatoren loggen in met de API-sleutel van hun instelling "
+        "(die begint met ra_). De browser bewaart de sleutel niet, alleen een sessie van "
+        "acht uur.",
+        "Marketing teams and coordinators sign in with their institution's API key (it "
+        "starts with ra_). The browser does not keep the key, only a session of eight hours.",
+    ),
+    "pp_login_key": ("API-sleutel", "API key"),
+    "pp_login_button": ("Inloggen", "Sign in"),
+    "pp_login_wrong": (
+        "Deze sleutel is onbekend of ingetrokken.",
+        "This key is unknown or has been revoked.",
+    ),
+    "pp_login_blocked": (
+        "Te veel mislukte pogingen vanaf dit adres; probeer het over een minuut opnieuw.",
+        "Too many failed attempts from this address; try again in a minute.",
+    ),
+    "pp_login_expired": (
+        "Log eerst in: je sessie is verlopen of bestaat niet.",
+        "Please sign in first: your session has ended or does not exist.",
+    ),
+    "pp_signed_out": ("Je bent uitgelogd.", "You are signed out."),
+    "pp_forbidden_title": ("Geen toegang", "No access"),
+    "pp_forbidden_review": (
+        "Alleen coördinatoren kunnen de beoordelingslijst gebruiken.",
+        "Only coordinators can use the review queue.",
+    ),
+    "pp_forbidden_csrf": (
+        "Dit formulier is verlopen of komt niet van deze site. Laad de pagina opnieuw en "
+        "probeer het nog eens.",
+        "This form has expired or did not come from this site. Reload the page and try again.",
+    ),
+    "pp_planner_title": ("Planning", "Planner"),
+    "pp_planner_intro": (
+        "De hele regio per dag, ook de evenementen onder embargo en die alleen voor partners "
+        "zijn. Zo zie je botsingen voordat je iets aankondigt.",
+        "The whole region day by day, embargoed and partner-only events included, so you "
+        "spot clashes before you announce anything.",
+    ),
+    "pp_filters": ("Filters", "Filters"),
+    "pp_apply": ("Toon", "Show"),
+    "pp_period_nav": ("Periode", "Period"),
+    "pp_prev_month": ("Vorige maand", "Previous month"),
+    "pp_next_month": ("Volgende maand", "Next month"),
+    "pp_prev_week": ("Vorige week", "Previous week"),
+    "pp_next_week": ("Volgende week", "Next week"),
+    "pp_today": ("Vandaag", "Today"),
+    "pp_view_month": ("Maand", "Month"),
+    "pp_view_week": ("Week", "Week"),
+    "pp_week": ("week {n}", "week {n}"),
+    "pp_col_week": ("Week", "Week"),
+    "pp_month_caption": (
+        "Evenementen per dag in {period}: aantallen, embargo's, botsingen en thema's",
+        "Events per day in {period}: counts, embargoes, clashes and themes",
+    ),
+    "pp_col_week_short": ("wk", "wk"),
+    "pp_theme_short": ("T", "T"),
+    "pp_legend": ("Legenda", "Key"),
+    "pp_legend_hidden": ("niet openbaar", "not public"),
+    "pp_legend_clash": ("botsing", "clash"),
+    "pp_legend_theme": ("thema", "theme"),
+    "pp_events_one": ("1 evenement", "1 event"),
+    "pp_events_many": ("{n} evenementen", "{n} events"),
+    "pp_hidden_n": ("{n} niet openbaar", "{n} not public"),
+    "pp_clash": ("Botsing: {category} in {city}", "Clash: {category} in {city}"),
+    "pp_clash_mark": ("botsing", "clash"),
+    "pp_theme_mark": ("Thema: {name}", "Theme: {name}"),
+    "pp_by_category": ("Per categorie", "By category"),
+    "pp_by_audience": ("Per publiek", "By audience"),
+    "pp_no_category": ("zonder categorie", "no category"),
+    "pp_no_events_day": ("Geen evenementen.", "No events."),
+    "pp_embargo_until": ("embargo tot {moment}", "embargo until {moment}"),
+    "pp_partners_only": ("alleen voor partners", "partners only"),
+    "pp_count": (
+        "{n} evenementen in deze selectie, waarvan {hidden} nog niet openbaar.",
+        "{n} events in this selection, {hidden} of them not public yet.",
+    ),
+    "pp_themes_in_period": ("Thema's in deze periode", "Themes in this period"),
+    "pp_export": ("Exporteren", "Export"),
+    "pp_export_intro": (
+        "De selectie hierboven (deze periode met de filters), embargo's inbegrepen. Deel die "
+        "alleen met partners.",
+        "The selection above (this period with its filters), embargoes included. Share it "
+        "with partners only.",
+    ),
+    "pp_export_csv": ("Download als CSV (spreadsheet)", "Download as CSV (spreadsheet)"),
+    "pp_export_ics": ("Download als iCalendar (.ics)", "Download as iCalendar (.ics)"),
+    "pp_ics_title": (
+        "Regio-agenda planning (vertrouwelijk)",
+        "Regio-agenda planner (confidential)",
+    ),
+    "pp_check_title": ("Botsingscheck", "Clash check"),
+    "pp_check_intro": (
+        "Wat concurreert met een evenement dat je plant? Kies een datum en als je wilt een "
+        "tijd, plaats en categorie.",
+        "What competes with an event you are planning? Choose a date and, if you like, a "
+        "time, city and category.",
+    ),
+    "pp_check_time_hint": (
+        "bijvoorbeeld 20:00; leeg voor de hele dag",
+        "for example 20:00; empty for the whole day",
+    ),
+    "pp_check_button": ("Controleer", "Check"),
+    "pp_check_caption": (
+        "Concurrerende evenementen, de sterkste concurrent eerst",
+        "Competing events, the strongest competitor first",
+    ),
+    "pp_check_none": ("Geen concurrerende evenementen gevonden.", "No competing events found."),
+    "pp_col_score": ("Score", "Score"),
+    "pp_col_event": ("Evenement", "Event"),
+    "pp_col_when": ("Wanneer", "When"),
+    "pp_col_where": ("Waar", "Where"),
+    "pp_col_why": ("Waarom", "Why"),
+    "field_date": ("Datum", "Date"),
+    "field_view": ("Weergave", "View"),
+    "field_check_date": ("Datum", "Date"),
+    "field_check_time": ("Tijd", "Time"),
+    "field_check_city": ("Plaats", "City"),
+    "field_check_category": ("Categorie", "Category"),
+    "pp_review_title": ("Beoordelen", "Review queue"),
+    "pp_review_intro": (
+        "Paren die misschien hetzelfde evenement zijn en waarover de regels niet konden "
+        "beslissen. Voeg samen, houd apart of maak een vermelding los. Elke beslissing blijft "
+        "gelden bij latere imports en komt in het logboek.",
+        "Pairs that may be the same event, where the rules could not decide. Merge them, keep "
+        "them apart, or split a listing off. Every decision holds for later imports and is "
+        "written to the audit log.",
+    ),
+    "pp_pairs_title": ("Mogelijke dubbelingen", "Possible duplicates"),
+    "pp_pairs_none": (
+        "Er wachten geen paren op een beslissing.",
+        "No pairs are waiting for a decision.",
+    ),
+    "pp_pair_heading": ("Paar {n}, score {score}", "Pair {n}, score {score}"),
+    "pp_event_side": ("Evenement {id}", "Event {id}"),
+    "pp_in_pair": ("deze vermelding hoort bij het paar", "this listing is part of the pair"),
+    "pp_merge": ("Samenvoegen", "Merge"),
+    "pp_apart": ("Apart houden", "Keep apart"),
+    "pp_split": ("Losmaken", "Split off"),
+    "pp_more_pairs": ("En nog {n} paren.", "And {n} more pairs."),
+    "pp_held_title": ("Tegengehouden imports", "Held-back imports"),
+    "pp_held_intro": (
+        "Deze bronnen gaven een antwoord waardoor veel evenementen zouden verdwijnen; dat is "
+        "tegengehouden. Bevestig alleen als de bron echt zo veel kleiner is geworden.",
+        "These sources gave an answer that would make many events disappear, so it was held "
+        "back. Confirm only if the source really has become that much smaller.",
+    ),
+    "pp_held_none": ("Er zijn geen tegengehouden imports.", "No imports are held back."),
+    "pp_confirm": ("Bevestigen en toepassen", "Confirm and apply"),
+    "pp_not_configured": (
+        "Deze bron staat niet in het bronnenbestand van deze server.",
+        "This source is not in this server's sources file.",
+    ),
+    "pp_done_merged": ("Samengevoegd.", "Merged."),
+    "pp_done_apart": ("Apart gehouden.", "Kept apart."),
+    "pp_done_split": ("Losgemaakt.", "Split off."),
+    "pp_done_confirmed": (
+        "Bevestigd: de import is toegepast.",
+        "Confirmed: the import was applied.",
+    ),
+    "pp_done_failed_confirm": (
+        "De import lukte niet; zie de bronstatus.",
+        "The import did not succeed; see source health.",
+    ),
+    "pp_done_busy": (
+        "Er loopt al een import van deze bron; probeer het zo opnieuw.",
+        "An import of this source is already running; try again shortly.",
+    ),
+    "pp_done_stale": (
+        "Dat kon niet meer: de gegevens zijn intussen veranderd.",
+        "That was no longer possible: the data changed in the meantime.",
+    ),
+    "pp_done_unknown_source": (
+        "Die bron staat niet in het bronnenbestand van deze server.",
+        "That source is not in this server's sources file.",
+    ),
+    "pp_merged_into": ("Nu evenement {id}.", "Now event {id}."),
+    "pp_sources_title": ("Bronstatus", "Source health"),
+    "pp_sources_intro": (
+        "Voor de webteams van de instellingen: komt jullie agenda goed binnen? Per bron de "
+        "laatste import, fouten in gewone woorden, het aantal evenementen per import, de "
+        "volgende import en de problemen per regel.",
+        "For the institutions' web teams: is your agenda coming through? Per source the "
+        "latest import, errors in plain words, the listings per import, the next import and "
+        "the problems per item.",
+    ),
+    "pp_last_success": ("Laatst gelukt", "Last success"),
+    "pp_last_error": ("Laatste fout", "Last error"),
+    "pp_last_outcome": ("Laatste import", "Latest import"),
+    "pp_next_run": ("Volgende import", "Next import"),
+    "pp_listings_now": ("Evenementen nu", "Listings now"),
+    "pp_no_error": ("geen", "none"),
+    "pp_not_scheduled": ("niet ingepland", "not scheduled"),
+    "pp_technical": ("technisch", "technical"),
+    "pp_trend_caption": (
+        "Evenementen per import van {name}, oudste eerst",
+        "Listings per import of {name}, oldest first",
+    ),
+    "pp_col_import": ("Import", "Import"),
+    "pp_col_count": ("Evenementen", "Listings"),
+    "pp_problems_title": ("Problemen bij de laatste import", "Problems in the latest import"),
+    "pp_problems_none": (
+        "Geen problemen bij de laatste import.",
+        "No problems in the latest import.",
+    ),
+    "pp_problems_more": (
+        "{n} problemen in totaal; de eerste {shown} staan hier.",
+        "{n} problems in all; the first {shown} are shown here.",
+    ),
+    "pp_severity_error": ("fout", "error"),
+    "pp_severity_warning": ("waarschuwing", "warning"),
+    "pp_err_timeout": ("de bron antwoordde niet op tijd", "the source did not answer in time"),
+    "pp_err_tls": (
+        "de beveiligde verbinding lukte niet (certificaat)",
+        "the secure connection failed (certificate)",
+    ),
+    "pp_err_unreachable": ("de bron was niet bereikbaar", "the source could not be reached"),
+    "pp_err_gone": ("het adres bestaat niet (meer)", "the address does not exist (any more)"),
+    "pp_err_denied": ("de bron weigerde de toegang", "the source refused access"),
+    "pp_err_server": ("de server van de bron gaf een fout", "the source's server had an error"),
+    "pp_err_format": (
+        "het antwoord was niet in het verwachte formaat",
+        "the answer was not in the expected format",
+    ),
+    "pp_err_internal": ("een fout in Regio-agenda zelf", "an error in Regio-agenda itself"),
+    "pp_err_other": ("de import mislukte", "the import failed"),
+    "pp_outcome_ok": ("gelukt", "succeeded"),
+    "pp_outcome_not_modified": ("gelukt, niets veranderd", "succeeded, nothing changed"),
+    "pp_outcome_failed": ("mislukt", "failed"),
+    "pp_outcome_refused": (
+        "tegengehouden: ziet er verdacht uit; wacht tot de bron herstelt of een coördinator "
+        "bevestigt",
+        "held back: looks suspicious, waiting for the source to recover or a coordinator to "
+        "confirm",
+    ),
+}
+
+# Vocabulary shared with the filters (values stay the same; only what people read changes).
+_KINDS: dict[str, tuple[str, str]] = {
+    "exhibition": ("tentoonstelling", "exhibition"),
+    "concert": ("concert", "concert"),
+    "performance": ("voorstelling", "performance"),
+    "lecture": ("lezing", "lecture"),
+    "tour": ("rondleiding", "tour"),
+    "workshop": ("workshop", "workshop"),
+    "festival": ("festival", "festival"),
+    "film": ("film", "film"),
+    "market": ("markt", "market"),
+    "other": ("overig", "other"),
+}
+_AUDIENCES: dict[str, tuple[str, str]] = {
+    "family": ("gezinnen", "families"),
+    "children": ("kinderen", "children"),
+    "students": ("studenten", "students"),
+    "adults": ("volwassenen", "adults"),
+    "seniors": ("senioren", "seniors"),
+}
+_CITIES: dict[str, tuple[str, str]] = {
+    "Den Haag": ("Den Haag", "The Hague"),
+    "Leiden": ("Leiden", "Leiden"),
+    "Delft": ("Delft", "Delft"),
+}
+_LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
+    "nl": ("Nederlands", "Dutch"),
+    "en": ("Engels", "English"),
+}
+CITIES = tuple(_CITIES)
+
+
+def _pick(pairs: Mapping[str, tuple[str, str]], lang: str) -> dict[str, str]:
+    index = LANGUAGES.index(lang)
+    return {key: pair[index] for key, pair in pairs.items()}
+
+
+LABELS: dict[str, dict[str, str]] = {lang: _pick(_PAIRS, lang) for lang in LANGUAGES}
+KIND_NAMES: dict[str, dict[str, str]] = {lang: _pick(_KINDS, lang) for lang in LANGUAGES}
+AUDIENCE_NAMES: dict[str, dict[str, str]] = {lang: _pick(_AUDIENCES, lang) for lang in LANGUAGES}
+CITY_NAMES: dict[str, dict[str, str]] = {lang: _pick(_CITIES, lang) for lang in LANGUAGES}
+LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    lang: _pick(_LANGUAGE_NAMES, lang) for lang in LANGUAGES
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    return LABELS[lang if lang in LANGUAGES else DEFAULT]
+
+
+def city_name(city: str | None, lang: str) -> str:
+    """``Den Haag`` is ``The Hague`` in English; other cities keep their name."""
+    if not city:
+        return ""
+    return CITY_NAMES[lang].get(city, city)
+
+
+def kind_name(kind: str | None, lang: str) -> str:
+    return KIND_NAMES[lang].get(kind or "", kind or "")
+
+
+def audience_name(audience: str, lang: str) -> str:
+    return AUDIENCE_NAMES[lang].get(audience, audience)
+
+
+def parse_accept_language(header: str | None) -> list[str]:
+    """Primary language tags by preference (``q`` descending, header order on ties)."""
+    if not header:
+        return []
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        tag = tag.strip().lower()
+        if not tag:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            ranked.append((-quality, position, tag.split("-")[0]))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def negotiate(query_lang: str | None, accept_language: str | None) -> tuple[str, bool]:
+    """(language, whether the address chose it): ``?lang=`` first, then Accept-Language."""
+    if query_lang and query_lang.lower() in LANGUAGES:
+        return query_lang.lower(), True
+    for tag in parse_accept_language(accept_language):
+        if tag in LANGUAGES:
+            return tag, False
+        if tag == "*":
+            break
+    return DEFAULT, False
