@@ -20,10 +20,10 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-import nh3
 from feedgen.feed import FeedGenerator
 
 from agenda.model import Event
+from agenda.sanitize import MARKUP, sanitize_html
 from agenda.timeutil import day_start
 from feeds.base import (
     FeedOptions,
@@ -40,16 +40,6 @@ from feeds.labels import first_day, short_day, when_text, word
 GENERATOR = "Regio-agenda"
 RSS_DOCS = "https://www.rssboard.org/rss-specification"
 
-# The importers' allowlist (importers.clean, which feeds may not import). Stored
-# descriptions are sanitised already; cleaning again is idempotent for them and keeps
-# a description that reached the store another way from carrying a script into a feed.
-_ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a"}
-_ALLOWED_TAGS |= {"blockquote", "h3", "h4"}
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-_URL_SCHEMES = {"http", "https", "mailto"}
-_LINK_REL = "noopener noreferrer nofollow"
-
-_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
 # Characters XML 1.0 cannot carry: lxml refuses them, and one bad source text must
 # not take the whole feed down.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -149,14 +139,10 @@ def item_title(event: Event, lang: str) -> str:
 
 def description_html(text: str) -> str:
     """A description as safe HTML: markup re-sanitised, plain text escaped into paragraphs."""
-    if _MARKUP.search(text):
-        return nh3.clean(
-            text,
-            tags=_ALLOWED_TAGS,
-            attributes=_ALLOWED_ATTRIBUTES,
-            url_schemes=_URL_SCHEMES,
-            link_rel=_LINK_REL,
-        ).strip()
+    # Stored descriptions are sanitised already; cleaning again is idempotent and keeps
+    # a description that reached the store another way from carrying a script into a feed.
+    if MARKUP.search(text):
+        return sanitize_html(text)
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     return "".join(
         "<p>" + "<br>".join(html.escape(line) for line in p.splitlines()) + "</p>"

@@ -23,6 +23,10 @@ class ParseResult(msgspec.Struct, frozen=True, kw_only=True):
     problems: tuple[Problem, ...] = ()
     # Further documents of this source to fetch and parse (API pages, detail pages).
     follow: tuple[str, ...] = ()
+    # False when the answer is known to be partial (a document cut off before its last
+    # component closed, a page that failed, a budget that was hit): what is whole is
+    # kept, but nothing may be withdrawn on the strength of it.
+    complete: bool = True
 
 
 class Parser(Protocol):

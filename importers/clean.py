@@ -1,34 +1,22 @@
 """Small text, time and place helpers every importer uses.
 
-Pure functions only: unescaping, HTML sanitising (nh3 with an explicit allowlist),
-url absolutising, Dutch postcode and address splitting, local-time attachment.
+Pure functions only: url absolutising, Dutch postcode and address splitting, local-time
+attachment. Text cleaning and HTML sanitising are the kernel's (`agenda.sanitize`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-import nh3
-
 from agenda.normalize import KNOWN_CITIES, normalize_city
+from agenda.sanitize import clean_text
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
-# What a description may keep; everything else (scripts, styles, event handlers,
-# images, iframes) is removed before it is stored.
-ALLOWED_TAGS = frozenset(
-    {"p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "a", "blockquote", "h3", "h4"}
-)
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
-
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 _POSTCODE = re.compile(r"\b([1-9]\d{3})\s?([A-Z]{2})\b")
 _STREET = re.compile(r"^[^\d,]{2,}\s\d+[a-zA-Z]?(?:[-–/ ]?\d*[a-zA-Z]?)?$")
 _COUNTRIES = {"nederland", "netherlands", "the netherlands", "nl", "holland"}
@@ -39,43 +27,6 @@ def localize(naive: datetime, tz: ZoneInfo = AMSTERDAM) -> datetime:
     if naive.tzinfo is not None:
         return naive
     return naive.replace(tzinfo=tz)
-
-
-def clean_text(value: object) -> str:
-    """Unescape HTML entities, collapse runs of spaces, strip; ``None`` gives ''."""
-    if value is None:
-        return ""
-    text = html.unescape(str(value))
-    text = _SPACES.sub(" ", text)
-    return "\n".join(line.strip() for line in text.splitlines()).strip()
-
-
-def clean_title(value: object) -> str:
-    """A one-line title: entities unescaped, tags dropped, whitespace collapsed."""
-    text = _TAG.sub(" ", html.unescape(str(value or "")))
-    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
-
-
-def sanitize_html(value: str) -> str:
-    """Sanitise HTML to the allowlist; links get ``rel="noopener noreferrer nofollow"``."""
-    cleaned = nh3.clean(
-        value,
-        tags=set(ALLOWED_TAGS),
-        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
-        url_schemes=set(ALLOWED_URL_SCHEMES),
-        link_rel="noopener noreferrer nofollow",
-    )
-    return cleaned.strip()
-
-
-def clean_description(value: object) -> str:
-    """Plain text stays plain text; anything that holds markup is sanitised HTML."""
-    if value is None:
-        return ""
-    text = str(value)
-    if _TAG.search(text):
-        return sanitize_html(text)
-    return clean_text(text)
 
 
 def absolutize(href: object, base: str | None) -> str | None:

@@ -13,7 +13,7 @@ from datetime import UTC, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from agenda.model import Status
-from importers.clean import clean_text
+from agenda.sanitize import clean_text
 
 _OFFSET = re.compile(r"^(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?:([:.,])(\d{1,2}))?$", re.IGNORECASE)
 _CANCELLED = "geannuleerd|afgelast|cancelled|canceled|vervallen|gaat niet door"

@@ -21,17 +21,9 @@ import recurring_ical_events  # type: ignore[import-untyped]
 from icalendar import Calendar, Event, vRecur
 
 from agenda.model import Listing, Problem, SourceConfig
+from agenda.sanitize import clean_description, clean_text, clean_title
 from importers.base import ParseResult
-from importers.clean import (
-    absolutize,
-    clean_description,
-    clean_text,
-    clean_title,
-    content_id,
-    decode_text,
-    localize,
-    split_location,
-)
+from importers.clean import absolutize, content_id, decode_text, localize, split_location
 from importers.errors import ParseError
 from importers.ics_zones import (
     InvalidValue,

@@ -27,7 +27,8 @@ from icalendar import Timezone, vDuration
 from icalendar.timezone import tzp
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from importers.clean import AMSTERDAM, clean_text, parse_coordinate
+from agenda.sanitize import clean_text
+from importers.clean import AMSTERDAM, parse_coordinate
 
 # RFC 5545 DATE and DATE-TIME; seconds are required, so "20171101T2300" is rejected.
 _VALUE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?")

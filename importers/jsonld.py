@@ -21,8 +21,9 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from agenda.model import Listing, Problem, SourceConfig
+from agenda.sanitize import clean_description, clean_title
 from importers.base import ParseResult
-from importers.clean import clean_description, clean_title, content_id
+from importers.clean import content_id
 from importers.jsonld_blocks import (
     base_href,
     decode_page,

@@ -13,14 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from importers.clean import (
-    absolutize,
-    clean_text,
-    clean_title,
-    find_postcode,
-    parse_coordinate,
-    split_location,
-)
+from agenda.sanitize import clean_text, clean_title
+from importers.clean import absolutize, find_postcode, parse_coordinate, split_location
 
 _EVENT_TYPES = {
     "ExhibitionEvent": "exhibition",

@@ -27,15 +27,9 @@ from typing import Any
 import feedparser
 
 from agenda.model import Listing, Problem, SourceConfig, Status
+from agenda.sanitize import clean_description, clean_text, clean_title
 from importers.base import ParseResult
-from importers.clean import (
-    absolutize,
-    clean_description,
-    clean_text,
-    clean_title,
-    content_id,
-    split_location,
-)
+from importers.clean import absolutize, content_id, split_location
 from importers.errors import ParseError
 from importers.rss_times import event_whens, microformat, time_fields
 from importers.rss_xml import (

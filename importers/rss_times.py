@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from selectolax.lexbor import LexborHTMLParser
 
-from importers.clean import AMSTERDAM, clean_text, localize
+from agenda.sanitize import clean_text
+from importers.clean import AMSTERDAM, localize
 
 _ISO = re.compile(
     r"(\d{4})-?(\d{2})-?(\d{2})"

@@ -22,7 +22,7 @@ from xml.etree.ElementTree import ParseError as XMLSyntaxError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from importers.clean import clean_text
+from agenda.sanitize import clean_text
 from importers.errors import ParseError
 
 EV = "http://purl.org/rss/1.0/modules/event/"

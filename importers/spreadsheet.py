@@ -20,17 +20,9 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from agenda.model import Listing, Problem, SourceConfig
+from agenda.sanitize import clean_description, clean_text, clean_title
 from importers.base import ParseResult
-from importers.clean import (
-    AMSTERDAM,
-    clean_description,
-    clean_text,
-    clean_title,
-    content_id,
-    decode_text,
-    find_postcode,
-    split_location,
-)
+from importers.clean import AMSTERDAM, content_id, decode_text, find_postcode, split_location
 from importers.errors import ParseError
 from importers.freetext import free_from_cost, status_from_text, zone_from_name
 from importers.spreadsheet_dates import CellError, date_order, read_date, read_time_range

@@ -22,13 +22,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from agenda.model import Listing, Problem, SourceConfig, Status
+from agenda.sanitize import clean_description, clean_text, clean_title
 from importers.base import ParseResult
 from importers.clean import (
     AMSTERDAM,
     absolutize,
-    clean_description,
-    clean_text,
-    clean_title,
     content_id,
     decode_text,
     find_postcode,

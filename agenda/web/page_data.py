@@ -22,6 +22,7 @@ from agenda.classify import AUDIENCES, KINDS
 from agenda.errors import InvalidFilterError
 from agenda.model import Event, VenueRef
 from agenda.normalize import slugify
+from agenda.sanitize import sanitize_html
 from agenda.timeutil import AMSTERDAM, parse_utc, to_local
 from agenda.web.i18n import (
     CITIES,
@@ -35,7 +36,6 @@ from agenda.web.i18n import (
 from feeds.base import description_in, is_cancelled, location_text, plain_text, title_in
 from feeds.ical import google_calendar_subscribe_url, webcal_url
 from feeds.labels import clock, first_day, long_day, short_day, when_text
-from importers.clean import sanitize_html
 
 VENUE_FIELDS = ("id", "name", "city", "address", "postcode", "latitude", "longitude")
 CITY_SLUGS = {"Den Haag": "den-haag", "Leiden": "leiden", "Delft": "delft"}
