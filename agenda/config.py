@@ -48,6 +48,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     schedule: bool = False
     # Signs partner browser sessions (env AGENDA_SESSION_SECRET); None: one per process.
     session_secret: str | None = None
+    # Proxies whose X-Forwarded-For names the client (env AGENDA_TRUSTED_PROXIES, comma
+    # separated); none by default, so a forged header never dodges the failed-key brake.
+    trusted_proxies: tuple[str, ...] = ()
 
 
 def parse_interval(value: object) -> int:

@@ -24,13 +24,20 @@ from datetime import datetime
 from typing import Literal
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import httpx
 import msgspec
 
 from agenda.model import Listing, Problem, SourceConfig
 from importers.base import Parser, ParseResult
 from importers.errors import FetchError, ParseError
-from importers.fetch import DEFAULT_LIMITS, Fetched, FetchLimits, Validators, fetch, open_client
+from importers.fetch import (
+    DEFAULT_LIMITS,
+    Client,
+    Fetched,
+    FetchLimits,
+    Validators,
+    fetch,
+    open_client,
+)
 from importers.registry import get_parser
 
 
@@ -55,7 +62,7 @@ def collect(
     *,
     validators: Validators | None = None,
     limits: FetchLimits = DEFAULT_LIMITS,
-    client: httpx.Client | None = None,
+    client: Client | None = None,
     parser: Parser | None = None,
 ) -> Collected:
     """Fetch and parse ``source`` and every page it leads to; see the module docstring."""
@@ -76,7 +83,7 @@ class _Run:
         now: datetime,
         parse: Parser,
         limits: FetchLimits,
-        client: httpx.Client | None,
+        client: Client | None,
     ) -> None:
         self.source = source
         self.now = now

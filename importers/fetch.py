@@ -33,6 +33,10 @@ from importers.errors import FetchError
 _MB = 1024 * 1024
 
 
+# The client type other importer modules may hold without importing httpx themselves.
+Client = httpx.Client
+
+
 class FetchLimits(msgspec.Struct, frozen=True, kw_only=True):
     """How long to wait, how far to follow, how much to accept, and who we say we are."""
 

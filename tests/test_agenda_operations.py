@@ -211,7 +211,7 @@ def test_coordinator_can_import_and_confirm_over_http(tmp_path: Path) -> None:
 
     from agenda.app import create_app
     from agenda.config import Settings
-    from agenda.partners.coordinator_api import key_hash
+    from agenda.partners.accounts import key_hash
 
     feed = tmp_path / "agenda.ics"
     feed.write_bytes(ics(8))

@@ -284,7 +284,7 @@ def serve_command(db: str, config: str | None, host: str, port: int, base_url: s
     from agenda.app import create_app
     from agenda.cli import logs
     from agenda.config import Settings
-    from agenda.partners.coordinator_api import key_hash
+    from agenda.partners.accounts import key_hash
 
     logs.configure()
     key = os.environ.get("AGENDA_COORDINATOR_KEY")

@@ -39,7 +39,8 @@ def partner_source_id(institution: str) -> str:
     return f"partner-{institution}"
 
 
-def digest(secret: str) -> str:
+def key_hash(secret: str) -> str:
+    """How keys and tokens are kept: SHA-256, hex (the database never holds a key)."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -53,7 +54,7 @@ def add_partner(
         raise AgendaError("a partner needs a name")
     key = "ra_" + secrets.token_urlsafe(32)
     with store.transaction():
-        partner_id = store.insert_partner(name.strip(), institution, role, digest(key), now)
+        partner_id = store.insert_partner(name.strip(), institution, role, key_hash(key), now)
         audit(store, None, "cli", "partner.add", f"partner:{partner_id}", now,
               {"name": name, "institution": institution, "role": role})  # fmt: skip
     return get_partner(store, partner_id), key
@@ -97,7 +98,7 @@ def authenticate(store: Store, key: str) -> Partner | None:
     """The live account a key belongs to, or None (unknown or revoked)."""
     if not key:
         return None
-    wanted = digest(key)
+    wanted = key_hash(key)
     for row in store.partner_rows(key_hash=wanted):
         if hmac.compare_digest(row["key_hash"], wanted):
             return _partner(row)
@@ -108,13 +109,13 @@ def new_preview_token(store: Store, partner: Partner, now: datetime) -> str:
     """A fresh token for the partner's private preview feed; the old one stops working."""
     token = secrets.token_urlsafe(24)
     with store.transaction():
-        store.set_preview_hash(partner.id, digest(token))
+        store.set_preview_hash(partner.id, key_hash(token))
         audit(store, partner, partner.name, "preview.token", f"partner:{partner.id}", now, {})
     return token
 
 
 def preview_partner(store: Store, token: str) -> Partner | None:
-    rows = store.partner_rows(preview_hash=digest(token))
+    rows = store.partner_rows(preview_hash=key_hash(token))
     return _partner(rows[0]) if rows else None
 
 

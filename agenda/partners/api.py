@@ -14,27 +14,19 @@ from typing import Any
 
 import anyio
 import msgspec
-from litestar import Request, Response, delete, get, patch, post
+from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.params import FromPath
-from litestar.types import ExceptionHandlersMap
 
-from agenda.errors import AgendaError, InvalidFilterError, NotFoundError
+from agenda.errors import ForbiddenError, InvalidSubmissionError, NotFoundError
 from agenda.filters import parse_filters
 from agenda.model import Listing, SourceConfig
 from agenda.partners.accounts import Partner, audit
-from agenda.partners.auth import (
-    Unauthorized,
-    optional_partner,
-    require_partner,
-    unauthorized_handler,
-)
-from agenda.partners.clashes import Plan, plan_window, rank_clashes
+from agenda.partners.auth import partner_guard, require_partner
 from agenda.store.query import list_events
 from agenda.sync.ingest import put_listing, withdraw_listing
 from agenda.timeutil import AMSTERDAM
-from agenda.web.http import problem
 from agenda.web.runtime import Runtime
-from agenda.web.views import EventOut, event_out
+from agenda.web.views import event_out
 from importers.errors import ParseError
 from importers.spreadsheet import parse as parse_spreadsheet
 
@@ -42,17 +34,7 @@ _FIELDS = ("title", "start", "end", "all_day", "venue", "city", "url", "descript
            "categories", "visibility", "embargo_until", "external_id")  # fmt: skip
 
 
-class Invalid(AgendaError):
-    def __init__(self, errors: list[dict[str, str]]) -> None:
-        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
-        self.errors = errors
-
-
-def invalid_handler(request: Request[Any, Any, Any], exc: Invalid) -> Response[Any]:
-    return problem(400, "Invalid event", str(exc), errors=exc.errors)
-
-
-def _moment(field: str, value: object, errors: list[dict[str, str]]) -> datetime | None:
+def moment_field(field: str, value: object, errors: list[dict[str, str]]) -> datetime | None:
     if value in (None, ""):
         return None
     try:
@@ -63,7 +45,7 @@ def _moment(field: str, value: object, errors: list[dict[str, str]]) -> datetime
     return moment if moment.tzinfo else moment.replace(tzinfo=AMSTERDAM)
 
 
-def _day(field: str, value: object, errors: list[dict[str, str]]) -> date | None:
+def day_field(field: str, value: object, errors: list[dict[str, str]]) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
@@ -75,7 +57,7 @@ def listing_from(body: Any, partner: Partner, external_id: str | None) -> Listin
     """Validate a submission; every bad field is named in one 400 answer."""
     errors: list[dict[str, str]] = []
     if not isinstance(body, dict):
-        raise Invalid([{"field": "(body)", "message": "must be a JSON object"}])
+        raise InvalidSubmissionError([{"field": "(body)", "message": "must be a JSON object"}])
     for name in sorted(set(body) - set(_FIELDS)):
         errors.append({"field": name, "message": "unknown field"})
     title = body.get("title")
@@ -89,18 +71,18 @@ def listing_from(body: Any, partner: Partner, external_id: str | None) -> Listin
     if "start" not in body:
         errors.append({"field": "start", "message": "is required"})
     elif all_day:
-        times["start_date"] = _day("start", body["start"], errors)
+        times["start_date"] = day_field("start", body["start"], errors)
         if body.get("end"):
-            times["end_date"] = _day("end", body["end"], errors)
+            times["end_date"] = day_field("end", body["end"], errors)
     else:
-        times["start"] = _moment("start", body["start"], errors)
-        times["end"] = _moment("end", body.get("end"), errors)
+        times["start"] = moment_field("start", body["start"], errors)
+        times["end"] = moment_field("end", body.get("end"), errors)
         if times["start"] and times["end"] and times["end"] < times["start"]:
             errors.append({"field": "end", "message": "is before start"})
     visibility = body.get("visibility", "public")
     if visibility not in ("public", "partners"):
         errors.append({"field": "visibility", "message": "must be public or partners"})
-    embargo = _moment("embargo_until", body.get("embargo_until"), errors)
+    embargo = moment_field("embargo_until", body.get("embargo_until"), errors)
     categories = body.get("categories", [])
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
         errors.append({"field": "categories", "message": "must be a list of strings"})
@@ -112,7 +94,7 @@ def listing_from(body: Any, partner: Partner, external_id: str | None) -> Listin
     if isinstance(url, str) and url and not url.startswith(("http://", "https://")):
         errors.append({"field": "url", "message": "must be an http(s) address"})
     if errors:
-        raise Invalid(errors)
+        raise InvalidSubmissionError(errors)
     try:
         return Listing(
             source_id=partner.source_id,
@@ -128,7 +110,7 @@ def listing_from(body: Any, partner: Partner, external_id: str | None) -> Listin
             **{k: v for k, v in times.items() if v is not None},
         )
     except ValueError as exc:
-        raise Invalid([{"field": "start", "message": str(exc)}]) from None
+        raise InvalidSubmissionError([{"field": "start", "message": str(exc)}]) from None
 
 
 def _source(partner: Partner) -> SourceConfig:
@@ -157,7 +139,7 @@ def _own(partner: Partner, external_id: str, runtime: Runtime) -> Listing:
     if submissions and partner.role == "coordinator":
         return submissions[min(submissions)]
     if submissions:
-        raise Unauthorized(403, "this event belongs to another institution")
+        raise ForbiddenError("this event belongs to another institution")
     raise NotFoundError(f"no submission {external_id!r}")
 
 
@@ -165,7 +147,7 @@ async def _json_body(request: Request[Any, Any, Any]) -> Any:
     try:
         return msgspec.json.decode(await request.body())
     except msgspec.DecodeError as exc:
-        raise Invalid([{"field": "(body)", "message": f"not JSON: {exc}"}]) from None
+        raise InvalidSubmissionError([{"field": "(body)", "message": f"not JSON: {exc}"}]) from None
 
 
 async def _store(
@@ -197,7 +179,7 @@ async def _write(runtime: Runtime, work: Any) -> Any:
 @get("/api/partner/events", summary="Everything partners may see, embargoes included")
 async def partner_events(request: Request[Any, Any, Any]) -> Response[Any]:
     runtime = _runtime(request)
-    require_partner(request, runtime)
+    require_partner(request)
     params = {k: v for k, v in request.query_params.items()}
     filters = parse_filters(params, runtime.clock().astimezone(AMSTERDAM).date())
     events = list_events(runtime.stores.get(), filters, private=True)
@@ -215,7 +197,7 @@ async def partner_events(request: Request[Any, Any, Any]) -> Response[Any]:
 @post("/api/partner/events", summary="Submit an event (partner)", status_code=201)
 async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
     runtime = _runtime(request)
-    partner = require_partner(request, runtime)
+    partner = require_partner(request)
     body = await _json_body(request)
     listing = listing_from(body, partner, None)
     event_id = await _store(runtime, partner, partner, listing, "event.create", body)
@@ -228,11 +210,11 @@ async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
 @patch("/api/partner/events/{external_id:str}", summary="Change a submitted event (partner)")
 async def change(request: Request[Any, Any, Any], external_id: FromPath[str]) -> Response[Any]:
     runtime = _runtime(request)
-    partner = require_partner(request, runtime)
+    partner = require_partner(request)
     current = _own(partner, external_id, runtime)
     changes = await _json_body(request)
     if not isinstance(changes, dict):
-        raise Invalid([{"field": "(body)", "message": "must be a JSON object"}])
+        raise InvalidSubmissionError([{"field": "(body)", "message": "must be a JSON object"}])
     merged = {**_as_body(current), **changes}
     owner = partner if current.source_id == partner.source_id else _owner_of(current)
     listing = listing_from(merged, owner, current.external_id)
@@ -244,7 +226,7 @@ async def change(request: Request[Any, Any, Any], external_id: FromPath[str]) ->
         status_code=200)  # fmt: skip
 async def withdraw(request: Request[Any, Any, Any], external_id: FromPath[str]) -> Response[Any]:
     runtime = _runtime(request)
-    partner = require_partner(request, runtime)
+    partner = require_partner(request)
     current = _own(partner, external_id, runtime)
     now = runtime.clock()
 
@@ -282,63 +264,6 @@ def _as_body(listing: Listing) -> dict[str, Any]:
     }
 
 
-ROUTES = [partner_events, submit, change, withdraw]
-EXCEPTION_HANDLERS: ExceptionHandlersMap = {
-    Unauthorized: unauthorized_handler,
-    Invalid: invalid_handler,
-}
-
-
-class ClashOut(msgspec.Struct, frozen=True):
-    score: float
-    reasons: list[str]
-    event: EventOut
-
-
-@get("/api/clashes", summary="What competes with a planned event (partners also see embargoes)")
-async def clashes(request: Request[Any, Any, Any]) -> Response[Any]:
-    """``start`` (a moment with offset, or a day), optional ``end``, ``city``, ``category``,
-    ``audience``, ``limit``. With a partner key the answer includes embargoed plans."""
-    runtime = _runtime(request)
-    partner = optional_partner(request, runtime)
-    params = request.query_params
-    start_text = params.get("start")
-    if not start_text:
-        raise InvalidFilterError("start", "is required: a moment (2027-03-01T20:00+01:00) or a day")
-    errors: list[dict[str, str]] = []
-    plan_start = plan_day = None
-    if len(start_text) == 10:
-        plan_day = _day("start", start_text, errors)
-    else:
-        plan_start = _moment("start", start_text, errors)
-    plan_end = _moment("end", params.get("end"), errors)
-    if errors:
-        raise InvalidFilterError(errors[0]["field"], errors[0]["message"])
-    limit = params.get("limit", "20")
-    if not limit.isdigit() or not 1 <= int(limit) <= 200:
-        raise InvalidFilterError("limit", "must be a whole number from 1 to 200")
-    audience = params.get("audience")
-    plan = Plan(start=plan_start, day=plan_day, end=plan_end, city=params.get("city"),
-                category=params.get("category"), audience=audience)  # fmt: skip
-    first, last = plan_window(plan)
-    filters = parse_filters({"from": first.isoformat(), "to": last.isoformat()}, first)
-
-    def work() -> list[ClashOut]:
-        events = list_events(runtime.stores.get(), filters, private=partner is not None)
-        return [
-            ClashOut(score=c.score, reasons=list(c.reasons), event=event_out(c.event))
-            for c in rank_clashes(plan, events, int(limit))
-        ]
-
-    found = await anyio.to_thread.run_sync(work)
-    headers = {"Cache-Control": "private, no-store" if partner else "public, max-age=60"}
-    return Response(msgspec.json.encode({"clashes": found}), media_type="application/json",
-                    headers=headers)  # fmt: skip
-
-
-ROUTES.append(clashes)
-
-
 @post(
     "/api/partner/events.csv", summary="Submit a spreadsheet of events (partner)", status_code=201
 )
@@ -347,22 +272,22 @@ async def submit_csv(request: Request[Any, Any, Any]) -> Response[Any]:
     headers). All rows are checked first: any bad row is a 400 naming its row and column,
     and nothing is stored."""
     runtime = _runtime(request)
-    partner = require_partner(request, runtime)
+    partner = require_partner(request)
     data = await request.body()
     source = _source(partner)
     try:
         result = parse_spreadsheet(data, source, runtime.clock())
     except ParseError as exc:
-        raise Invalid([{"field": "(file)", "message": str(exc)}]) from None
+        raise InvalidSubmissionError([{"field": "(file)", "message": str(exc)}]) from None
     errors = [
         {"field": p.field or "(row)", "message": p.message}
         for p in result.problems
         if p.severity == "error"
     ]
     if errors:
-        raise Invalid(errors)
+        raise InvalidSubmissionError(errors)
     if not result.listings:
-        raise Invalid([{"field": "(file)", "message": "no events in the file"}])
+        raise InvalidSubmissionError([{"field": "(file)", "message": "no events in the file"}])
     now = runtime.clock()
 
     def work() -> list[str]:
@@ -377,4 +302,11 @@ async def submit_csv(request: Request[Any, Any, Any]) -> Response[Any]:
     return Response({"imported": len(events), "events": events}, status_code=201)
 
 
-ROUTES.append(submit_csv)
+# Every route here needs a live key; the guard applies it (and the failed-key brake) once.
+ROUTES = [
+    Router(
+        path="/",
+        route_handlers=[partner_events, submit, change, withdraw, submit_csv],
+        guards=[partner_guard],
+    )
+]

@@ -1,76 +1,122 @@
-"""Partner keys on HTTP: who is asking, and a brake on guessing keys.
+"""The one door for keys: who is asking, with one bearer parser, one key hash, one brake.
 
-``Authorization: Bearer KEY``; no key, an unknown or a revoked key is a 401; after too
-many failed keys from one address in a minute, every attempt from it is a 429.
+``identify()`` is the only place a key becomes an identity: the server's coordinator key
+(``AGENDA_COORDINATOR_KEY``, compared as a hash in constant time) or a live account's
+key; an unknown or revoked key counts against the failed-key brake of its address, and
+an address over the brake is refused before its key is even looked at. The partner API,
+the coordinator API and the sign-in page all come through here; the guards below are
+what their routers attach.
 """
 
 from __future__ import annotations
 
-import threading
+import hmac
 import time
 from typing import TYPE_CHECKING, Any
 
-from litestar import Request, Response
+import msgspec
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
 
-from agenda.errors import AgendaError
-from agenda.partners.accounts import Partner, authenticate
-from agenda.web.http import problem
+from agenda.errors import ForbiddenError, MissingKeyError, TooManyAttemptsError
+from agenda.partners.accounts import Partner, authenticate, key_hash
 
 if TYPE_CHECKING:
     from agenda.web.runtime import Runtime
 
-FAILED_AUTH_LIMIT = 10  # failed keys per address per minute
+SERVER_COORDINATOR = 0  # the id of AGENDA_COORDINATOR_KEY, which has no account
+NEED_KEY = "a valid partner key is needed (Authorization: Bearer KEY)"
+NEED_COORDINATOR = "a coordinator key is needed (Authorization: Bearer KEY)"
 
 
-class AuthFailures:
-    """Failed authentications per client address in the last minute."""
+class Identity(msgspec.Struct, frozen=True):
+    """Who a key belongs to: an account, or (``partner`` None) the server's coordinator key."""
 
-    def __init__(self) -> None:
-        self._seen: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def blocked(self, client: str, now: float) -> bool:
-        with self._lock:
-            recent = [t for t in self._seen.get(client, []) if now - t < 60]
-            self._seen[client] = recent
-            return len(recent) >= FAILED_AUTH_LIMIT
-
-    def failed(self, client: str, now: float) -> None:
-        with self._lock:
-            self._seen.setdefault(client, []).append(now)
+    partner: Partner | None
+    account_id: int
+    name: str
+    role: str
 
 
-class Unauthorized(AgendaError):
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
+def bearer_key(request: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The key of ``Authorization: Bearer KEY``, or '' when there is none."""
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
-def require_partner(request: Request[Any, Any, Any], runtime: Runtime) -> Partner:
-    """The partner behind the request's key, or ``Unauthorized`` (401 / 429)."""
-    client = (request.client.host if request.client else "unknown") or "unknown"
+def client_address(request: ASGIConnection[Any, Any, Any, Any], runtime: Runtime) -> str:
+    """The address the brake counts: the peer, or the configured proxy's forwarded one."""
+    peer = (request.client.host if request.client else "") or "unknown"
+    trusted = runtime.settings.trusted_proxies
+    if trusted and peer in trusted:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+        if hops:
+            return hops[-1]
+    return peer
+
+
+def identify(runtime: Runtime, client: str, key: str) -> Identity:
+    """The identity behind ``key``; ``TooManyAttemptsError`` or ``MissingKeyError`` if none."""
     now = time.monotonic()
     if runtime.auth_failures.blocked(client, now):
-        raise Unauthorized(429, "too many failed keys from this address; try again in a minute")
-    header = request.headers.get("authorization", "")
-    key = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        raise TooManyAttemptsError("too many failed keys from this address; try in a minute")
+    expected = runtime.settings.coordinator_key_hash
+    if key and expected and hmac.compare_digest(key_hash(key), expected):
+        return Identity(None, SERVER_COORDINATOR, "coordinator key", "coordinator")
     partner = authenticate(runtime.stores.get(), key) if key else None
     if partner is None:
         runtime.auth_failures.failed(client, now)
-        raise Unauthorized(401, "a valid partner key is needed (Authorization: Bearer KEY)")
-    return partner
+        raise MissingKeyError(NEED_KEY)
+    return Identity(partner, partner.id, partner.name, partner.role)
 
 
-def unauthorized_handler(request: Request[Any, Any, Any], exc: Unauthorized) -> Response[Any]:
-    title = "Too many requests" if exc.status == 429 else "Unauthorized"
-    response = problem(exc.status, title, str(exc))
-    if exc.status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="regio-agenda"'
-    return response
+def _runtime(request: ASGIConnection[Any, Any, Any, Any]) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
-def optional_partner(request: Request[Any, Any, Any], runtime: Runtime) -> Partner | None:
+def request_identity(request: ASGIConnection[Any, Any, Any, Any]) -> Identity:
+    """The identity behind the request's bearer key (cached on the request)."""
+    cached = request.scope.get("state", {}).get("identity")
+    if isinstance(cached, Identity):
+        return cached
+    runtime = _runtime(request)
+    found = identify(runtime, client_address(request, runtime), bearer_key(request))
+    request.scope.setdefault("state", {})["identity"] = found
+    return found
+
+
+def require_partner(request: Request[Any, Any, Any]) -> Partner:
+    """The partner account behind the request's key (the server's key has none: 403)."""
+    found = request_identity(request)
+    if found.partner is None:
+        raise ForbiddenError("this needs a partner account's key, not the server's key")
+    return found.partner
+
+
+def optional_partner(request: Request[Any, Any, Any]) -> Partner | None:
     """The partner when a key is sent (a wrong key is still a 401), else None."""
     if not request.headers.get("authorization"):
         return None
-    return require_partner(request, runtime)
+    return request_identity(request).partner
+
+
+def require_coordinator(request: ASGIConnection[Any, Any, Any, Any]) -> Identity:
+    """The coordinator behind the request's key: the server's key or a coordinator account."""
+    found = request_identity(request)
+    if found.role != "coordinator":
+        # A partner's key is a valid key, but not one for this door (as before: a 401).
+        raise MissingKeyError(NEED_COORDINATOR)
+    return found
+
+
+def partner_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Litestar guard: a live key of any role."""
+    request_identity(connection)
+
+
+def coordinator_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Litestar guard: the coordinator key or a coordinator account's key."""
+    require_coordinator(connection)

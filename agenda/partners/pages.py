@@ -16,17 +16,15 @@ from __future__ import annotations
 
 from litestar import Router
 
-from agenda.errors import InvalidFilterError, NotFoundError
 from agenda.partners.planner_pages import ROUTES as PLANNER_ROUTES
 from agenda.partners.review_pages import ROUTES as REVIEW_ROUTES
 from agenda.partners.session import ROUTES as SESSION_ROUTES
-from agenda.web.pages import bad_filter_page, not_found_page
 from agenda.web.sources_page import ROUTES as SOURCES_ROUTES
 
 PARTNER_PAGES = Router(
     path="/",
     route_handlers=[*SESSION_ROUTES, *PLANNER_ROUTES, *REVIEW_ROUTES, *SOURCES_ROUTES],
-    exception_handlers={NotFoundError: not_found_page, InvalidFilterError: bad_filter_page},
+    opt={"html_errors": True},
     include_in_schema=False,
 )
 ROUTES = [PARTNER_PAGES]

@@ -7,7 +7,7 @@ action is audited and goes back to the queue with a flash message; a pair change
 another tab meanwhile is reported as stale. ``require_session`` (``agenda.partners.session``)
 lets only coordinators in and checks each POST's CSRF token. This module owns the
 queue's rows too (``review_rows``); it must not sign sessions or change events other
-than through ``agenda.dedup.decisions`` and ``agenda.sync.jobs.import_source``.
+than through ``agenda.dedup.decisions`` and ``agenda.partners.imports.run_import``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from agenda.dedup import decisions as decide
 from agenda.errors import AgendaError, NotFoundError, SourceBusyError
 from agenda.model import Listing
 from agenda.partners.accounts import audit
+from agenda.partners.imports import run_import
 from agenda.partners.session import (
     Viewer,
     html_response,
@@ -31,7 +32,6 @@ from agenda.partners.session import (
     viewer_context,
 )
 from agenda.store.database import Store
-from agenda.sync.jobs import import_source
 from agenda.timeutil import to_local
 from agenda.web.i18n import labels
 from agenda.web.pages import Page
@@ -200,11 +200,7 @@ def _confirm(
     source = runtime.sources.get(_field(form, "source"))
     if source is None:
         return {"done": "unknown_source"}
-    run = import_source(store, source, clock=runtime.clock, force=True)
-    with store.transaction():
-        audit(store, viewer.partner, viewer.name, "source.confirm", f"source:{source.id}",
-              runtime.clock(), {"outcome": run.outcome, "new": run.new, "updated": run.updated,
-                                "withdrawn": run.withdrawn, "message": run.message})  # fmt: skip
+    run = run_import(runtime, store, source, force=True, partner=viewer.partner, who=viewer.name)
     return {"done": "confirmed" if run.outcome == "ok" else "failed_confirm"}
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,15 +31,15 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.response import Redirect
 
-from agenda.errors import NotFoundError
-from agenda.partners.accounts import Partner, audit, authenticate, digest, get_partner
+from agenda.errors import MissingKeyError, NotFoundError, TooManyAttemptsError
+from agenda.partners.accounts import Partner, audit, get_partner
+from agenda.partners.auth import SERVER_COORDINATOR, client_address, identify
 from agenda.web.page_data import page_url
 from agenda.web.pages import Page
 from agenda.web.runtime import Runtime
 
 SESSION_COOKIE = "regio_session"
 SESSION_SECONDS = 8 * 3600
-SERVER_COORDINATOR = 0  # the session of AGENDA_COORDINATOR_KEY, which has no account
 HTML = "text/html"
 PRIVATE = "private, no-store"
 
@@ -229,15 +228,6 @@ async def login_form(request: Request[Any, Any, Any]) -> Response[Any]:
     return _login_page(page, 200, target, notice=notice)
 
 
-def _identify(runtime: Runtime, key: str) -> int | None:
-    """The account id a key belongs to (``SERVER_COORDINATOR`` for the server's key)."""
-    expected = runtime.settings.coordinator_key_hash
-    if key and expected and hmac.compare_digest(digest(key), expected):
-        return SERVER_COORDINATOR
-    partner = authenticate(runtime.stores.get(), key) if key else None
-    return partner.id if partner is not None else None
-
-
 @post("/partners/login", name="partners-login", include_in_schema=False, status_code=303)
 async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     runtime, page = runtime_of(request), Page(request)
@@ -247,15 +237,15 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
         return message_page(page, 403, page.t["pp_forbidden_title"], page.t["pp_forbidden_csrf"])
     form = await request.form()
     target = safe_next(form.get("next"))
-    client = (request.client.host if request.client else "unknown") or "unknown"
-    moment = time.monotonic()
-    if runtime.auth_failures.blocked(client, moment):
-        return _login_page(page, 429, target, error=page.t["pp_login_blocked"])
+    client = client_address(request, runtime)
     key = str(form.get("key") or "").strip()
-    partner_id = await anyio.to_thread.run_sync(lambda: _identify(runtime, key))
-    if partner_id is None:
-        runtime.auth_failures.failed(client, moment)
+    try:
+        who = await anyio.to_thread.run_sync(lambda: identify(runtime, client, key))
+    except TooManyAttemptsError:
+        return _login_page(page, 429, target, error=page.t["pp_login_blocked"])
+    except MissingKeyError:
         return _login_page(page, 401, target, error=page.t["pp_login_wrong"])
+    partner_id = who.account_id
     now = runtime.clock()
     session = sign_session(_secret(request), partner_id, int(now.timestamp()) + SESSION_SECONDS)
     cookie = Cookie(key=SESSION_COOKIE, value=session, path="/partners", httponly=True,
@@ -264,9 +254,8 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
 
     def record() -> None:
         store = runtime.stores.get()
-        partner = None if partner_id == SERVER_COORDINATOR else get_partner(store, partner_id)
         with store.transaction():
-            audit(store, partner, "coordinator key", "session.login", "partners", now, {})
+            audit(store, who.partner, who.name, "session.login", "partners", now, {})
 
     await anyio.to_thread.run_sync(record)
     return Redirect(target, status_code=303, cookies=[cookie])

@@ -18,7 +18,6 @@ from litestar.params import FromPath
 from agenda.errors import InvalidFilterError, NotFoundError
 from agenda.filters import parse_filters
 from agenda.normalize import slugify
-from agenda.partners.accounts import preview_partner
 from agenda.store.query import list_events
 from agenda.timeutil import AMSTERDAM
 from agenda.web.http import Cached, cached_response
@@ -122,31 +121,4 @@ async def event_ics(request: Request[Any, Any, Any], name: FromPath[str]) -> Res
     return response
 
 
-@get(
-    "/feeds/private/{name:str}", summary="A partner's private preview feed", include_in_schema=False
-)
-async def private_feed(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
-    """``/feeds/private/{token}.ics|.json``: the agenda with embargoed and partner-only events."""
-    runtime = _runtime(request)
-    token, dot, extension = name.rpartition(".")
-    if not dot or extension not in ("ics", "json"):
-        raise NotFoundError("no such feed")
-    store = runtime.stores.get()
-    partner = preview_partner(store, token)
-    if partner is None:
-        raise NotFoundError("no such feed")  # revoked and unknown tokens look the same
-    now = runtime.clock()
-    filters = parse_filters({}, now.astimezone(AMSTERDAM).date())
-    fmt = EXTENSIONS[extension]
-    options = feed_options(runtime.settings.base_url, fmt, now, name="private",
-                           title=f"Regio-agenda – {partner.name} (preview)")  # fmt: skip
-
-    def render() -> bytes:
-        return render_format(fmt, list_events(runtime.stores.get(), filters, private=True), options)
-
-    body = await anyio.to_thread.run_sync(render)
-    headers = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex"}
-    return Response(body, media_type=MEDIA_TYPES[fmt], headers=headers)
-
-
-ROUTES = [feed, event_ics, private_feed]
+ROUTES = [feed, event_ics]

@@ -18,10 +18,8 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.datastructures import MutableScopeHeaders
-from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from agenda.errors import AgendaError, InvalidFilterError, NotFoundError
 from agenda.store.database import Store
 
 PROBLEM = "application/problem+json"
@@ -150,31 +148,6 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict
     """An RFC 9457 problem details response."""
     content = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     return Response(content, status_code=status, media_type=PROBLEM)
-
-
-def agenda_error_handler(
-    request: Request[Any, Any, Any], exc: AgendaError
-) -> Response[dict[str, Any]]:
-    if isinstance(exc, InvalidFilterError):
-        return problem(400, "Invalid parameter", str(exc), param=exc.param)
-    if isinstance(exc, NotFoundError):
-        return problem(404, "Not found", str(exc))
-    return problem(500, "Agenda error", str(exc))
-
-
-def http_error_handler(
-    request: Request[Any, Any, Any], exc: HTTPException
-) -> Response[dict[str, Any]]:
-    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-    return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), detail)
-
-
-_TITLES = {
-    400: "Bad request",
-    404: "Not found",
-    405: "Method not allowed",
-    429: "Too many requests",
-}
 
 
 # Pages use no inline script or style; the widget's iframe page may be framed by any site.

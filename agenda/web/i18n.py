@@ -76,6 +76,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "postponed": ("Uitgesteld", "Postponed"),
     # errors
     "error_title": ("Dat lukte niet", "That did not work"),
+    "server_error_text": (
+        "Er ging aan onze kant iets mis. Probeer het over een paar minuten opnieuw.",
+        "Something went wrong on our side. Please try again in a few minutes.",
+    ),
     "error_filter": ("Controleer ‘{field}’: {hint}.", "Please check ‘{field}’: {hint}."),
     "hint_date": (
         "gebruik een datum als 2027-03-01",

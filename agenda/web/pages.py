@@ -339,19 +339,18 @@ async def about(request: Request[Any, Any, Any]) -> Response[Any]:
 # --- errors ---------------------------------------------------------------------------------
 
 
-def not_found_page(request: Request[Any, Any, Any], exc: NotFoundError) -> Response[bytes]:
+def error_page(request: Request[Any, Any, Any], status: int, exc: Exception) -> Response[bytes]:
+    """An error as a page in the visitor's language (the app factory decides when)."""
     page = Page(request)
-    body = page.render(
-        "message.html", title=page.t["not_found_title"], message=page.t["not_found_text"]
-    )
-    return _html(body, 404, page.lang)
-
-
-def bad_filter_page(request: Request[Any, Any, Any], exc: InvalidFilterError) -> Response[bytes]:
-    page = Page(request)
-    message = filter_error(exc, page.lang)
-    body = page.render("message.html", title=page.t["error_title"], message=message)
-    return _html(body, 400, page.lang)
+    if isinstance(exc, InvalidFilterError):
+        title, message = page.t["error_title"], filter_error(exc, page.lang)
+    elif status == 404:
+        title, message = page.t["not_found_title"], page.t["not_found_text"]
+    elif status < 500:
+        title, message = page.t["error_title"], str(exc)
+    else:
+        title, message = page.t["error_title"], page.t["server_error_text"]
+    return _html(page.render("message.html", title=title, message=message), status, page.lang)
 
 
 STATIC_ROUTER = create_static_files_router(
@@ -364,7 +363,7 @@ STATIC_ROUTER = create_static_files_router(
 PAGES = Router(
     path="/",
     route_handlers=[agenda, event, venue, theme, subscribe, about],
-    exception_handlers={NotFoundError: not_found_page, InvalidFilterError: bad_filter_page},
+    opt={"html_errors": True},
     include_in_schema=False,
 )
 ROUTES = [PAGES, STATIC_ROUTER]

@@ -86,3 +86,25 @@ def rate_limited(app: ASGIApp, limiter: RateLimiter, prefix: str = "/api/") -> A
         await send(end)
 
     return middleware
+
+
+FAILED_AUTH_LIMIT = 10  # failed keys per address per minute
+
+
+class AuthFailures:
+    """Failed keys per client address in the last minute: the brake on guessing keys."""
+
+    def __init__(self, limit: int = FAILED_AUTH_LIMIT) -> None:
+        self.limit = limit
+        self._seen: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, client: str, now: float) -> bool:
+        with self._lock:
+            recent = [t for t in self._seen.get(client, []) if now - t < 60]
+            self._seen[client] = recent
+            return len(recent) >= self.limit
+
+    def failed(self, client: str, now: float) -> None:
+        with self._lock:
+            self._seen.setdefault(client, []).append(now)

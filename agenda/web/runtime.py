@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 from agenda.config import Settings, load_sources
 from agenda.model import SourceConfig
-from agenda.partners.auth import AuthFailures
 from agenda.sync.scheduler import ImportScheduler
 from agenda.web.http import ResponseCache, StoreProvider
+from agenda.web.ratelimit import AuthFailures
 
 
 def utc_now() -> datetime:
