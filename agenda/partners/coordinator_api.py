@@ -47,12 +47,9 @@ async def _run(request: Request[Any, Any, Any], source_id: str, *, force: bool) 
         raise NotFoundError(f"no source {source_id!r} in the sources file")
 
     def work() -> RunOut:
-        store = Store.open(runtime.settings.db)
-        try:
+        with Store.opened(runtime.settings.db) as store:
             run = run_import(runtime, store, source, force=force, partner=who.partner,
                              who=who.name)  # fmt: skip
-        finally:
-            store.close()
         return RunOut(
             source=run.source_id, outcome=run.outcome, started=run.started.isoformat(),
             finished=run.finished.isoformat(), http_status=run.http_status, new=run.new,
@@ -92,15 +89,11 @@ async def put_theme(request: Request[Any, Any, Any], theme_id: FromPath[str]) ->
         raise InvalidSubmissionError([{"field": "end", "message": "is before start"}], "theme")
 
     def work() -> None:
-        store = Store.open(runtime.settings.db)
-        try:
+        with Store.opened(runtime.settings.db) as store, store.transaction():
             now = runtime.clock()
-            with store.transaction():
-                store.save_theme(theme, now)
-                rebuild_events(store, now, None)
-                audit(store, who.partner, who.name, "theme.save", f"theme:{theme_id}", now, body)
-        finally:
-            store.close()
+            store.save_theme(theme, now)
+            rebuild_events(store, now, None)
+            audit(store, who.partner, who.name, "theme.save", f"theme:{theme_id}", now, body)
         runtime.cache.clear()
 
     await anyio.to_thread.run_sync(work)

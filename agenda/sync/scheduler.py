@@ -87,32 +87,23 @@ class ImportScheduler:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         if self.leader:
-            store = Store.open(self.db)
-            try:
+            with Store.opened(self.db) as store:
                 store.release("scheduler", self.owner)
-            finally:
-                store.close()
             self.leader = False
 
     def heartbeat(self) -> bool:
         """Take or renew the scheduler lease; returns whether this process leads."""
-        store = Store.open(self.db)
-        try:
+        with Store.opened(self.db) as store:
             now = self.clock()
             self.leader = store.acquire("scheduler", self.owner, now + LEASE, now)
-        finally:
-            store.close()
         return self.leader
 
     def release_embargoes(self) -> int:
         """Publish the embargoed events whose moment has come (leader only)."""
         if not self.heartbeat():
             return 0
-        store = Store.open(self.db)
-        try:
+        with Store.opened(self.db) as store:
             return release_embargoes(store, self.clock())
-        finally:
-            store.close()
 
     def run(self, source_id: str) -> str:
         """One scheduled import; what happened, as a word (for logs and tests)."""
@@ -121,13 +112,11 @@ class ImportScheduler:
         source = self.sources.get(source_id)
         if source is None:
             return "unknown source"
-        store = Store.open(self.db)
-        try:
-            return import_source(store, source, clock=self.clock, limits=self.limits).outcome
-        except SourceBusyError:
-            return "busy"
-        finally:
-            store.close()
+        with Store.opened(self.db) as store:
+            try:
+                return import_source(store, source, clock=self.clock, limits=self.limits).outcome
+            except SourceBusyError:
+                return "busy"
 
     def next_runs(self) -> dict[str, datetime | None]:
         """When each source's next import is due."""

@@ -1,0 +1,84 @@
+"""Partner accounts and the audit trail in the store.
+
+Part of the one SQLite door (``agenda.store.database.Store`` combines these tables);
+nothing outside ``agenda.store`` builds SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agenda.store.base import (
+    StoreBase,
+)
+from agenda.timeutil import utc_iso
+
+
+class AccountsTable(StoreBase):
+    """The accounts queries of ``Store``."""
+
+    def insert_partner(
+        self, name: str, institution: str, role: str, key_hash: str, now: datetime
+    ) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO partners (name, institution, role, key_hash, created)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (name, institution, role, key_hash, utc_iso(now)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def partner_rows(
+        self,
+        *,
+        partner_id: int | None = None,
+        key_hash: str | None = None,
+        preview_hash: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Accounts by id, or live accounts by key or preview-token hash, or all."""
+        if partner_id is not None:
+            return list(self.db.query("SELECT * FROM partners WHERE id = ?", [partner_id]))
+        if key_hash is not None:
+            return list(
+                self.db.query(
+                    "SELECT * FROM partners WHERE key_hash = ? AND revoked IS NULL", [key_hash]
+                )
+            )
+        if preview_hash is not None:
+            return list(
+                self.db.query(
+                    "SELECT * FROM partners WHERE preview_hash = ? AND revoked IS NULL",
+                    [preview_hash],
+                )
+            )
+        return list(self.db.query("SELECT * FROM partners ORDER BY id"))
+
+    def revoke_partner(self, partner_id: int, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE partners SET revoked = ?, preview_hash = NULL WHERE id = ? AND revoked IS NULL",
+            (utc_iso(now), partner_id),
+        )
+
+    def set_preview_hash(self, partner_id: int, preview_hash: str) -> None:
+        self.db.execute(
+            "UPDATE partners SET preview_hash = ? WHERE id = ? AND revoked IS NULL",
+            (preview_hash, partner_id),
+        )
+
+    def add_audit(
+        self,
+        at: datetime,
+        partner_id: int | None,
+        who: str,
+        action: str,
+        target: str,
+        details: str,
+    ) -> None:
+        self.db.execute(
+            "INSERT INTO audit (at, partner_id, partner, action, target, details)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (utc_iso(at), partner_id, who, action, target, details),
+        )
+
+    def audit_rows(self, limit: int) -> list[dict[str, Any]]:
+        return list(self.db.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit]))
