@@ -25,24 +25,26 @@ from agenda.sanitize import clean_description, clean_text, clean_title
 from importers.base import ParseResult
 from importers.clean import absolutize, content_id, decode_text, localize, split_location
 from importers.errors import ParseError
+from importers.ics_lines import (
+    Props,
+    first,
+    logical_lines,
+    props_of,
+    split_components,
+    text,
+    unescape,
+)
 from importers.ics_zones import (
     InvalidValue,
-    Props,
     Zones,
     add_months,
-    first,
     geo,
-    logical_lines,
     on_amsterdam_clock,
     parse_duration,
     parse_time,
     parse_times,
-    props_of,
-    split_components,
     stamp,
-    text,
     text_list,
-    unescape,
 )
 
 # Occurrences of a series are kept from WINDOW_BEFORE before ``now`` up to
@@ -84,6 +86,8 @@ def parse(
         venues=document.venues,
         window=(moment - WINDOW_BEFORE, add_months(moment, WINDOW_MONTHS_AFTER)),
     )
+    for message, name in document.problems:
+        reader.problem(message, field=name)
     reader.read(document.events)
     for tzid in zones.unknown:
         reader.problem(
@@ -91,7 +95,11 @@ def parse(
             field="TZID",
             severity="warning",
         )
-    return ParseResult(listings=tuple(reader.listings), problems=tuple(reader.problems))
+    return ParseResult(
+        listings=tuple(reader.listings),
+        problems=tuple(reader.problems),
+        complete=document.complete,
+    )
 
 
 def _organizer(props: Props) -> str | None:

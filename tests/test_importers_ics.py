@@ -451,7 +451,9 @@ def test_bad_events_are_problems_and_the_rest_imports() -> None:
         ("broken-rule@problems.example", "RRULE", "error"),
         ("twice@problems.example", "UID", "warning"),
         ("backwards@problems.example", "DTEND", "warning"),
+        (None, "END", "error"),  # the file stops inside its last VEVENT
     }
+    assert result.complete is False
     messages = {p.external_id: p.message for p in result.problems}
     assert messages["no-start@problems.example"] == "VEVENT has no DTSTART"
     assert "'20271101T2300'" in messages["truncated-end@problems.example"]
@@ -463,8 +465,7 @@ def test_bad_events_are_problems_and_the_rest_imports() -> None:
         "good@problems.example",
         "tentative@problems.example",
         "twice@problems.example",
-        "unterminated@problems.example",  # no END:VEVENT, no END:VCALENDAR
-    ]
+    ]  # unterminated@ has no END:VEVENT and no END:VCALENDAR: cut off, left out
     assert listings["twice@problems.example"].title == "Dubbel (versie 2)"  # highest SEQUENCE
     assert listings["cancelled@problems.example"].status == "cancelled"
     tentative = listings["tentative@problems.example"]
