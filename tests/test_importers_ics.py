@@ -447,7 +447,7 @@ def test_bad_events_are_problems_and_the_rest_imports() -> None:
     assert problems == {
         ("no-start@problems.example", "DTSTART", "error"),
         ("impossible-date@problems.example", "DTSTART", "error"),
-        ("truncated-end@problems.example", "DTEND", "error"),
+        ("truncated-end@problems.example", "DTEND", "warning"),  # kept without an end
         ("broken-rule@problems.example", "RRULE", "error"),
         ("twice@problems.example", "UID", "warning"),
         ("backwards@problems.example", "DTEND", "warning"),
@@ -464,6 +464,7 @@ def test_bad_events_are_problems_and_the_rest_imports() -> None:
         "cancelled@problems.example",
         "good@problems.example",
         "tentative@problems.example",
+        "truncated-end@problems.example",
         "twice@problems.example",
     ]  # unterminated@ has no END:VEVENT and no END:VCALENDAR: cut off, left out
     assert listings["twice@problems.example"].title == "Dubbel (versie 2)"  # highest SEQUENCE
@@ -472,6 +473,7 @@ def test_bad_events_are_problems_and_the_rest_imports() -> None:
     assert tentative.status == "scheduled"
     assert (tentative.start_date, tentative.end_date) == (date(2027, 3, 11), date(2027, 3, 13))
     assert listings["backwards@problems.example"].end is None
+    assert listings["truncated-end@problems.example"].end is None
     good = listings["good@problems.example"]
     assert (good.venue_name, good.city, good.language) == ("Museum De Lakenhal", "Leiden", "nl")
 
