@@ -1,32 +1,32 @@
 """iCalendar (RFC 5545) importer: the bytes of a calendar file -> listings and problems.
 
-Owns: turning VEVENTs into listings (fields, source defaults, all-day vs timed, status),
-keeping one of a UID listed twice, and expanding recurring series into occurrences inside
-a bounded window around ``now``. Plain VEVENTs never touch icalendar: ``ics_zones`` reads
-lines, values and time zones far faster. Only series (a UID with RRULE/RDATE or
-RECURRENCE-ID overrides) are handed to recurring-ical-events, one UID at a time, as
-timing-only components carrying our own zones, so a broken series is one Problem.
+Owns: turning VEVENTs into listings (source defaults, all-day vs timed, status), keeping
+one of a UID listed twice, and expanding recurring series into occurrences inside a
+bounded window around ``now``, under per-series and per-document time budgets. Lines and
+components come from ``ics_lines``, values and zones from ``ics_zones``, fields from
+``ics_fields``, rule reading and sub-daily expansion from ``ics_recur``. Plain VEVENTs
+never touch icalendar; series (a UID with RRULE/RDATE or RECURRENCE-ID overrides) go to
+recurring-ical-events one UID at a time, as timing-only components carrying our own
+zones, so a broken series is one Problem and a bad value inside it is a warning.
 Must not: fetch, touch the store, or shift instants.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
 
 import recurring_ical_events  # type: ignore[import-untyped]
 from icalendar import Calendar, Event, vRecur
 
 from agenda.model import Listing, Problem, SourceConfig
-from agenda.sanitize import clean_description, clean_text, clean_title
 from importers.base import ParseResult
-from importers.clean import absolutize, content_id, decode_text, localize, split_location
+from importers.clean import content_id, decode_text, localize
 from importers.errors import ParseError
+from importers.ics_fields import read_fields
 from importers.ics_lines import (
     Props,
     first,
@@ -34,20 +34,17 @@ from importers.ics_lines import (
     props_of,
     split_components,
     text,
-    unescape,
 )
 from importers.ics_recur import SUB_DAILY, expand_sub_daily, read_rule, skip_ahead
 from importers.ics_zones import (
     InvalidValue,
     Zones,
     add_months,
-    geo,
     on_amsterdam_clock,
     parse_duration,
     parse_time,
     parse_times,
     stamp,
-    text_list,
 )
 
 # Occurrences of a series are kept from WINDOW_BEFORE before ``now`` up to
@@ -59,8 +56,6 @@ MAX_OCCURRENCES = 1000
 # CPU seconds one series may spend expanding, and all series of one document together.
 SERIES_BUDGET = 0.5
 DOCUMENT_BUDGET = 10.0
-
-_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
 def parse(
@@ -107,26 +102,6 @@ def parse(
 def _named(uid: str | None, title: str) -> str:
     """How a problem names a series: its UID and its title."""
     return f"UID {uid!r} ({title!r})" if uid is not None else repr(title)
-
-
-def _organizer(props: Props) -> str | None:
-    entry = first(props, "ORGANIZER")
-    name = entry[0].get("CN") if entry else None
-    if not name:
-        return None  # the value is a mailto: address; never publish it
-    if _PERCENT.search(name):  # R's exporter percent-encodes CN ("Erasmus%20Centre")
-        name = unquote(name)
-    name = clean_text(name)
-    return name if name and name.upper() != "NA" else None
-
-
-def _image(props: Props, base: str | None) -> str | None:
-    for params, value in props.get("ATTACH", []) + props.get("IMAGE", []):
-        link = value.strip()
-        is_image = params.get("FMTTYPE", "image/").lower().startswith("image/")
-        if is_image and link.lower().startswith(("http://", "https://")):
-            return absolutize(link, base)
-    return None
 
 
 # --- events ------------------------------------------------------------------------
@@ -420,58 +395,7 @@ class _Reader:
     def _fields(self, vevent: _Vevent) -> dict[str, Any]:
         """Everything but the times and ids; computed once per VEVENT, shared by occurrences."""
         cached = self._fields_cache.get(vevent.index)
-        if cached is not None:
-            return cached
-        props = vevent.props
-        location = text(props, "LOCATION")
-        place = split_location(location.replace(" @ ", ", ")) if location else {}
-        venue = self._venue(props, location)
-        latitude, longitude = geo(text(props, "GEO"))
-        if latitude is None:
-            latitude, longitude = geo(venue.get("GEO"))
-        summary = first(props, "SUMMARY")
-        language = summary[0].get("LANGUAGE", "").split("-")[0].lower() if summary else ""
-        status = (text(props, "STATUS") or "").upper()
-        fields: dict[str, Any] = {
-            "source_id": self.source.id,
-            "title": clean_title(unescape(summary[1]) if summary else ""),
-            "status": "cancelled" if status == "CANCELLED" else "scheduled",
-            "description": self._description(props),
-            "url": absolutize(text(props, "URL"), self.base),
-            "venue_name": venue.get("NAME") or place.get("venue_name") or self.source.venue,
-            "address": venue.get("ADDRESS") or place.get("address"),
-            "postcode": venue.get("POSTALCODE") or place.get("postcode"),
-            "city": venue.get("CITY") or place.get("city") or self.source.city,
-            "latitude": latitude,
-            "longitude": longitude,
-            "categories": text_list(props, "CATEGORIES"),
-            "language": language if language.isalpha() else self.source.language,
-            "organizer": _organizer(props),
-            "image": _image(props, self.base),
-        }
-        self._fields_cache[vevent.index] = fields
-        return fields
-
-    def _description(self, props: Props) -> str:
-        for params, value in props.get("X-ALT-DESC", ()):
-            if params.get("FMTTYPE", "").lower() == "text/html" and value.strip():
-                # iCalcreator double-escapes newlines inside the HTML ("\\n").
-                html = clean_description(unescape(value).replace("\\n", "\n"))
-                if html:
-                    return html
-        return clean_description(text(props, "DESCRIPTION"))
-
-    def _venue(self, props: Props, location: str | None) -> dict[str, str]:
-        """The VVENUE a LOCATION refers to (by VENUE-UID/VVENUE, else by its NAME)."""
-        entry = first(props, "LOCATION")
-        reference = entry and (entry[0].get("VENUE-UID") or entry[0].get("VVENUE"))
-        if not reference or not self.venues:
-            return {}
-        for venue in self.venues:
-            if venue.get("UID") == reference:
-                return venue
-        for venue in self.venues:
-            name = venue.get("NAME")
-            if name and location and location.startswith(name):
-                return venue
-        return {}
+        if cached is None:
+            cached = read_fields(vevent.props, self.source, self.base, self.venues)
+            self._fields_cache[vevent.index] = cached
+        return cached
