@@ -1,48 +1,50 @@
 """iCalendar (RFC 5545) importer: the bytes of a calendar file -> listings and problems.
 
-Owns: turning VEVENTs into listings (fields, source defaults, all-day vs timed, status),
-keeping one of a UID listed twice, and expanding recurring series into occurrences inside
-a bounded window around ``now``. Plain VEVENTs never touch icalendar: ``ics_zones`` reads
-lines, values and time zones far faster. Only series (a UID with RRULE/RDATE or
-RECURRENCE-ID overrides) are handed to recurring-ical-events, one UID at a time, as
-timing-only components carrying our own zones, so a broken series is one Problem.
+Owns: turning VEVENTs into listings (source defaults, all-day vs timed, status), keeping
+one of a UID listed twice, and expanding recurring series into occurrences inside a
+bounded window around ``now``, under per-series and per-document time budgets. Lines and
+components come from ``ics_lines``, values and zones from ``ics_zones``, fields from
+``ics_fields``, rule reading and sub-daily expansion from ``ics_recur``. Plain VEVENTs
+never touch icalendar; series (a UID with RRULE/RDATE or RECURRENCE-ID overrides) go to
+recurring-ical-events one UID at a time, as timing-only components carrying our own
+zones, so a broken series is one Problem and a bad value inside it is a warning.
 Must not: fetch, touch the store, or shift instants.
 """
 
 from __future__ import annotations
 
-import re
+import math
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import unquote
 
 import recurring_ical_events  # type: ignore[import-untyped]
 from icalendar import Calendar, Event, vRecur
 
 from agenda.model import Listing, Problem, SourceConfig
-from agenda.sanitize import clean_description, clean_text, clean_title
 from importers.base import ParseResult
-from importers.clean import absolutize, content_id, decode_text, localize, split_location
+from importers.clean import content_id, decode_text, localize
 from importers.errors import ParseError
+from importers.ics_fields import read_fields
+from importers.ics_lines import (
+    Props,
+    first,
+    logical_lines,
+    props_of,
+    split_components,
+    text,
+)
+from importers.ics_recur import SUB_DAILY, expand_sub_daily, read_rule, skip_ahead
 from importers.ics_zones import (
     InvalidValue,
-    Props,
     Zones,
     add_months,
-    first,
-    geo,
-    logical_lines,
     on_amsterdam_clock,
     parse_duration,
     parse_time,
     parse_times,
-    props_of,
-    split_components,
     stamp,
-    text,
-    text_list,
-    unescape,
 )
 
 # Occurrences of a series are kept from WINDOW_BEFORE before ``now`` up to
@@ -51,13 +53,9 @@ WINDOW_BEFORE = timedelta(days=30)
 WINDOW_MONTHS_AFTER = 18
 # A FREQ=MINUTELY rule would otherwise produce hundreds of thousands of listings.
 MAX_OCCURRENCES = 1000
-# Rules with a COUNT are expanded from their first occurrence; bigger ones are refused.
-MAX_COUNT = 5000
-_DAY = timedelta(days=1)
-_STEPS = {"SECONDLY": timedelta(seconds=1), "MINUTELY": timedelta(minutes=1)}
-_STEPS |= {"HOURLY": timedelta(hours=1), "DAILY": _DAY, "WEEKLY": 7 * _DAY}
-
-_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+# CPU seconds one series may spend expanding, and all series of one document together.
+SERIES_BUDGET = 0.5
+DOCUMENT_BUDGET = 10.0
 
 
 def parse(
@@ -83,7 +81,10 @@ def parse(
         zones=zones,
         venues=document.venues,
         window=(moment - WINDOW_BEFORE, add_months(moment, WINDOW_MONTHS_AFTER)),
+        deadline=time.monotonic() + DOCUMENT_BUDGET,
     )
+    for message, name in document.problems:
+        reader.problem(message, field=name)
     reader.read(document.events)
     for tzid in zones.unknown:
         reader.problem(
@@ -91,33 +92,16 @@ def parse(
             field="TZID",
             severity="warning",
         )
-    return ParseResult(listings=tuple(reader.listings), problems=tuple(reader.problems))
+    return ParseResult(
+        listings=tuple(reader.listings),
+        problems=tuple(reader.problems),
+        complete=document.complete and reader.complete,
+    )
 
 
-def _organizer(props: Props) -> str | None:
-    entry = first(props, "ORGANIZER")
-    name = entry[0].get("CN") if entry else None
-    if not name:
-        return None  # the value is a mailto: address; never publish it
-    if _PERCENT.search(name):  # R's exporter percent-encodes CN ("Erasmus%20Centre")
-        name = unquote(name)
-    name = clean_text(name)
-    return name if name and name.upper() != "NA" else None
-
-
-def _image(props: Props, base: str | None) -> str | None:
-    for params, value in props.get("ATTACH", []) + props.get("IMAGE", []):
-        link = value.strip()
-        is_image = params.get("FMTTYPE", "image/").lower().startswith("image/")
-        if is_image and link.lower().startswith(("http://", "https://")):
-            return absolutize(link, base)
-    return None
-
-
-def _period(rule: vRecur) -> timedelta | None:
-    """FREQ × INTERVAL for the frequencies with a fixed length (not MONTHLY or YEARLY)."""
-    step = _STEPS.get(str(rule.get("FREQ", [""])[0]))
-    return step * rule.get("INTERVAL", [1])[0] if step is not None else None
+def _named(uid: str | None, title: str) -> str:
+    """How a problem names a series: its UID and its title."""
+    return f"UID {uid!r} ({title!r})" if uid is not None else repr(title)
 
 
 # --- events ------------------------------------------------------------------------
@@ -143,6 +127,8 @@ class _Reader:
     zones: Zones
     venues: list[dict[str, str]]
     window: tuple[datetime, datetime]
+    deadline: float = math.inf  # time.monotonic() after which no series is expanded
+    complete: bool = True  # False once a time budget cut a series short
     listings: list[Listing] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     _fields_cache: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -176,14 +162,16 @@ class _Reader:
                 severity="warning",
             )
         master = masters[0] if masters else None
-        if master is not None and not overrides and not {"RRULE", "RDATE"} & master.props.keys():
+        # An empty "RDATE:" line adds nothing: the event stays a single event.
+        repeats = first(master.props, "RRULE") or first(master.props, "RDATE") if master else None
+        if master is not None and not overrides and repeats is None:
             self._single(master)
         else:
             self._series(uid, master, overrides)
 
     def _single(self, vevent: _Vevent) -> None:
         try:
-            start, end = self._times(vevent.props)
+            start, end = self._times(vevent.props, vevent.uid)
             fields = self._fields(vevent)
             external_id = vevent.uid or content_id(fields["title"], start.isoformat())
             self.listings.append(self._listing(fields, external_id, start, end, None))
@@ -191,12 +179,24 @@ class _Reader:
             self.problem(str(exc), external_id=vevent.uid, field=getattr(exc, "field", None))
 
     def _series(self, uid: str | None, master: _Vevent | None, overrides: list[_Vevent]) -> None:
+        title = self._fields(master)["title"] if master else ""
+        if time.monotonic() > self.deadline:
+            self.complete = False
+            self.problem(
+                f"series {_named(uid, title)} was not expanded: the document used up its "
+                f"{DOCUMENT_BUDGET:g} s expansion budget",
+                external_id=uid,
+                field="RRULE",
+            )
+            return
         calendar = Calendar()
         by_index: dict[int, _Vevent] = {}
+        moves: dict[int, timedelta] = {}  # RANGE=THISANDFUTURE overrides: how far they move
         master_start: date | None = None
+        cut: str | None = None
         for vevent in [master, *overrides] if master else overrides:
             try:
-                component, start = self._component(vevent, master_start)
+                component, start, move, vevent_cut = self._component(vevent, master_start, title)
             except InvalidValue as exc:
                 label = "recurring event" if vevent is master else "changed occurrence"
                 self.problem(f"{label} not imported: {exc}", external_id=uid, field=exc.field)
@@ -204,105 +204,160 @@ class _Reader:
                     return
                 continue
             master_start = master_start or start
+            cut = cut or vevent_cut
             calendar.add_component(component)
             by_index[vevent.index] = vevent
-        title = self._fields(master)["title"] if master else ""
+            if move is not None:
+                moves[vevent.index] = move
         key = uid if uid is not None else content_id(title, str(master_start))
         low, high = self.window
-        rule = calendar.subcomponents[0].get("RRULE") if master else None
-        period = _period(rule) if rule is not None and "COUNT" not in rule else None
-        if period is not None and period < _DAY:
-            # Sub-daily rules: expand only as far as MAX_OCCURRENCES periods reach.
-            high = min(high, low + period * MAX_OCCURRENCES)
         found: list[Listing] = []
         try:  # between(), not after(): after() crawls when occurrences overlap each other
             occurrences = recurring_ical_events.of(calendar).between(low, high)
             occurrences.sort(key=lambda occurrence: stamp(occurrence["DTSTART"].dt))
             for occurrence in occurrences[:MAX_OCCURRENCES]:
                 begin = occurrence["DTSTART"].dt
-                vevent = by_index[int(str(occurrence["X-REGIO-INDEX"]))]
-                original = (
-                    occurrence["RECURRENCE-ID"].dt if "RECURRENCE-ID" in occurrence else begin
-                )
+                index = int(str(occurrence["X-REGIO-INDEX"]))
+                original = begin
+                if "RECURRENCE-ID" in occurrence:
+                    # A THISANDFUTURE override also moves every later occurrence; each of
+                    # those keeps its own original start, so its own identity.
+                    move = moves.get(index)
+                    original = begin - move if move is not None else occurrence["RECURRENCE-ID"].dt
                 end = occurrence["DTEND"].dt if "DTEND" in occurrence else None
-                fields = self._fields(vevent)
+                fields = self._fields(by_index[index])
                 found.append(self._listing(fields, f"{key}/{stamp(original)}", begin, end, key))
         except Exception as exc:  # hostile rules can fail anywhere in dateutil or the expander
             self.problem(
                 f"recurring event could not be expanded: {exc}", external_id=key, field="RRULE"
             )
             return
-        if len(occurrences) > MAX_OCCURRENCES or (found and high < self.window[1]):
+        if cut == "budget":
+            self.complete = False
             self.problem(
-                f"series repeats more than {MAX_OCCURRENCES} times in the window; only the "
-                f"first {len(found)} occurrences were imported",
+                f"series {_named(uid, title)} took more than its {SERIES_BUDGET:g} s expansion "
+                f"budget; only the first {len(found)} occurrences were imported",
+                external_id=key,
+                field="RRULE",
+            )
+        elif cut == "cap" or len(occurrences) > MAX_OCCURRENCES:
+            self.problem(
+                f"series {_named(uid, title)} repeats more than {MAX_OCCURRENCES} times in the "
+                f"window; only the first {len(found)} occurrences were imported",
                 external_id=key,
                 field="RRULE",
                 severity="warning",
             )
         self.listings.extend(found)
 
-    def _component(self, vevent: _Vevent, master_start: date | None) -> tuple[Event, date]:
-        """The event's timing alone, with our zones attached, for recurring-ical-events."""
+    def _component(
+        self, vevent: _Vevent, master_start: date | None, title: str
+    ) -> tuple[Event, date, timedelta | None, str | None]:
+        """The event's timing alone, with our zones attached, for recurring-ical-events.
+
+        Also returns how far a RANGE=THISANDFUTURE override moves later occurrences, and
+        whether a sub-daily rule's expansion was cut ("cap" or "budget").
+        """
         props = vevent.props
-        start, end = self._times(props)
+        start, end = self._times(props, vevent.uid)
         component = Event()
         component.add("UID", "series")
-        entry = first(props, "RRULE")
-        if entry is not None:
-            try:  # "BYDAY=MO, TU" (Exchange CDO) is read without its spaces
-                rule = vRecur.from_ical("".join(entry[1].split()).upper())
-            except (ValueError, TypeError, KeyError) as exc:
-                raise InvalidValue("RRULE", f"RRULE {entry[1]!r} cannot be read: {exc}") from None
-            if rule.get("COUNT", [0])[0] > MAX_COUNT:
-                raise InvalidValue("RRULE", f"RRULE {entry[1]!r}: COUNT is above {MAX_COUNT}")
-            if not 1 <= rule.get("INTERVAL", [1])[0] <= 10_000:
-                raise InvalidValue("RRULE", f"RRULE {entry[1]!r}: INTERVAL is out of range")
-            shift = self._skip_ahead(start, rule)
-            start, end = start + shift, end + shift if end is not None else None
-            component["RRULE"] = rule
+        rules = self._rules(vevent, title)
+        cut: str | None = None
+        fast = [rule for rule in rules if str(rule.get("FREQ", [""])[0]) not in SUB_DAILY]
+        if len(fast) < len(rules):
+            deadline = min(time.monotonic() + SERIES_BUDGET, self.deadline)
+            starts: list[date] = []
+            for rule in rules:
+                if str(rule.get("FREQ", [""])[0]) in SUB_DAILY:
+                    expansion = expand_sub_daily(
+                        start, rule, self.window, MAX_OCCURRENCES, deadline
+                    )
+                    starts.extend(expansion.starts)
+                    cut = cut or expansion.cut
+            if starts:
+                component.add("RDATE", starts)
+        shift = skip_ahead(start, fast, self.window[0])
+        start, end = start + shift, end + shift if end is not None else None
+        for rule in fast:
+            component.add("RRULE", rule)
         component.add("DTSTART", start)
         if end is not None:
             component.add("DTEND", end)
         all_day = master_start is not None and not isinstance(master_start, datetime)
         for name in ("RDATE", "EXDATE"):
-            for params, value in props.get(name, ()):
-                if value.strip():
-                    component.add(name, parse_times(name, value, params, self.zones))
+            values = self._time_list(vevent, name)
+            if values:
+                component.add(name, values)
         recurrence = first(props, "RECURRENCE-ID")
+        move: timedelta | None = None
         if recurrence is not None:
             original = parse_time("RECURRENCE-ID", recurrence[1], recurrence[0], self.zones)
             if all_day and isinstance(original, datetime):
                 original = original.date()  # Exchange writes date-time ids for all-day series
             extra = {"RANGE": recurrence[0]["RANGE"]} if "RANGE" in recurrence[0] else {}
             component.add("RECURRENCE-ID", original, parameters=extra)
+            future = extra.get("RANGE", "").upper() == "THISANDFUTURE"
+            if future and isinstance(start, datetime) == isinstance(original, datetime):
+                move = start - original
         component.add("SEQUENCE", vevent.sequence)
         component.add("X-REGIO-INDEX", str(vevent.index))
-        return component, start
+        return component, start, move, cut
 
-    def _skip_ahead(self, start: date, rule: vRecur) -> timedelta:
-        """Whole rule periods to move DTSTART forward so expansion starts near the window.
+    def _rules(self, vevent: _Vevent, title: str) -> list[vRecur]:
+        """Every readable RRULE line; one bad line among several is a problem, not fatal."""
+        values = [value for _params, value in vevent.props.get("RRULE", ()) if value.strip()]
+        rules: list[vRecur] = []
+        for value in values:
+            try:
+                rules.append(read_rule(value))
+            except InvalidValue as exc:
+                if len(values) == 1:
+                    raise
+                self.problem(
+                    f"{exc}; the series {_named(vevent.uid, title)} kept its other RRULE lines",
+                    external_id=vevent.uid,
+                    field="RRULE",
+                    severity="warning",
+                )
+        return rules
 
-        Expanding FREQ=MINUTELY from 1900 (or DAILY from 1900) up to ``now`` takes minutes;
-        moving DTSTART by a multiple of the rule's period keeps every occurrence on the
-        same grid. Rules with COUNT are left alone (they count from the real DTSTART).
-        """
-        period = _period(rule)
-        if period is None or "COUNT" in rule or (period < _DAY and not isinstance(start, datetime)):
-            return timedelta(0)
-        low = self.window[0] if isinstance(start, datetime) else self.window[0].date()
-        periods = (low - start) // period - 1
-        return period * periods if periods > 0 else timedelta(0)
+    def _time_list(self, vevent: _Vevent, name: str) -> list[object]:
+        """RDATE or EXDATE values; a malformed one is left out with a problem, not fatal."""
+        values: list[object] = []
+        for params, value in vevent.props.get(name, ()):
+            for item in value.split(","):
+                if not item.strip():
+                    continue
+                try:
+                    values.extend(parse_times(name, item, params, self.zones))
+                except InvalidValue as exc:
+                    self.problem(
+                        f"{exc}; that value was left out and the series kept",
+                        external_id=vevent.uid,
+                        field=name,
+                        severity="warning",
+                    )
+        return values
 
-    def _times(self, props: Props) -> tuple[date, date | None]:
+    def _times(self, props: Props, uid: str | None) -> tuple[date, date | None]:
         entry = first(props, "DTSTART")
         if entry is None:
             raise InvalidValue("DTSTART", "VEVENT has no DTSTART")
         start = parse_time("DTSTART", entry[1], entry[0], self.zones)
-        if (entry := first(props, "DTEND")) is not None:
-            return start, parse_time("DTEND", entry[1], entry[0], self.zones)
-        if (entry := first(props, "DURATION")) is not None:
-            return start, start + parse_duration("DURATION", entry[1])
+        try:
+            if (entry := first(props, "DTEND")) is not None:
+                return start, parse_time("DTEND", entry[1], entry[0], self.zones)
+            if (entry := first(props, "DURATION")) is not None:
+                return start, start + parse_duration("DURATION", entry[1])
+        except InvalidValue as exc:
+            # The start is good: keep the event, without the end it cannot have.
+            self.problem(
+                f"{exc}; the event was kept without an end",
+                external_id=uid,
+                field=exc.field,
+                severity="warning",
+            )
         return start, None
 
     def _listing(
@@ -340,58 +395,7 @@ class _Reader:
     def _fields(self, vevent: _Vevent) -> dict[str, Any]:
         """Everything but the times and ids; computed once per VEVENT, shared by occurrences."""
         cached = self._fields_cache.get(vevent.index)
-        if cached is not None:
-            return cached
-        props = vevent.props
-        location = text(props, "LOCATION")
-        place = split_location(location.replace(" @ ", ", ")) if location else {}
-        venue = self._venue(props, location)
-        latitude, longitude = geo(text(props, "GEO"))
-        if latitude is None:
-            latitude, longitude = geo(venue.get("GEO"))
-        summary = first(props, "SUMMARY")
-        language = summary[0].get("LANGUAGE", "").split("-")[0].lower() if summary else ""
-        status = (text(props, "STATUS") or "").upper()
-        fields: dict[str, Any] = {
-            "source_id": self.source.id,
-            "title": clean_title(unescape(summary[1]) if summary else ""),
-            "status": "cancelled" if status == "CANCELLED" else "scheduled",
-            "description": self._description(props),
-            "url": absolutize(text(props, "URL"), self.base),
-            "venue_name": venue.get("NAME") or place.get("venue_name") or self.source.venue,
-            "address": venue.get("ADDRESS") or place.get("address"),
-            "postcode": venue.get("POSTALCODE") or place.get("postcode"),
-            "city": venue.get("CITY") or place.get("city") or self.source.city,
-            "latitude": latitude,
-            "longitude": longitude,
-            "categories": text_list(props, "CATEGORIES"),
-            "language": language if language.isalpha() else self.source.language,
-            "organizer": _organizer(props),
-            "image": _image(props, self.base),
-        }
-        self._fields_cache[vevent.index] = fields
-        return fields
-
-    def _description(self, props: Props) -> str:
-        for params, value in props.get("X-ALT-DESC", ()):
-            if params.get("FMTTYPE", "").lower() == "text/html" and value.strip():
-                # iCalcreator double-escapes newlines inside the HTML ("\\n").
-                html = clean_description(unescape(value).replace("\\n", "\n"))
-                if html:
-                    return html
-        return clean_description(text(props, "DESCRIPTION"))
-
-    def _venue(self, props: Props, location: str | None) -> dict[str, str]:
-        """The VVENUE a LOCATION refers to (by VENUE-UID/VVENUE, else by its NAME)."""
-        entry = first(props, "LOCATION")
-        reference = entry and (entry[0].get("VENUE-UID") or entry[0].get("VVENUE"))
-        if not reference or not self.venues:
-            return {}
-        for venue in self.venues:
-            if venue.get("UID") == reference:
-                return venue
-        for venue in self.venues:
-            name = venue.get("NAME")
-            if name and location and location.startswith(name):
-                return venue
-        return {}
+        if cached is None:
+            cached = read_fields(vevent.props, self.source, self.base, self.venues)
+            self._fields_cache[vevent.index] = cached
+        return cached

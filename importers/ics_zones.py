@@ -1,11 +1,9 @@
-"""Reading layer of iCalendar files for ``importers.ics``: lines, components, values, zones.
+"""Value layer of iCalendar files for ``importers.ics``: values and time zones.
 
-Owns: repairing and unfolding lines (RFC 5545 folds, Eventful's two-space folds, lines a
-producer forgot to indent, blank lines), cutting them into VEVENT / VTIMEZONE / VVENUE
-blocks with or without BEGIN:VCALENDAR, splitting content lines into name, parameters
-and value, TEXT / GEO / DATE / DATE-TIME / PERIOD / DURATION values, and turning a TZID
-into a ``tzinfo``. It is a small hand-written reader because icalendar's full parse
-costs about 0.25 ms per event and feeds hold tens of thousands of events.
+Owns: TEXT lists / GEO / DATE / DATE-TIME / PERIOD / DURATION values, and turning a TZID
+into a ``tzinfo``. Lines and components are ``ics_lines``'s job. It is a small
+hand-written reader because icalendar's full parse costs about 0.25 ms per event and
+feeds hold tens of thousands of events.
 Must not: build listings, or depend on icalendar's process-wide zone cache (whatever
 another file defined earlier must not change how this one reads).
 
@@ -19,7 +17,6 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -29,181 +26,13 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from agenda.sanitize import clean_text
 from importers.clean import AMSTERDAM, parse_coordinate
+from importers.ics_lines import Props, unescape
 
 # RFC 5545 DATE and DATE-TIME; seconds are required, so "20171101T2300" is rejected.
 _VALUE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?")
 _VALUE_HELP = "expected YYYYMMDD or YYYYMMDDTHHMMSS[Z]"
-_ESCAPE = re.compile(r"\\(.)")
 _LIST_ITEM = re.compile(r"(?:\\.|[^,\\])+")
 _GEO_SPLIT = re.compile(r"[;,]")
-_NEWLINE = re.compile(r"\r\n|\r|\n")
-_PROPERTY = re.compile(r"([A-Za-z][A-Za-z0-9-]*)[;:]")
-# Property names accepted in lower case; any other lower-case "word:" starting a line is
-# text whose producer forgot to fold it ("http://...", "Note: ...").
-_KNOWN = frozenset(
-    {"BEGIN", "END", "UID", "DTSTART", "DTEND", "DURATION", "SUMMARY", "DESCRIPTION"}
-    | {"LOCATION", "URL", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID", "STATUS", "CATEGORIES"}
-)
-
-# Property name -> every (parameters, raw value) it had, in file order.
-Props = dict[str, list[tuple[dict[str, str], str]]]
-
-
-def logical_lines(body: str) -> list[str]:
-    """Unfolded content lines, repairing the folds real producers get wrong."""
-    raw = _NEWLINE.split(body)
-    indents = [len(ln) - len(ln.lstrip(" \t")) for ln in raw if ln[:1] in " \t" and ln.strip()]
-    # RFC 5545 folds with one space; Eventful folds with two. Deeper indents (Upcoming's
-    # six spaces) are text lines whose spaces clean_text collapses later.
-    width = 2 if len(indents) >= 2 and min(indents) >= 2 else 1
-    lines: list[str] = []
-    for line in raw:
-        if not line.strip():
-            continue  # blank and whitespace-only lines are never content
-        if line[0] in " \t":
-            if lines:
-                lines[-1] += line[min(width, len(line) - len(line.lstrip(" \t"))) :]
-            continue
-        match = _PROPERTY.match(line)
-        if match is None or not (match.group(1).isupper() or match.group(1).upper() in _KNOWN):
-            if lines:  # a continuation its producer forgot to indent
-                lines[-1] += " " + line
-            continue
-        lines.append(line)
-    return lines
-
-
-@dataclass
-class Document:
-    """The blocks of one file that matter; everything else was dropped."""
-
-    events: list[list[str]] = field(default_factory=list)
-    vtimezones: dict[str, list[str]] = field(default_factory=dict)
-    venues: list[dict[str, str]] = field(default_factory=list)
-    wr_timezone: str | None = None
-
-
-def split_components(lines: list[str]) -> Document:
-    """VEVENT, VTIMEZONE and VVENUE blocks; everything else (VALARM, VFREEBUSY, X-) is dropped.
-
-    Works without BEGIN:VCALENDAR and closes a VEVENT whose END line is missing.
-    """
-    doc = Document()
-    kind: str | None = None
-    block: list[str] = []
-    depth = 0
-    for line in lines:
-        upper = line[:6].upper()
-        if upper == "BEGIN:":
-            name = line[6:].strip().upper()
-            if kind is not None and (name == "VCALENDAR" or (name == kind == "VEVENT")):
-                _finish(doc, kind, block)  # its END line is missing
-                kind = None
-            if kind is None:
-                if name != "VCALENDAR":
-                    kind, block, depth = name, [], 0
-                continue
-            depth += 1
-            if kind == "VTIMEZONE":
-                block.append(line)
-        elif upper[:4] == "END:":
-            name = line[4:].strip().upper()
-            if kind is None:
-                continue
-            if name == kind or name == "VCALENDAR":
-                _finish(doc, kind, block)
-                kind = None
-            elif depth:
-                depth -= 1
-                if kind == "VTIMEZONE":
-                    block.append(line)
-        elif kind is None:
-            if upper == "X-WR-T":
-                parsed = parse_line(line)
-                if parsed and parsed[0] == "X-WR-TIMEZONE":
-                    doc.wr_timezone = parsed[2].strip()
-        elif depth == 0 or kind == "VTIMEZONE":
-            block.append(line)
-    if kind is not None:
-        _finish(doc, kind, block)  # a truncated file: keep what was there
-    return doc
-
-
-def _finish(doc: Document, kind: str, block: list[str]) -> None:
-    if kind == "VEVENT":
-        doc.events.append(block)
-    elif kind == "VTIMEZONE":
-        tzid = text(props_of([ln for ln in block if ln[:4].upper() == "TZID"]), "TZID")
-        if tzid:
-            doc.vtimezones.setdefault(tzid, block)
-    elif kind == "VVENUE":
-        props = props_of(block)
-        doc.venues.append({k: unescape(v[0][1]).strip() for k, v in props.items()})
-
-
-# --- values ------------------------------------------------------------------------
-
-
-def parse_line(line: str) -> tuple[str, dict[str, str], str] | None:
-    """``NAME;PARAM=x;P="a:b":value`` -> (NAME, {PARAM: x, P: a:b}, value); None if broken."""
-    colon = line.find(":")
-    semi = line.find(";")
-    if colon < 0:
-        return None
-    if semi < 0 or colon < semi:
-        return line[:colon].upper(), {}, line[colon + 1 :]
-    params: dict[str, str] = {}
-    if '"' not in line[semi:colon]:  # the common case: no quoted parameter value
-        for part in line[semi + 1 : colon].split(";"):
-            key, _, value = part.partition("=")
-            params[key.strip().upper()] = value.strip()
-        return line[:semi].upper(), params, line[colon + 1 :]
-    start, quoted = semi + 1, False
-    for i in range(semi + 1, len(line)):
-        char = line[i]
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in ";:":
-            key, _, value = line[start:i].partition("=")
-            params[key.strip().upper()] = value.strip().strip('"')
-            if char == ":":
-                return line[:semi].upper(), params, line[i + 1 :]
-            start = i + 1
-    return None
-
-
-def props_of(lines: list[str]) -> Props:
-    """The properties of one component's own lines."""
-    props: Props = {}
-    for line in lines:
-        parsed = parse_line(line)
-        if parsed is not None:
-            props.setdefault(parsed[0], []).append((parsed[1], parsed[2]))
-    return props
-
-
-def unescape(value: str) -> str:
-    """RFC 5545 TEXT unescaping: ``\\n`` is a newline, ``\\,`` a comma, and so on."""
-    if "\\" not in value:
-        return value
-    return _ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
-
-
-def first(props: Props, name: str) -> tuple[dict[str, str], str] | None:
-    """The first occurrence of a property with a non-blank value."""
-    for entry in props.get(name, ()):
-        if entry[1].strip():
-            return entry
-    return None
-
-
-def text(props: Props, name: str) -> str | None:
-    """A TEXT value, unescaped and stripped; empty and R's ``NA`` count as missing."""
-    entry = first(props, name)
-    if entry is None:
-        return None
-    value = unescape(entry[1]).strip()
-    return value if value and value.upper() != "NA" else None
 
 
 def text_list(props: Props, name: str) -> tuple[str, ...]:

@@ -447,11 +447,13 @@ def test_bad_events_are_problems_and_the_rest_imports() -> None:
     assert problems == {
         ("no-start@problems.example", "DTSTART", "error"),
         ("impossible-date@problems.example", "DTSTART", "error"),
-        ("truncated-end@problems.example", "DTEND", "error"),
+        ("truncated-end@problems.example", "DTEND", "warning"),  # kept without an end
         ("broken-rule@problems.example", "RRULE", "error"),
         ("twice@problems.example", "UID", "warning"),
         ("backwards@problems.example", "DTEND", "warning"),
+        (None, "END", "error"),  # the file stops inside its last VEVENT
     }
+    assert result.complete is False
     messages = {p.external_id: p.message for p in result.problems}
     assert messages["no-start@problems.example"] == "VEVENT has no DTSTART"
     assert "'20271101T2300'" in messages["truncated-end@problems.example"]
@@ -462,15 +464,16 @@ def test_bad_events_are_problems_and_the_rest_imports() -> None:
         "cancelled@problems.example",
         "good@problems.example",
         "tentative@problems.example",
+        "truncated-end@problems.example",
         "twice@problems.example",
-        "unterminated@problems.example",  # no END:VEVENT, no END:VCALENDAR
-    ]
+    ]  # unterminated@ has no END:VEVENT and no END:VCALENDAR: cut off, left out
     assert listings["twice@problems.example"].title == "Dubbel (versie 2)"  # highest SEQUENCE
     assert listings["cancelled@problems.example"].status == "cancelled"
     tentative = listings["tentative@problems.example"]
     assert tentative.status == "scheduled"
     assert (tentative.start_date, tentative.end_date) == (date(2027, 3, 11), date(2027, 3, 13))
     assert listings["backwards@problems.example"].end is None
+    assert listings["truncated-end@problems.example"].end is None
     good = listings["good@problems.example"]
     assert (good.venue_name, good.city, good.language) == ("Museum De Lakenhal", "Leiden", "nl")
 
