@@ -203,3 +203,7 @@ class ImportRun(msgspec.Struct, frozen=True, kw_only=True):
     problems: tuple[Problem, ...] = ()
     message: str = ""
     id: int | None = None
+    # Upcoming listings the source has after the run (None when the run applied nothing).
+    upcoming: int | None = None
+    # A coordinator confirmed this run past the withdrawal guard.
+    forced: bool = False

@@ -128,10 +128,31 @@ def test_crash_mid_import_leaves_database_unchanged(
     def explode(*args: object, **kwargs: object) -> int:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(materialize, "_write_event", explode)
+    # The run's last write fails: everything before it in the transaction is undone.
+    monkeypatch.setattr(Store, "record_run", explode)
     with pytest.raises(RuntimeError, match="disk on fire"):
         ingest(store, source, series(5), [], LATER)
     assert dump(store) == before
+
+
+def test_a_failing_deduplication_keeps_the_listings_and_says_so(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = make_source()
+    ingest(store, source, series(3), [], NOW)
+
+    def explode(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("dedup bug")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(materialize, "_write_event", explode)
+        run = ingest(store, source, series(5), [], LATER)
+    assert run.outcome == "ok" and run.new == 2
+    assert any("deduplication failed" in p.message for p in run.problems)
+    assert store.count("listings") == 5  # nothing the source sent is lost
+    assert len(list_events(store, EventFilter())) == 3  # not yet published...
+    ingest(store, source, series(5), [], LATER + timedelta(minutes=5))
+    assert len(list_events(store, EventFilter())) == 5  # ...and published by the next run
 
 
 def test_same_title_venue_and_start_from_two_sources_is_one_event(store: Store) -> None:
@@ -344,3 +365,51 @@ def test_a_translated_title_drops_the_venue_it_ends_with(store: Store) -> None:
     ingest(store, campus, [english], [], NOW)
     (event,) = list_events(store, EventFilter())
     assert event.titles == {"nl": "Rembrandt en Leiden", "en": "Rembrandt and Leiden"}
+
+
+def test_an_incomplete_answer_withdraws_nothing(store: Store) -> None:
+    from agenda.sync.ingest import FetchInfo
+
+    source = make_source()
+    ingest(store, source, series(10), [], NOW)
+    partial = FetchInfo(started=LATER, complete=False)
+    run = ingest(store, source, series(3), [], LATER, partial)
+    assert run.outcome == "ok" and run.withdrawn == 0
+    assert any("incomplete" in p.message for p in run.problems)
+    events = list_events(store, EventFilter())
+    assert len(events) == 10 and not any(e.withdrawn or e.status == "cancelled" for e in events)
+
+
+def test_a_slow_drain_is_refused_like_a_sudden_one(store: Store) -> None:
+    source = make_source()
+    ingest(store, source, series(40), [], NOW)
+    outcomes = []
+    for step in range(1, 8):  # five fewer listings a run, as a failing source might do
+        run = ingest(store, source, series(40 - 5 * step), [], NOW + timedelta(hours=step))
+        outcomes.append(run.outcome)
+    assert outcomes[0] == "ok"  # one run of five is normal churn
+    assert "refused" in outcomes
+    refused = next(i for i, o in enumerate(outcomes) if o == "refused")
+    assert refused <= 2  # caught within a few runs, not after 35 of 40 are gone
+    assert len(list_events(store, EventFilter())) >= 30
+
+
+def test_a_confirmed_run_starts_the_drain_count_afresh(store: Store) -> None:
+    source = make_source()
+    ingest(store, source, series(40), [], NOW)
+    ingest(store, source, series(35), [], LATER)
+    assert ingest(store, source, series(30), [], LATER + timedelta(hours=1)).outcome == "refused"
+    forced = ingest(store, source, series(30), [], LATER + timedelta(hours=2), force=True)
+    assert forced.outcome == "ok" and forced.forced
+    assert ingest(store, source, series(26), [], LATER + timedelta(hours=3)).outcome == "ok"
+
+
+def test_problems_of_one_run_are_capped_and_counted(store: Store) -> None:
+    from agenda.model import Problem
+    from agenda.sync.ingest import MAX_PROBLEMS
+
+    many = [Problem(source_id="lakenhal", message=f"bad row {i}") for i in range(5000)]
+    run = ingest(store, make_source(), series(2), many, NOW)
+    assert len(run.problems) == MAX_PROBLEMS + 1
+    assert "4800 more problem(s)" in run.problems[-1].message
+    assert store.count("problems") == MAX_PROBLEMS + 1

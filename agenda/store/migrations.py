@@ -123,4 +123,14 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE events ADD COLUMN embargo_until TEXT",
         "CREATE INDEX events_visibility ON events(visibility, embargo_until)",
     ],
+    # 8: what a run left (upcoming listings) and whether a coordinator forced it, for the
+    # slow-drain guard; an event's partner view beside its public one (embargoes never
+    # leak through a merged event); the next embargo moment of any of an event's listings
+    [
+        "ALTER TABLE import_runs ADD COLUMN upcoming INTEGER",
+        "ALTER TABLE import_runs ADD COLUMN forced INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE events ADD COLUMN private_data TEXT",
+        "ALTER TABLE events ADD COLUMN next_embargo TEXT",
+        "CREATE INDEX events_next_embargo ON events(next_embargo) WHERE next_embargo IS NOT NULL",
+    ],
 ]

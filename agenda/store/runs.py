@@ -21,12 +21,13 @@ class RunsTable(StoreBase):
     def record_run(self, run: ImportRun) -> int:
         cursor = self.db.execute(
             """INSERT INTO import_runs (source_id, started, finished, outcome, http_status, bytes,
-                                        new, updated, unchanged, withdrawn, message)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                        new, updated, unchanged, withdrawn, message, upcoming,
+                                        forced)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 run.source_id, utc_iso(run.started), utc_iso(run.finished), run.outcome,
                 run.http_status, run.bytes, run.new, run.updated, run.unchanged, run.withdrawn,
-                run.message,
+                run.message, run.upcoming, int(run.forced),
             ),
         )  # fmt: skip
         run_id = int(cursor.lastrowid or 0)
@@ -39,6 +40,22 @@ class RunsTable(StoreBase):
             ),
         )
         return run_id
+
+    def recent_drain(self, source_id: str, runs: int) -> tuple[int, int]:
+        """(listings withdrawn, most upcoming listings) over the source's last ``runs``
+        applied runs, counted back to (not including) the last one a coordinator forced."""
+        rows = self._rows(
+            """SELECT withdrawn, upcoming, forced FROM import_runs
+               WHERE source_id = ? AND outcome = 'ok' ORDER BY id DESC LIMIT ?""",
+            (source_id, runs),
+        )
+        withdrawn = peak = 0
+        for gone, upcoming, forced in rows:
+            if forced:
+                break
+            withdrawn += int(gone or 0)
+            peak = max(peak, int(upcoming or 0) + int(gone or 0))
+        return withdrawn, peak
 
     def last_outcome(self, source_id: str) -> str | None:
         rows = self._rows(

@@ -1,16 +1,29 @@
 """Records -> store with sync semantics, one source at a time, one transaction each.
 
+An import is planned, then applied. ``plan_sync`` is pure: from the source's answer and
+what the store holds it decides what to add, update and withdraw, and whether the
+withdrawal guard refuses. ``ingest`` reads what the plan needs, applies it in one
+transaction and records the run.
+
 - Unchanged listings are left alone (no new ids, no timestamps bumped).
 - Changed listings are updated; their events are recomputed.
-- Upcoming listings missing from a healthy answer are withdrawn (kept, marked).
-- The withdrawal guard refuses an import that would withdraw more than 20 % (and
-  more than 5) of a source's upcoming listings, or an empty answer from a source that
-  has upcoming listings: nothing is applied, the run is recorded as refused.
+- Upcoming listings missing from a complete, healthy answer are withdrawn (kept, marked).
+- An incomplete answer (a page failed, a budget was hit, a document was cut off)
+  withdraws nothing: what is whole is kept and the run says why nothing was withdrawn.
+- The withdrawal guard refuses an import that would withdraw more than 20 % (and more
+  than 5) of a source's upcoming listings, an empty answer from a source that has
+  upcoming listings, and a slow drain: withdrawals over the source's recent runs (since
+  a coordinator last confirmed) that add up past the same share of its recent maximum.
+  Nothing is applied; the run is recorded as refused.
+- Problems are capped per run: the first ``MAX_PROBLEMS`` are kept, the rest counted.
+- A failing deduplication step never loses the source's listings: they are stored, the
+  failure is the run's problem, and their events are rebuilt by the next run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -18,12 +31,17 @@ import msgspec
 
 from agenda.dedup.rebuild import rebuild_events
 from agenda.model import ImportRun, Listing, Problem, SourceConfig
+from agenda.store.base import ListingRow
 from agenda.store.database import Store
 from agenda.timeutil import span_utc, utc_iso
 
 WITHDRAW_SHARE = 0.20
 WITHDRAW_MIN = 5
+# How far back the slow-drain guard looks: this many runs (since the last confirmation).
+DRAIN_RUNS = 20
+MAX_PROBLEMS = 200
 _encoder = msgspec.json.Encoder()
+log = logging.getLogger("agenda.sync.ingest")
 
 
 class FetchInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -35,10 +53,135 @@ class FetchInfo(msgspec.Struct, frozen=True, kw_only=True):
     # Validators to remember for the next conditional GET, saved only if the import applies.
     etag: str | None = None
     last_modified: str | None = None
+    # False when the answer is known to be partial: nothing may be withdrawn on it.
+    complete: bool = True
+
+
+class Recent(msgspec.Struct, frozen=True):
+    """The source's recent history, for the slow-drain guard."""
+
+    withdrawn: int = 0  # listings withdrawn by the runs since the last confirmation
+    peak: int = 0  # the most upcoming listings it had after any of those runs
+
+
+class Written(msgspec.Struct, frozen=True):
+    """One listing to write: the listing, its content hash and its span in UTC."""
+
+    listing: Listing
+    digest: str
+    start_utc: str
+    end_utc: str
+
+
+class SyncPlan(msgspec.Struct, frozen=True, kw_only=True):
+    """What one answer would do to the store (pure: nothing is applied yet)."""
+
+    new: tuple[Written, ...] = ()
+    updated: tuple[Written, ...] = ()
+    unchanged: int = 0
+    withdraw: tuple[str, ...] = ()
+    upcoming_after: int = 0
+    refused: str | None = None  # the guard's reason, when it refuses
+    problems: tuple[Problem, ...] = ()
 
 
 def content_hash(listing: Listing) -> str:
     return hashlib.sha256(_encoder.encode(listing)).hexdigest()
+
+
+def _unique(
+    source: SourceConfig, listings: Sequence[Listing]
+) -> tuple[dict[str, Listing], list[Problem]]:
+    unique: dict[str, Listing] = {}
+    problems: list[Problem] = []
+    for listing in listings:
+        if listing.source_id != source.id:
+            raise ValueError(f"listing {listing.key} does not belong to source {source.id}")
+        if listing.key in unique:
+            problems.append(
+                Problem(source_id=source.id, external_id=listing.external_id, severity="warning",
+                        message="the source lists this id twice; the first one is kept")
+            )  # fmt: skip
+            continue
+        unique[listing.key] = listing
+    return unique, problems
+
+
+def _refusal(missing: int, upcoming: int, empty: bool, recent: Recent) -> str | None:
+    """The withdrawal guard: why this answer may not be applied, or None."""
+    if empty:
+        return (
+            "refused: the source answered with no events at all; its earlier "
+            f"{upcoming} upcoming listings are kept until it recovers or a coordinator confirms"
+        )
+    if missing > WITHDRAW_MIN and missing > WITHDRAW_SHARE * upcoming:
+        return (
+            f"refused: this answer would withdraw {missing} of {upcoming} upcoming "
+            "listings; the earlier listings are kept until the source recovers or a "
+            "coordinator confirms"
+        )
+    drained, peak = recent.withdrawn + missing, max(recent.peak, upcoming)
+    if missing and drained > WITHDRAW_MIN and drained > WITHDRAW_SHARE * peak:
+        return (
+            f"refused: with this answer the source would have withdrawn {drained} of the "
+            f"{peak} upcoming listings it recently had, a little at a time; the earlier "
+            "listings are kept until a coordinator confirms"
+        )
+    return None
+
+
+def plan_sync(
+    source: SourceConfig,
+    listings: Sequence[Listing],
+    stored: dict[str, ListingRow],
+    now: datetime,
+    *,
+    complete: bool = True,
+    force: bool = False,
+    recent: Recent | None = None,
+) -> SyncPlan:
+    """Decide what one answer adds, updates and withdraws, and whether the guard refuses."""
+    unique, problems = _unique(source, listings)
+    now_utc = utc_iso(now)
+    upcoming = {k for k, row in stored.items() if row.state == "active" and row.end_utc >= now_utc}
+    missing = sorted(upcoming - set(unique))
+    if not complete and missing:
+        problems.append(
+            Problem(source_id=source.id, severity="warning",
+                    message=f"the answer was incomplete, so {len(missing)} listing(s) it did not "
+                    "mention were not withdrawn")
+        )  # fmt: skip
+        missing = []
+    new: list[Written] = []
+    updated: list[Written] = []
+    for key, listing in unique.items():
+        digest = content_hash(listing)
+        row = stored.get(key)
+        if row is not None and row.content_hash == digest and row.state == "active":
+            continue
+        start, end = span_utc(listing.start, listing.start_date, listing.end, listing.end_date)
+        (new if row is None else updated).append(Written(listing, digest, start, end))
+    upcoming_after = len(upcoming) - len(missing)
+    upcoming_after += sum(1 for w in new if w.end_utc >= now_utc)
+    refused = None
+    if not force:
+        empty = complete and not unique and bool(upcoming)
+        refused = _refusal(len(missing), len(upcoming), empty, recent or Recent())
+    return SyncPlan(
+        new=tuple(new), updated=tuple(updated), unchanged=len(unique) - len(new) - len(updated),
+        withdraw=tuple(missing), upcoming_after=upcoming_after, refused=refused,
+        problems=tuple(problems),
+    )  # fmt: skip
+
+
+def cap_problems(source_id: str, problems: Sequence[Problem]) -> tuple[Problem, ...]:
+    """The first ``MAX_PROBLEMS`` problems, and one more that counts the rest."""
+    if len(problems) <= MAX_PROBLEMS:
+        return tuple(problems)
+    rest = len(problems) - MAX_PROBLEMS
+    summary = Problem(source_id=source_id, severity="warning",
+                      message=f"{rest} more problem(s) like these were not listed")  # fmt: skip
+    return (*problems[:MAX_PROBLEMS], summary)
 
 
 def ingest(
@@ -52,87 +195,48 @@ def ingest(
     force: bool = False,
     defer: bool = False,
 ) -> ImportRun:
-    """Apply one source's complete answer; returns the recorded ``ImportRun``.
+    """Apply one source's answer; returns the recorded ``ImportRun``.
 
     ``force`` skips the withdrawal guard (a coordinator confirmed the shrink).
     ``defer`` records the changed listings as pending instead of rebuilding their
     events now, so a run over many sources clusters once (``rebuild_pending``).
     """
     info = fetch or FetchInfo(started=now)
-    problems = list(problems)
-    unique: dict[str, Listing] = {}
-    for listing in listings:
-        if listing.source_id != source.id:
-            raise ValueError(f"listing {listing.key} does not belong to source {source.id}")
-        if listing.key in unique:
-            problems.append(
-                Problem(
-                    source_id=source.id,
-                    external_id=listing.external_id,
-                    message="the source lists this id twice; the first one is kept",
-                    severity="warning",
-                )
-            )
-            continue
-        unique[listing.key] = listing
-
     with store.transaction():
         store.save_source(source, now)
-        stored = store.listing_index(source.id)
-        now_utc = utc_iso(now)
-        upcoming = {
-            k for k, row in stored.items() if row.state == "active" and row.end_utc >= now_utc
-        }
-        missing = sorted(upcoming - set(unique))
-        empty = not unique and bool(upcoming)
-        if not force and (
-            empty or (len(missing) > WITHDRAW_MIN and len(missing) > WITHDRAW_SHARE * len(upcoming))
-        ):
-            message = (
-                f"refused: this answer would withdraw {len(missing)} of {len(upcoming)} upcoming "
-                "listings; the earlier listings are kept until the source recovers or a "
-                "coordinator confirms"
-            )
-            if empty:
-                message = (
-                    "refused: the source answered with no events at all; its earlier "
-                    f"{len(upcoming)} upcoming listings are kept until it recovers or a "
-                    "coordinator confirms"
-                )
-            run = _run(source, info, now, "refused", problems, message=message)
+        withdrawn, peak = store.recent_drain(source.id, DRAIN_RUNS)
+        plan = plan_sync(
+            source, listings, store.listing_index(source.id), now, complete=info.complete,
+            force=force, recent=Recent(withdrawn, peak),
+        )  # fmt: skip
+        every = [*problems, *plan.problems]
+        if plan.refused is not None:
+            run = _run(source, info, now, "refused", every, message=plan.refused)
             store.record_run(run)
             return run
-
-        new: list[tuple[Listing, str, str, str]] = []
-        updated: list[tuple[Listing, str, str, str]] = []
-        for key, listing in unique.items():
-            digest = content_hash(listing)
-            row = stored.get(key)
-            if row is not None and row.content_hash == digest and row.state == "active":
-                continue
-            start, end = span_utc(listing.start, listing.start_date, listing.end, listing.end_date)
-            (new if row is None else updated).append((listing, digest, start, end))
-        store.write_listings([*new, *updated], now)
-        store.withdraw_listings(missing, now)
-        dirty = [item[0].key for item in (*new, *updated)] + missing
-        store.add_pending(dirty)
-        if not defer:
-            _rebuild(store, now)
+        _apply(store, plan, now)
+        if not defer and not _rebuild_safely(store, now):
+            every.append(
+                Problem(source_id=source.id, severity="error",
+                        message="deduplication failed; the listings are stored and their "
+                        "events will be rebuilt by the next import")
+            )  # fmt: skip
         run = _run(
-            source,
-            info,
-            now,
-            "ok",
-            problems,
-            new=len(new),
-            updated=len(updated),
-            unchanged=len(unique) - len(new) - len(updated),
-            withdrawn=len(missing),
-        )
+            source, info, now, "ok", every, new=len(plan.new), updated=len(plan.updated),
+            unchanged=plan.unchanged, withdrawn=len(plan.withdraw),
+            upcoming=plan.upcoming_after, forced=force,
+        )  # fmt: skip
         store.record_run(run)
         if info.etag or info.last_modified:
             store.set_validators(source.id, info.etag, info.last_modified)
     return run
+
+
+def _apply(store: Store, plan: SyncPlan, now: datetime) -> None:
+    written = [(w.listing, w.digest, w.start_utc, w.end_utc) for w in (*plan.new, *plan.updated)]
+    store.write_listings(written, now)
+    store.withdraw_listings(plan.withdraw, now)
+    store.add_pending([w[0].key for w in written] + list(plan.withdraw))
 
 
 def put_listing(store: Store, source: SourceConfig, listing: Listing, now: datetime) -> str:
@@ -169,6 +273,21 @@ def _rebuild(store: Store, now: datetime) -> int:
     return written
 
 
+def _rebuild_safely(store: Store, now: datetime) -> bool:
+    """Rebuild inside a savepoint: a failure rolls back only the rebuild (logged), the
+    listings stay stored and pending for the next run."""
+    store.db.execute("SAVEPOINT rebuild")
+    try:
+        _rebuild(store, now)
+    except Exception:
+        log.exception("deduplication failed; listings kept pending")
+        store.db.execute("ROLLBACK TO SAVEPOINT rebuild")
+        store.db.execute("RELEASE SAVEPOINT rebuild")
+        return False
+    store.db.execute("RELEASE SAVEPOINT rebuild")
+    return True
+
+
 def _run(
     source: SourceConfig,
     info: FetchInfo,
@@ -181,6 +300,8 @@ def _run(
     updated: int = 0,
     unchanged: int = 0,
     withdrawn: int = 0,
+    upcoming: int | None = None,
+    forced: bool = False,
 ) -> ImportRun:
     return ImportRun(
         source_id=source.id,
@@ -193,6 +314,8 @@ def _run(
         updated=updated,
         unchanged=unchanged,
         withdrawn=withdrawn,
-        problems=tuple(problems),
+        problems=cap_problems(source.id, problems),
         message=message,
+        upcoming=upcoming,
+        forced=forced,
     )

@@ -116,6 +116,7 @@ def _import(
         bytes=collected.bytes,
         etag=collected.validators.etag,
         last_modified=collected.validators.last_modified,
+        complete=collected.result.complete,
     )
     if collected.not_modified:
         run = ImportRun(
