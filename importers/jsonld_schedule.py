@@ -2,13 +2,21 @@
 
 Owns expanding a ``Schedule`` (``repeatFrequency``, ``byDay``, ``byMonthDay``,
 ``byMonth``, ``byMonthWeek``, ``repeatCount``, ``exceptDate``, ``scheduleTimezone``)
-into occurrences inside a bounded window around ``now``. Reading the single time values
+into occurrences inside a bounded window around ``now``.
+
+``byMonthWeek`` restricts ``byDay`` to those weeks of the month, counted the way
+iCalendar counts ``BYDAY=1WE``: week 1 holds days 1-7, so ``[1, 3]`` + Wednesday is
+"the first and third Wednesday", and -1 is the last seven days of the month. It is a
+filter on whatever the frequency gives (a ``P1W`` rule keeps only those Wednesdays),
+and with no ``repeatFrequency`` it implies monthly (schema.org's own example eg-0303).
+Without ``byDay`` it is ignored with a warning: "the first week" names no day. Reading the single time values
 is ``importers.jsonld_times``. Pure functions: no I/O, no Listing construction
 (``importers.jsonld`` turns occurrences into listings).
 """
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -126,19 +134,31 @@ def expand_schedule(
     dtstart = datetime.combine(anchor_day, start_time or time(0, 0))
     until = datetime.combine(last, time(23, 59, 59)) if last else None
     count = _count(schedule.get("repeatCount"))
+    weeks = _month_weeks(schedule)
+    if weeks and not (rule_args or {}).get("byweekday"):
+        notes.append(Note("eventSchedule byMonthWeek without byDay names no day; ignored", "warning"))
+        weeks = []
     if rule_args is None:  # no repetition at all: the schedule is one date
         starts = [dtstart] if first and low <= dtstart <= high else []
     else:
         if count is None:
             dtstart, rule_args = _fast_forward(dtstart, low, rule_args)
         # dateutil deprecates count together with until: count in the rule, until here.
-        rule = rrule(dtstart=dtstart, until=None if count else until, count=count, **rule_args)
+        # byMonthWeek filters the rule's dates, so then repeatCount is counted here.
+        in_rule = count if not weeks else None
+        rule = rrule(dtstart=dtstart, until=None if in_rule else until, count=in_rule, **rule_args)
         starts = []
+        taken = 0
         for steps, start in enumerate(rule, 1):
             if start > high or (until is not None and start > until):
                 break
             if steps > MAX_STEPS or len(starts) >= MAX_OCCURRENCES:
                 notes.append(Note("schedule stopped early: too many occurrences", "warning"))
+                break
+            if weeks and not _in_month_weeks(start.date(), weeks):
+                continue
+            taken += 1
+            if count is not None and taken > count:
                 break
             if start >= low:
                 starts.append(start)
@@ -211,14 +231,16 @@ def _rule_args(
     schedule: dict[str, Any], first: date | None
 ) -> tuple[dict[str, Any] | None, str | None]:
     """dateutil rrule keyword arguments, or (None, None) for a one-date schedule, or a problem."""
-    by_day, bad = _weekdays(schedule.get("byDay"), schedule.get("byMonthWeek"))
+    by_day, bad = _weekdays(schedule.get("byDay"))
     if bad:
         return None, f"eventSchedule byDay {bad!r} is not a weekday"
     month_days = _ints(schedule.get("byMonthDay"), -31, 31)
     months = _ints(schedule.get("byMonth"), 1, 12)
     raw = _scalar(schedule.get("repeatFrequency"))
     if raw is None:
-        if by_day:
+        if by_day and _month_weeks(schedule):
+            raw = "P1M"  # "the first and third Wednesday" repeats by the month
+        elif by_day:
             raw = "P1W"
         elif month_days:
             raw = "P1M"
@@ -263,8 +285,8 @@ def _frequency(value: Duration) -> tuple[int | None, int]:
     return (WEEKLY, days // 7) if days % 7 == 0 else (DAILY, days)
 
 
-def _weekdays(value: Any, month_weeks: Any) -> tuple[list[weekday], str | None]:
-    """byDay as schema.org URIs, bare names or iCal ``"2MO"``; byMonthWeek adds the ordinal."""
+def _weekdays(value: Any) -> tuple[list[weekday], str | None]:
+    """byDay as schema.org URIs, bare names or iCal ``"2MO"`` (an ordinal within the month)."""
     items = value if isinstance(value, list) else [] if value is None else [value]
     result: list[weekday] = []
     for item in items:
@@ -280,12 +302,18 @@ def _weekdays(value: Any, month_weeks: Any) -> tuple[list[weekday], str | None]:
             return [], text
         day = RRULE_WEEKDAYS[_ICAL_CODES.index(ical.group(2).upper())]
         result.append(day(int(ical.group(1))) if ical.group(1) else day)
-    ordinals = _ints(month_weeks, -5, 5)
-    if ordinals and result:  # byMonthWeek [2] + byDay Monday = "the second Monday"
-        result = (
-            [d(n) for d in result for n in ordinals] if all(d.n is None for d in result) else result
-        )
     return result, None
+
+
+def _month_weeks(schedule: dict[str, Any]) -> list[int]:
+    """byMonthWeek as week numbers 1..5 or -1..-5 (from the month's end); [] when absent."""
+    return _ints(schedule.get("byMonthWeek"), -5, 5)
+
+
+def _in_month_weeks(day: date, weeks: list[int]) -> bool:
+    """Whether ``day`` lies in one of ``weeks``: week n is days 7n-6..7n, -n counts back."""
+    last = calendar.monthrange(day.year, day.month)[1]
+    return (day.day - 1) // 7 + 1 in weeks or -((last - day.day) // 7 + 1) in weeks
 
 
 def _schedule_bound(schedule: dict[str, Any], key: str, tz: tzinfo) -> datetime | date | None:

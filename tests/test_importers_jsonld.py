@@ -179,17 +179,75 @@ def test_real_event_schedules_expand_around_now() -> None:
     glace_bay = ZoneInfo("America/Glace_Bay")
     meetup = next(s for s in series.values() if s[0].title == "Example Meetup")
     assert {item.start.day for item in meetup if item.start} == {1, 15}
+    # Window 2 Dec 2016 08:00 - 1 Jul 2018 08:00 Glace Bay time: 15 Dec 2016, 24 in
+    # 2017, 12 in January-June 2018 (1 July 09:00 is past the window's end).
+    assert len(meetup) == 1 + 24 + 12
     assert meetup[0].start == datetime(2016, 12, 15, 9, 0, tzinfo=glace_bay)
 
     examples = [s for s in series.values() if s[0].title == "Example"]
     weekdays = next(s for s in examples if len(s) > 100)
     assert all(item.start is not None and item.start.weekday() < 5 for item in weekdays)
+    # Weekdays 2-30 Dec 2016 (21), all of 2017 (260), 1 Jan - 29 Jun 2018 (130); twice a day.
+    assert len(weekdays) == 2 * (21 + 260 + 130)
     assert {item.start.hour for item in weekdays if item.start} == {9, 14}
     second_mondays = next(s for s in examples if len(s) < 100)
+    # 12 Dec 2016, twelve in 2017, six in January-June 2018 (9 July is past the window).
+    assert len(second_mondays) == 1 + 12 + 6
     for item in second_mondays:
         assert item.start is not None and item.start.tzinfo == ZoneInfo("Asia/Shanghai")
         assert item.start.weekday() == 0 and 8 <= item.start.day <= 14
         assert (item.start.hour, item.start.minute) == (18, 0)
+
+
+def test_by_month_week_without_frequency_is_those_weeks_of_each_month() -> None:
+    # schema.org eg-0303: byDay Wednesday, byMonthWeek [1, 3], no repeatFrequency.
+    result = parse_file("schemaorg_eventschedule_bymonthweek_eg0303.html")
+    assert result.problems == ()
+    starts = [x.start for x in result.listings if x.start]
+    # Window 16 Jan 2027 - 15 Aug 2028: 20 Jan 2027 (the 6th is before it), two a month
+    # February 2027 - July 2028 (36), 2 Aug 2028 (the third, 16 Aug, is past it).
+    assert len(starts) == len(result.listings) == 1 + 36 + 1
+    assert starts[0] == datetime(2027, 1, 20, 20, 0, tzinfo=AMSTERDAM)
+    assert starts[1:4] == [
+        datetime(2027, 2, 3, 20, 0, tzinfo=AMSTERDAM),
+        datetime(2027, 2, 17, 20, 0, tzinfo=AMSTERDAM),
+        datetime(2027, 3, 3, 20, 0, tzinfo=AMSTERDAM),
+    ]
+    assert starts[-1] == datetime(2028, 8, 2, 20, 0, tzinfo=AMSTERDAM)
+    for start in starts:
+        assert start.weekday() == 2 and (start.day <= 7 or 15 <= start.day <= 21)
+    assert result.listings[0].end == datetime(2027, 1, 20, 22, 0, tzinfo=AMSTERDAM)
+
+
+def test_by_month_week_counts_back_from_the_end_and_filters_any_frequency() -> None:
+    last_friday = {
+        "byDay": "Friday",
+        "byMonthWeek": -1,
+        "startDate": "2027-03-01",
+        "repeatCount": 3,
+        "startTime": "21:00",
+    }
+    occurrences, notes = expand_schedule(last_friday, NOW)
+    assert notes == []
+    # The last Fridays of March, April and May 2027; repeatCount counts them, not Fridays.
+    assert [o.start for o in occurrences] == [
+        datetime(2027, 3, 26, 21, 0, tzinfo=AMSTERDAM),
+        datetime(2027, 4, 30, 21, 0, tzinfo=AMSTERDAM),
+        datetime(2027, 5, 28, 21, 0, tzinfo=AMSTERDAM),
+    ]
+    weekly = {
+        "repeatFrequency": "P1W",
+        "byDay": "Monday",
+        "byMonthWeek": [2],
+        "startDate": "2027-03-01",
+        "endDate": "2027-05-31",
+        "startTime": "10:00",
+    }
+    days = [o.start.day for o in expand_schedule(weekly, NOW)[0] if isinstance(o.start, datetime)]
+    assert days == [8, 12, 10]  # second Mondays, though the rule walks every week
+    dayless = {"byMonthWeek": [1], "startDate": "2027-03-01", "repeatFrequency": "P1M"}
+    occurrences, notes = expand_schedule(dayless, NOW)
+    assert any("byMonthWeek" in n.message and n.severity == "warning" for n in notes)
 
 
 def test_schedule_outside_the_window_is_a_clear_warning() -> None:
