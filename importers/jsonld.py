@@ -4,7 +4,13 @@ Owns turning the events on a page into ``Listing``s: which nodes count as events
 (references such as a ``superEvent`` stub do not), the external id of each (``@id``,
 else url, else a content hash, never one another event already holds), the richer copy
 of an event that appears twice, start/end spans, ``eventSchedule`` occurrences, the
-source's defaults, and one Problem per event that cannot be read. Finding the blocks
+source's defaults, and one Problem per event that cannot be read.
+
+A timed ``startDate`` with a date-only ``endDate`` (Songkick festivals:
+``2014-07-11T10:30:00+0100`` until ``2014-07-13``) stays a timed event: the start time
+is real. The end becomes the midnight after the end date, in the start's zone (the
+exclusive end of that day, as iCalendar writes it), so the span still covers every
+day; an end date on the start's own day adds nothing and gives no end. Finding the blocks
 and walking them is ``importers.jsonld_blocks``; reading single properties is
 ``importers.jsonld_fields``; times, durations and ``eventSchedule`` expansion are
 ``importers.jsonld_times`` and ``importers.jsonld_schedule``. It never fetches.
@@ -14,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -214,7 +220,7 @@ class _Reader:
     def span(
         self, node: dict[str, Any], start: datetime | date, external_id: str
     ) -> dict[str, Any]:
-        """start/end fields; a timed start with a later date-only end becomes an all-day span."""
+        """start/end fields; a timed start keeps its time whatever the end looks like."""
         end: datetime | date | None = None
         raw_end = text_value(node.get("endDate"))
         if raw_end:
@@ -242,7 +248,9 @@ class _Reader:
             return {"start": start, "end": end}
         if isinstance(start, datetime):
             if end is not None and end > start.date():
-                return {"start_date": start.date(), "end_date": end}
+                # A festival from 10:30 on the 11th "until the 13th": the whole last day.
+                last = datetime.combine(end + timedelta(days=1), time(0, 0), start.tzinfo)
+                return {"start": start, "end": last}
             return {"start": start}
         end_day = end.date() if isinstance(end, datetime) else end
         if end_day is not None and end_day < start:

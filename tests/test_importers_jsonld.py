@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -93,6 +93,39 @@ def test_songkick_follow_links_are_same_site_and_deduplicated() -> None:
     for link in result.follow:
         assert link.startswith("https://www.songkick.com/") and "/concerts/" in link
         assert "#" not in link
+
+
+def test_songkick_festivals_with_a_timed_start_and_a_date_end_keep_their_start_time() -> None:
+    result = parse_file("songkick_gigography_timed_start_date_end.html")
+    assert result.problems == ()
+    assert len(result.listings) == 48  # 49 MusicEvents, one listed twice
+    events = {x.url.split("?")[0]: x for x in result.listings if x.url}
+    bst = timezone(timedelta(hours=1))
+    base = "http://www.songkick.com/festivals/"
+    t_in_the_park = events[f"{base}1926-t-in-the-park/id/17443834-t-in-the-park-2014"]
+    assert not t_in_the_park.all_day
+    assert t_in_the_park.start == datetime(2014, 7, 11, 10, 30, tzinfo=bst)
+    assert t_in_the_park.end == datetime(2014, 7, 14, 0, 0, tzinfo=bst)  # all of the 13th
+    hop_farm = events[f"{base}7661-hop-farm-music/id/19439184-the-hop-farm-music-festival-2014"]
+    assert (hop_farm.start, hop_farm.end) == (
+        datetime(2014, 7, 4, 11, 0, tzinfo=bst),
+        datetime(2014, 7, 7, 0, 0, tzinfo=bst),
+    )
+    # Five events have a timed start and a date-only end; none becomes all-day.
+    spans = sorted((x.start, x.end) for x in result.listings if x.start and x.end)
+    edt = timezone(timedelta(hours=-4))
+    assert spans == [
+        (datetime(2014, 5, 23, 23, 59, 20, tzinfo=edt), datetime(2014, 5, 26, tzinfo=edt)),
+        (datetime(2014, 7, 4, 11, 0, tzinfo=bst), datetime(2014, 7, 7, tzinfo=bst)),
+        (datetime(2014, 7, 10, 20, 0, tzinfo=bst), datetime(2014, 7, 12, tzinfo=bst)),
+        (datetime(2014, 7, 11, 10, 30, tzinfo=bst), datetime(2014, 7, 14, tzinfo=bst)),
+    ]
+    # The fifth ends on its own start day: the date adds nothing, so no end.
+    same_day = [x for x in result.listings if x.start == datetime(2014, 7, 5, 12, 30, tzinfo=bst)]
+    assert len(same_day) == 1 and same_day[0].end is None
+    # Date-only festivals stay all-day spans.
+    rock = events[f"{base}1237-rock-am-ring/id/18852609-rock-am-ring-2014"]
+    assert (rock.start_date, rock.end_date) == (date(2014, 6, 5), date(2014, 6, 8))
 
 
 def test_exhibition_date_only_span_and_string_location() -> None:
@@ -407,9 +440,11 @@ def test_date_forms() -> None:
     events = by_id(result)
     allday = events["urn:d:allday"]
     assert (allday.start_date, allday.end_date) == (date(2027, 1, 30), date(2027, 5, 21))
-    # A timed start with a later date-only end: the span matters more than the hour.
+    # A timed start with a later date-only end keeps its hour; the end day is whole.
     mixed = events["urn:d:mixed"]
-    assert (mixed.start_date, mixed.end_date) == (date(2027, 1, 30), date(2027, 5, 21))
+    plus_one = timezone(timedelta(hours=1))
+    assert mixed.start == datetime(2027, 1, 30, 10, 0, tzinfo=plus_one)
+    assert mixed.end == datetime(2027, 5, 22, 0, 0, tzinfo=plus_one)
     summer = events["urn:d:naive-summer"]
     assert summer.start == datetime(2027, 7, 1, 20, 0, tzinfo=AMSTERDAM)
     assert summer.start is not None and summer.start.utcoffset() == timedelta(hours=2)
