@@ -17,6 +17,7 @@ from importers.base import ParseResult
 from importers.errors import ParseError
 from importers.jsonld import parse
 from importers.jsonld_schedule import expand_schedule, parse_when
+from importers.jsonld_zones import place_zone
 from importers.registry import get_parser
 
 HTML = Path(__file__).parent / "fixtures" / "html"
@@ -150,10 +151,13 @@ def test_rescheduled_bare_enums_and_naive_times() -> None:
     assert result.problems == ()
     king = by_title(result)['B.B. King with Jonathon "Boogie" Long']
     assert king.status == "scheduled"  # EventRescheduled: it happens, at the new time
-    assert king.previous_start == datetime(2013, 9, 30, 19, 30, tzinfo=AMSTERDAM)
-    # No seconds, no zone: Amsterdam wall-clock time; doorTime (18:30) is not the start.
-    assert king.start == datetime(2014, 4, 12, 19, 30, tzinfo=AMSTERDAM)
-    assert king.end == datetime(2014, 4, 12, 22, 0, tzinfo=AMSTERDAM)
+    # No seconds, no zone: wall-clock time at the place, Providence, RI, US (New York's
+    # zone), not Amsterdam's; doorTime (18:30) is not the start.
+    new_york = ZoneInfo("America/New_York")
+    assert king.previous_start == datetime(2013, 9, 30, 19, 30, tzinfo=new_york)
+    assert king.start == datetime(2014, 4, 12, 19, 30, tzinfo=new_york)
+    assert king.start is not None and king.start.utcoffset() == timedelta(hours=-4)
+    assert king.end == datetime(2014, 4, 12, 22, 0, tzinfo=new_york)
     assert king.venue_name == "Lupo's Heartbreak Hotel"
     assert (king.address, king.postcode, king.city) == ("79 Washington St.", "02903", "Providence")
     assert king.price == "USD 63,25 – USD 299,00"
@@ -235,7 +239,10 @@ def test_real_event_schedules_expand_around_now() -> None:
 def test_by_month_week_without_frequency_is_those_weeks_of_each_month() -> None:
     # schema.org eg-0303: byDay Wednesday, byMonthWeek [1, 3], no repeatFrequency.
     result = parse_file("schemaorg_eventschedule_bymonthweek_eg0303.html")
-    assert result.problems == ()
+    # No place and no scheduleTimezone: Amsterdam time, and a warning that it was assumed.
+    [assumed] = result.problems
+    assert (assumed.field, assumed.severity) == ("eventSchedule", "warning")
+    assert "Europe/Amsterdam" in assumed.message
     starts = [x.start for x in result.listings if x.start]
     # Window 16 Jan 2027 - 15 Aug 2028: 20 Jan 2027 (the 6th is before it), two a month
     # February 2027 - July 2028 (36), 2 Aug 2028 (the third, 16 Aug, is past it).
@@ -565,6 +572,91 @@ def test_schedule_quirks() -> None:
     assert problems[f"{base}zonder-anker#event"].field == "eventSchedule"
     assert "startDate" in problems[f"{base}zonder-anker#event"].message
     assert "Someday" in problems[f"{base}raar#event"].message
+
+
+def test_events_without_a_name_are_titled_from_parent_topic_or_description() -> None:
+    result = parse_file("jsonld_nameless_and_zones.html")
+    events = by_id(result)
+    assert events["urn:n:day-one"].title == "Leids Jazzfestival"  # superEvent by @id
+    assert events["urn:n:about"].title == "Varens van de Hortus"
+    assert events["urn:n:description"].title == "Open podium voor jonge dichters"
+    long = events["urn:n:long"].title
+    assert len(long) <= 80 and long.endswith("…")
+    assert long.startswith("An evening with the Leiden Chamber Orchestra")
+    warned = {p.external_id: p for p in result.problems if p.field == "name"}
+    for key, origin in [
+        ("urn:n:day-one", "superEvent"),
+        ("urn:n:about", "about"),
+        ("urn:n:description", "description"),
+        ("urn:n:long", "description"),
+    ]:
+        assert warned[key].severity == "warning" and origin in warned[key].message
+    # Nothing to name it by: rejected, as before.
+    assert "urn:n:nothing" not in events
+    assert warned["urn:n:nothing"].severity == "error"
+
+
+def test_zone_less_times_are_read_in_the_zone_of_the_place() -> None:
+    result = parse_file("jsonld_nameless_and_zones.html")
+    events = by_id(result)
+    # "1026 Spring Garden St, Philadelphia, PA 19123": a state and ZIP in the text.
+    philadelphia = ZoneInfo("America/New_York")
+    assert events["urn:z:philadelphia"].start == datetime(2019, 5, 1, 20, 0, tzinfo=philadelphia)
+    london = ZoneInfo("Europe/London")
+    assert events["urn:z:london"].start == datetime(2027, 7, 1, 19, 30, tzinfo=london)
+    assert events["urn:z:london"].end == datetime(2027, 7, 1, 22, 0, tzinfo=london)
+    # A Dutch postcode is the Netherlands even without addressCountry.
+    assert events["urn:z:leiden"].start == datetime(2027, 7, 2, 20, 0, tzinfo=AMSTERDAM)
+    canary = ZoneInfo("Atlantic/Canary")
+    assert events["urn:z:tenerife"].start == datetime(2027, 7, 3, 21, 0, tzinfo=canary)
+    # A written offset is kept whatever the place.
+    assert events["urn:z:offset"].start == datetime(2027, 7, 6, 3, 0, tzinfo=UTC)
+    # A schedule without scheduleTimezone at a place in Germany: Berlin time.
+    berlin = ZoneInfo("Europe/Berlin")
+    weekly = [x.start for x in result.listings if x.series_id == "urn:z:schedule"]
+    assert weekly == [datetime(2027, 7, d, 20, 0, tzinfo=berlin) for d in (5, 12)]
+    # Texas has two zones, and no place at all names none: Amsterdam, and a warning.
+    assumed = {p.external_id for p in result.problems if "Europe/Amsterdam" in p.message}
+    assert assumed == {"urn:z:houston", "urn:z:nowhere"}
+    assert events["urn:z:houston"].start == datetime(2019, 5, 2, 20, 0, tzinfo=AMSTERDAM)
+    for problem in result.problems:
+        if problem.external_id in assumed:
+            assert (problem.field, problem.severity) == ("startDate", "warning")
+
+
+@pytest.mark.parametrize(
+    ("location", "zone"),
+    [
+        (
+            {"address": {"addressRegion": "Pennsylvania", "addressCountry": "USA"}},
+            "America/New_York",
+        ),
+        ({"address": {"addressRegion": "IL", "postalCode": "60614"}}, "America/Chicago"),
+        ({"address": {"addressRegion": "CA", "addressCountry": "US"}}, "America/Los_Angeles"),
+        ({"address": {"addressLocality": "Gent", "addressCountry": "BE"}}, "Europe/Brussels"),
+        (
+            {
+                "address": {
+                    "addressLocality": "Ponta Delgada",
+                    "addressRegion": "Açores",
+                    "addressCountry": "PT",
+                }
+            },
+            "Atlantic/Azores",
+        ),
+        ("Paradiso, Weteringschans 6-8, 1017 SG Amsterdam", "Europe/Amsterdam"),
+        ("Vorst Nationaal, Brussels, Belgium", "Europe/Brussels"),
+        ({"address": {"addressRegion": "FL", "addressCountry": "US"}}, None),  # two zones
+        ({"address": {"addressCountry": "US"}}, None),  # which state?
+        ({"address": {"addressCountry": "CA"}}, None),  # Canada: six zones
+        ({"address": {"addressCountry": "Australia"}}, None),
+        ([{"@type": "VirtualLocation", "url": "https://x.example"}], None),
+        ("Stadsgehoorzaal", None),
+    ],
+)
+def test_place_zone_names_only_unambiguous_zones(location: object, zone: str | None) -> None:
+    found = place_zone(location, lambda value: value)
+    assert (found.key if found else None) == zone
 
 
 def test_registry_serves_this_parser() -> None:
