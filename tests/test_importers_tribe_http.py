@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlsplit
 
 from httpserver import Answer, Request, Server, serve
 
@@ -34,8 +35,10 @@ def test_site_root_then_three_pages() -> None:
     with serve({}) as server:
         base = str(server)
         root = f'<html><head><link rel="https://api.w.org/" href="{base}/wp-json/"></head></html>'
+        index = {"namespaces": ["oembed/1.0", "tribe/events/v1", "tec/v1", "wp/v2"], "routes": {}}
         server.routes.update({
             "/": root,
+            "/wp-json/": json.dumps(index),
             "/wp-json/tribe/events/v1/events": page(base, 1, 3),
             "/wp-json/tribe/events/v1/events?page=2": page(base, 2, 3),
             "/wp-json/tribe/events/v1/events?page=3": page(base, 3, 3),
@@ -45,9 +48,10 @@ def test_site_root_then_three_pages() -> None:
         )
         collected = collect(source, NOW)
         paths = [request.path for request in server.requests]
-    assert paths == ["/", "/wp-json/tribe/events/v1/events", "/wp-json/tribe/events/v1/events?page=2",
+    assert paths == ["/", "/wp-json/", "/wp-json/tribe/events/v1/events",
+                     "/wp-json/tribe/events/v1/events?page=2",
                      "/wp-json/tribe/events/v1/events?page=3"]  # fmt: skip
-    assert collected.pages == 4
+    assert collected.pages == 5
     listings = collected.result.listings
     assert len(listings) == 6 and len({x.external_id for x in listings}) == 6
     first = next(x for x in listings if x.external_id == "10")
@@ -142,3 +146,39 @@ def test_a_page_that_fails_makes_the_answer_incomplete() -> None:
     failed, incomplete = collected.result.problems
     assert failed.severity == "error" and "HTTP 500" in failed.message
     assert "incomplete" in incomplete.message and "not be withdrawn" in incomplete.message
+
+
+def tec_posts(server: Server, total: int) -> Callable[[Request], bytes]:
+    """The tec/v1 events route: a bare list of posts, ``per_page`` at a time, then ``[]``."""
+
+    def answer(request: Request) -> bytes:
+        query = dict(parse_qsl(urlsplit(request.path).query))
+        per_page, number = int(query.get("per_page", "10")), int(query.get("page", "1"))
+        first = (number - 1) * per_page
+        posts = [
+            {"id": n, "link": f"{server.url}/evenement/{n}/", "title": {"rendered": f"Les {n}"},
+             "start_date": "2027-03-01 10:00:00", "end_date": "2027-03-01 11:00:00",
+             "all_day": False, "timezone": "Europe/Amsterdam", "venues": [], "organizers": []}
+            for n in range(first + 1, min(first + per_page, total) + 1)
+        ]  # fmt: skip
+        return json.dumps(posts).encode()
+
+    server.routes["/wp-json/tec/v1/events"] = answer
+    return answer
+
+
+def test_a_site_with_only_tec_v1_is_found_and_paged_to_the_empty_page() -> None:
+    with serve({}) as server:
+        root = f'<html><head><link rel="https://api.w.org/" href="{server}/wp-json/"></head></html>'
+        index = {"namespaces": ["oembed/1.0", "tec/v1", "wp/v2"], "routes": {}}
+        server.routes.update({"/": root, "/wp-json/": json.dumps(index)})
+        tec_posts(server, 200)
+        source = SourceConfig(id="cursus", name="Cursus", format="tribe", url=f"{server}/")
+        collected = collect(source, NOW)
+        paths = [request.path for request in server.requests]
+    # 100 per page as asked: two full pages, then an empty one ends it.
+    assert paths == ["/", "/wp-json/", "/wp-json/tec/v1/events?per_page=100",
+                     "/wp-json/tec/v1/events?per_page=100&page=2",
+                     "/wp-json/tec/v1/events?per_page=100&page=3"]  # fmt: skip
+    assert len(collected.result.listings) == 200
+    assert collected.result.problems == () and collected.result.complete is True
