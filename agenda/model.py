@@ -33,8 +33,10 @@ class SourceConfig(msgspec.Struct, frozen=True, kw_only=True):
     venue: str | None = None
     interval_seconds: int = 3600
     language: str | None = None
-    # Detail pages to follow from a listing page (jsonld) or API pages (tribe): a cap.
-    max_pages: int = 50
+    # Documents per import, follow-ups included (API pages, detail pages): a safety net
+    # only. A run is bounded by its byte and time budget (importers.collect.RunBudget),
+    # and a cap reached with links left makes the answer partial, never silently short.
+    max_pages: int = 1000
     # Substring a same-site link must contain to be followed as a detail page (jsonld).
     follow: str | None = None
     # Called (POST, JSON) when the source starts failing and when it recovers.

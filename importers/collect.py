@@ -6,7 +6,10 @@ parses every url in ``ParseResult.follow`` breadth-first (API pages, detail page
 and returns all pages' listings and problems as one ``ParseResult``.
 
 Guards, because a source's pages are written by someone else:
-- at most ``source.max_pages`` documents in all (a warning names what was left);
+- a budget per run, ``RunBudget``: at most 50 MB fetched and 120 seconds spent in all
+  (a city agenda of 733 events in 12-event pages is 62 pages and well inside it),
+  and ``source.max_pages`` documents (default 1000) as a safety net against a site
+  that pages forever in small pages; a follow-up gets only the time that is left;
 - a url already read (fragment, case of scheme and host, default port ignored) is
   not read again (a warning when a page links back to one: a loop);
 - a page on the web may only lead to http(s) pages, never to local files;
@@ -14,11 +17,18 @@ Guards, because a source's pages are written by someone else:
 
 The first document's failure raises (``FetchError`` / ``ParseError``) so the caller
 records a failed run; a follow-up page's failure is a ``Problem`` and the rest stays.
+
+What is left out makes the answer partial, and then ``result.complete`` is False with
+a Problem saying so: a follow-up page that failed (fetch or parse), a budget or the
+page ceiling reached with links still waiting, or a parser that said ``complete=False``
+for any page. A listing missing from a partial answer may simply not have been read,
+so the caller must not withdraw anything on the strength of it.
 Nothing here touches the store; fetching goes through ``importers.fetch``.
 """
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from datetime import datetime
 from typing import Literal
@@ -39,6 +49,17 @@ from importers.fetch import (
     open_client,
 )
 from importers.registry import get_parser
+
+
+class RunBudget(msgspec.Struct, frozen=True, kw_only=True):
+    """What one collection of a source may spend in all, follow-up pages included."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_seconds: float = 120.0
+
+
+DEFAULT_BUDGET = RunBudget()
+INCOMPLETE = "the answer is incomplete ({}); listings missing from it will not be withdrawn"
 
 
 class Collected(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,14 +85,15 @@ def collect(
     limits: FetchLimits = DEFAULT_LIMITS,
     client: Client | None = None,
     parser: Parser | None = None,
+    budget: RunBudget = DEFAULT_BUDGET,
 ) -> Collected:
     """Fetch and parse ``source`` and every page it leads to; see the module docstring."""
     parse = parser if parser is not None else get_parser(source.format)
     if client is not None or not source.url.lower().startswith(("http:", "https:")):
         # A file source gets no client of its own; a rare web follow-up opens one per fetch.
-        return _Run(source, now, parse, limits, client).run(validators)
+        return _Run(source, now, parse, limits, client, budget).run(validators)
     with open_client(limits) as own:
-        return _Run(source, now, parse, limits, own).run(validators)
+        return _Run(source, now, parse, limits, own, budget).run(validators)
 
 
 class _Run:
@@ -84,12 +106,18 @@ class _Run:
         parse: Parser,
         limits: FetchLimits,
         client: Client | None,
+        budget: RunBudget,
     ) -> None:
         self.source = source
         self.now = now
         self.parse = parse
         self.limits = limits
         self.client = client
+        self.budget = budget
+        self.started = time.monotonic()
+        # Why the answer is partial, if it is (page failures counted apart).
+        self.gaps: list[str] = []
+        self.failed_pages = 0
         self.listings: list[Listing] = []
         self.problems: list[Problem] = []
         self.ids: set[str] = set()
@@ -116,20 +144,31 @@ class _Run:
             )
         self._add(first, self.parse(first.data, self.source, self.now, url=first.url))
         cap = max(1, self.source.max_pages)
-        while self.queue and self.pages < cap:
+        while self.queue:
+            spent = self._spent(cap)
+            if spent:
+                self._warn(
+                    f"stopped after {self.pages} pages: {spent}; "
+                    f"{len(self.queue)} more link(s) not followed, first {self.queue[0]}"
+                )
+                self.gaps.append(spent)
+                break
             self._follow(self.queue.popleft())
-        if self.queue:
-            self._warn(
-                f"stopped after {self.pages} pages (max_pages = {cap}); "
-                f"{len(self.queue)} more link(s) not followed, first {self.queue[0]}"
-            )
         if self.loops:
             self._warn(
                 f"{len(self.loops)} link(s) lead back to pages already read (a loop?), "
                 f"not read again, first {self.loops[0]}"
             )
+        if self.failed_pages:
+            self.gaps.insert(0, f"{self.failed_pages} follow-up page(s) could not be read")
+        if self.gaps:
+            self._warn(INCOMPLETE.format("; ".join(dict.fromkeys(self.gaps))))
         return Collected(
-            result=ParseResult(listings=tuple(self.listings), problems=tuple(self.problems)),
+            result=ParseResult(
+                listings=tuple(self.listings),
+                problems=tuple(self.problems),
+                complete=not self.gaps,
+            ),
             status=first.status,
             bytes=self.bytes,
             not_modified=False,
@@ -137,14 +176,32 @@ class _Run:
             pages=self.pages,
         )
 
+    def _spent(self, cap: int) -> str | None:
+        """Which budget is used up (a reason for the Problem), or None to go on."""
+        if self.pages >= cap:
+            return f"max_pages = {cap} reached"
+        if self.bytes >= self.budget.max_bytes:
+            return f"{self.budget.max_bytes // (1024 * 1024)} MB budget per run used"
+        if time.monotonic() - self.started >= self.budget.max_seconds:
+            return f"{self.budget.max_seconds:g} s budget per run used"
+        return None
+
     def _fetch(self, url: str, validators: Validators | None) -> Fetched:
         self.pages += 1
         self.fetched.add(_key(url))
+        limits = self.limits
+        if self.pages > 1:
+            # A follow-up's body may only take what is left of the run's time; the wait
+            # for its headers keeps the usual timeouts, and the byte budget is checked
+            # between pages, so one page can overshoot either by its own share.
+            left = self.budget.max_seconds - (time.monotonic() - self.started)
+            timeout = max(0.1, min(limits.total_timeout, left))
+            limits = msgspec.structs.replace(limits, total_timeout=timeout)
         got = fetch(
             url,
             base_dir=self.source.base_dir,
             validators=validators,
-            limits=self.limits,
+            limits=limits,
             client=self.client,
         )
         self.bytes += len(got.data)
@@ -156,6 +213,7 @@ class _Run:
             # Follow-ups are always fetched whole: the validators belong to the first url.
             got = self._fetch(url, None)
         except FetchError as exc:
+            self.failed_pages += 1
             self._problem(f"follow-up page skipped: {exc}", severity="error")
             return
         final = _key(got.url)
@@ -167,6 +225,7 @@ class _Run:
         try:
             result = self.parse(got.data, self.source, self.now, url=got.url)
         except ParseError as exc:
+            self.failed_pages += 1
             self._problem(
                 f"follow-up page {got.url} skipped: not readable as {self.source.format}: {exc}",
                 severity="error",
@@ -175,6 +234,8 @@ class _Run:
         self._add(got, result)
 
     def _add(self, page: Fetched, result: ParseResult) -> None:
+        if not result.complete:
+            self.gaps.append(f"{page.url} was read only in part")
         for listing in result.listings:
             if listing.external_id in self.ids:
                 self._problem(

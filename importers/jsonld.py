@@ -4,7 +4,19 @@ Owns turning the events on a page into ``Listing``s: which nodes count as events
 (references such as a ``superEvent`` stub do not), the external id of each (``@id``,
 else url, else a content hash, never one another event already holds), the richer copy
 of an event that appears twice, start/end spans, ``eventSchedule`` occurrences, the
-source's defaults, and one Problem per event that cannot be read. Finding the blocks
+source's defaults, and one Problem per event that cannot be read.
+
+A date-time without an offset is wall-clock time at the event's place: the place's
+address chooses the zone when it names one unambiguously (``importers.jsonld_zones``);
+otherwise Europe/Amsterdam, the region's own, with a warning that it was assumed. An
+event without a ``name`` is titled from its ``superEvent``, its ``about`` or its
+description's first sentence, with a warning; with none of those it is a Problem.
+
+A timed ``startDate`` with a date-only ``endDate`` (Songkick festivals:
+``2014-07-11T10:30:00+0100`` until ``2014-07-13``) stays a timed event: the start time
+is real. The end becomes the midnight after the end date, in the start's zone (the
+exclusive end of that day, as iCalendar writes it), so the span still covers every
+day; an end date on the start's own day adds nothing and gives no end. Finding the blocks
 and walking them is ``importers.jsonld_blocks``; reading single properties is
 ``importers.jsonld_fields``; times, durations and ``eventSchedule`` expansion are
 ``importers.jsonld_times`` and ``importers.jsonld_schedule``. It never fetches.
@@ -14,16 +26,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from agenda.model import Listing, Problem, SourceConfig
+from agenda.normalize import KNOWN_CITIES, normalize_city
 from agenda.sanitize import clean_description, clean_title
 from importers.base import ParseResult
-from importers.clean import content_id
+from importers.clean import AMSTERDAM, content_id
 from importers.jsonld_blocks import (
     base_href,
     decode_page,
@@ -37,6 +50,7 @@ from importers.jsonld_blocks import (
 from importers.jsonld_fields import (
     absolute_url,
     categories,
+    derived_title,
     event_type,
     image_url,
     language,
@@ -47,8 +61,9 @@ from importers.jsonld_fields import (
     text_value,
     types_of,
 )
-from importers.jsonld_schedule import expand_schedules, schedule_fingerprint
-from importers.jsonld_times import parse_duration, parse_when
+from importers.jsonld_schedule import expand_schedules, needs_zone, schedule_fingerprint
+from importers.jsonld_times import event_span, is_floating, parse_duration, parse_when
+from importers.jsonld_zones import place_zone
 
 NO_EVENTS = "no schema.org events found"
 _REFERENCE_KEYS = frozenset({"@type", "@id", "@context", "name", "url", "sameAs", "identifier"})
@@ -152,6 +167,9 @@ class _Reader:
 
     def read_event(self, node: dict[str, Any]) -> None:
         title = clean_title(text_value(node.get("name"), self.source.language))
+        derived_from = ""
+        if not title:
+            title, derived_from = derived_title(node, self.deref, self.source.language)
         raw_start = text_value(node.get("startDate"))
         schedule = node.get("eventSchedule")
         page_url = absolute_url(text_value(node.get("url")), self.base)
@@ -167,9 +185,22 @@ class _Reader:
                 return
             replace = kept[0]
         if not title:
-            self.problem("event has no name", external_id=external_id, field="name")
+            self.problem(
+                "event has no name, superEvent name, about name or description",
+                external_id=external_id,
+                field="name",
+            )
             return
-        fields = self.fields(node, title, page_url)
+        if derived_from:
+            self.problem(
+                f"event has no name; title {title!r} derived from its {derived_from}",
+                external_id=external_id,
+                field="name",
+                severity="warning",
+            )
+        zone = place_zone(node.get("location"), self.deref)
+        tz = zone or AMSTERDAM
+        fields = self.fields(node, title, page_url, tz)
         if raw_start is None and not schedule:
             self.problem(
                 "event has no startDate and no eventSchedule",
@@ -178,16 +209,20 @@ class _Reader:
             )
             return
         if raw_start is None:
-            self.read_schedule(node, schedule, external_id, fields)
+            if zone is None and needs_zone(schedule):
+                self.assumed_zone(external_id, "eventSchedule", node.get("location"))
+            self.read_schedule(node, schedule, external_id, fields, tz)
             return
         try:
-            start = parse_when(raw_start)
+            start = parse_when(raw_start, tz)
         except ValueError:
             self.problem(
                 f"startDate {raw_start!r} is not a date", external_id=external_id, field="startDate"
             )
             return
-        when = self.span(node, start, external_id)
+        if zone is None and is_floating(raw_start):
+            self.assumed_zone(external_id, "startDate", node.get("location"))
+        when = self.span(node, start, external_id, tz)
         index = self.add(external_id, {**fields, **when}, replace)
         if index is not None:
             self.kept[external_id] = (index, len(node))
@@ -211,55 +246,42 @@ class _Reader:
             self.taken.setdefault(candidate, (content, chosen))
         return chosen, False
 
+    def assumed_zone(self, external_id: str, field: str, location: Any = None) -> None:
+        # A source of the region whose event names no place, or a place in the region, is
+        # on Amsterdam time beyond doubt: no warning on every event of a Dutch page.
+        if self.source.city and normalize_city(self.source.city) in KNOWN_CITIES:
+            where = str(location or "").lower()
+            if not location or any(city.lower() in where for city in KNOWN_CITIES):
+                return
+        self.problem(
+            f"{field} has no time zone and the place names no country or state with one zone; "
+            "read as Europe/Amsterdam time",
+            external_id=external_id,
+            field=field,
+            severity="warning",
+        )
+
     def span(
-        self, node: dict[str, Any], start: datetime | date, external_id: str
+        self, node: dict[str, Any], start: datetime | date, external_id: str, tz: tzinfo
     ) -> dict[str, Any]:
-        """start/end fields; a timed start with a later date-only end becomes an all-day span."""
-        end: datetime | date | None = None
+        """start/end fields (see ``event_span``); an end that cannot be used is a warning."""
         raw_end = text_value(node.get("endDate"))
-        if raw_end:
-            try:
-                end = parse_when(raw_end)
-            except ValueError:
-                self.problem(
-                    f"endDate {raw_end!r} is not a date; ignored",
-                    external_id=external_id,
-                    field="endDate",
-                    severity="warning",
-                )
-        elif isinstance(start, datetime):
-            duration = parse_duration(text_value(node.get("duration")) or "")
-            end = duration.add_to(start) if duration else None
-        if isinstance(start, datetime) and isinstance(end, datetime):
-            if end < start:
-                self.problem(
-                    "endDate is before startDate; ignored",
-                    external_id=external_id,
-                    field="endDate",
-                    severity="warning",
-                )
-                return {"start": start}
-            return {"start": start, "end": end}
-        if isinstance(start, datetime):
-            if end is not None and end > start.date():
-                return {"start_date": start.date(), "end_date": end}
-            return {"start": start}
-        end_day = end.date() if isinstance(end, datetime) else end
-        if end_day is not None and end_day < start:
-            self.problem(
-                "endDate is before startDate; ignored",
-                external_id=external_id,
-                field="endDate",
-                severity="warning",
-            )
-            end_day = None
-        return {"start_date": start, "end_date": end_day}
+        raw_duration = text_value(node.get("duration"))
+        when, warning = event_span(start, raw_end, raw_duration, tz)
+        if warning:
+            self.problem(warning, external_id=external_id, field="endDate", severity="warning")
+        return when
 
     def read_schedule(
-        self, node: dict[str, Any], schedule: Any, base_id: str, fields: dict[str, Any]
+        self,
+        node: dict[str, Any],
+        schedule: Any,
+        base_id: str,
+        fields: dict[str, Any],
+        tz: tzinfo,
     ) -> None:
         duration = parse_duration(text_value(node.get("duration")) or "")
-        occurrences, notes = expand_schedules(schedule, self.now, duration=duration)
+        occurrences, notes = expand_schedules(schedule, self.now, duration=duration, zone=tz)
         for note in notes:
             self.problem(
                 note.message, external_id=base_id, field="eventSchedule", severity=note.severity
@@ -272,7 +294,9 @@ class _Reader:
                 when = {"start_date": occurrence.start, "end_date": occurrence.end}
             self.add(external_id, {**fields, **when, "series_id": base_id})
 
-    def fields(self, node: dict[str, Any], title: str, page_url: str | None) -> dict[str, Any]:
+    def fields(
+        self, node: dict[str, Any], title: str, page_url: str | None, tz: tzinfo
+    ) -> dict[str, Any]:
         """Every field but the times, with the source's defaults filled in."""
         source, deref = self.source, self.deref
         place = location(node.get("location"), deref)
@@ -305,7 +329,7 @@ class _Reader:
         previous = text_value(node.get("previousStartDate"))
         if previous:
             try:
-                parsed = parse_when(previous)
+                parsed = parse_when(previous, tz)
             except ValueError:
                 parsed = None
             if isinstance(parsed, datetime):

@@ -43,6 +43,10 @@ _FREE_WORDS = re.compile(r"^(gratis|free|vrij(e)? (toegang|entree)|free entry|ko
 # "Spuiplein 150 Den Haag": street, number, city with no comma (split_location sees a name).
 _STREET_CITY = re.compile(r"([^\d,]{2,}?\s\d+[a-zA-Z]?(?:-\d+)?)\s+([A-Za-z][^\d,]{1,40})")
 _CURRENCY_SIGNS = {"EUR": "€"}
+# A title derived from a description is at most this long (a listing line's width).
+TITLE_LIMIT = 80
+_BREAKS = re.compile(r"<\s*(?:br|/p|/h\d|/li|/div|/blockquote)\b[^>]*>", re.IGNORECASE)
+_SENTENCE = re.compile(r"(.{12,}?[.!?])(?=\s|$)")  # "Dr." ends no sentence
 
 
 def absolute_url(href: object, base: str | None) -> str | None:
@@ -96,6 +100,41 @@ def _name(value: Any, deref: Any) -> str | None:
     value = _first(value, deref)
     text = text_value(value.get("name")) if isinstance(value, dict) else text_value(value)
     return clean_title(text) or None
+
+
+def derived_title(node: dict[str, Any], deref: Any, prefer: str | None) -> tuple[str, str]:
+    """(title, where it came from) for an event without a ``name``; ("", "") when none.
+
+    Producers leave ``name`` out of sub-events ("the Saturday of the festival") and of
+    events whose name lives in the text. The parent's name, the topic's name, or the
+    description's first sentence (at most ``TITLE_LIMIT`` characters) names it well
+    enough to list, with a warning; an event with none of these is not listable.
+    """
+    parent = _first(node.get("superEvent"), deref)
+    if isinstance(parent, dict):
+        name = clean_title(text_value(parent.get("name"), prefer))
+        if name:
+            return _bounded(name), "superEvent.name"
+    about = node.get("about")
+    for topic in (about if isinstance(about, list) else [about])[:20]:
+        topic = deref(topic)
+        name = clean_title(text_value(topic.get("name"), prefer)) if isinstance(topic, dict) else ""
+        if name:
+            return _bounded(name), "about.name"
+    text = _BREAKS.sub("\n", text_value(node.get("description"), prefer) or "")
+    line = next((c for c in (clean_title(x) for x in text.splitlines()) if c), "")
+    sentence = _SENTENCE.match(line)
+    line = sentence.group(1).removesuffix(".") if sentence else line
+    return (_bounded(line), "description") if line else ("", "")
+
+
+def _bounded(text: str) -> str:
+    """``text`` cut at a word to at most ``TITLE_LIMIT`` characters, with an ellipsis."""
+    if len(text) <= TITLE_LIMIT:
+        return text
+    cut = text[: TITLE_LIMIT - 1]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut[TITLE_LIMIT // 2 :] else cut
+    return cut.rstrip(" ,;:-") + "…"
 
 
 def status(value: Any) -> str:

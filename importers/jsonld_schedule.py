@@ -2,32 +2,44 @@
 
 Owns expanding a ``Schedule`` (``repeatFrequency``, ``byDay``, ``byMonthDay``,
 ``byMonth``, ``byMonthWeek``, ``repeatCount``, ``exceptDate``, ``scheduleTimezone``)
-into occurrences inside a bounded window around ``now``. Reading the single time values
-is ``importers.jsonld_times``. Pure functions: no I/O, no Listing construction
+into occurrences inside a bounded window around ``now``.
+
+``byMonthWeek`` restricts ``byDay`` to those weeks of the month, counted the way
+iCalendar counts ``BYDAY=1WE``: week 1 holds days 1-7, so ``[1, 3]`` + Wednesday is
+"the first and third Wednesday", and -1 is the last seven days of the month. It is a
+filter on whatever the frequency gives (a ``P1W`` rule keeps only those Wednesdays),
+and with no ``repeatFrequency`` it implies monthly (schema.org's own example eg-0303).
+Without ``byDay`` it is ignored with a warning: "the first week" names no day. What
+the rule fields mean is ``importers.jsonld_rules``; reading single time values is
+``importers.jsonld_times``. Pure functions: no I/O, no Listing construction
 (``importers.jsonld`` turns occurrences into listings).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
-from dateutil.rrule import (  # type: ignore[import-untyped]
-    DAILY,
-    MONTHLY,
-    WEEKLY,
-    YEARLY,
-    rrule,
-    weekday,
-)
-from dateutil.rrule import weekdays as RRULE_WEEKDAYS
+from dateutil.rrule import rrule  # type: ignore[import-untyped]
 
 from importers.clean import AMSTERDAM
-from importers.jsonld_times import Duration, parse_clock, parse_duration, parse_when
+from importers.jsonld_rules import (
+    fast_forward,
+    in_month_weeks,
+    month_weeks,
+    rule_args,
+    scalar,
+)
+from importers.jsonld_times import (
+    Duration,
+    is_floating,
+    parse_clock,
+    parse_duration,
+    parse_when,
+)
 
 # The expansion window: a little history (so a listing does not vanish the moment it
 # starts) and a year and a half ahead, the horizon marketing teams plan for.
@@ -37,17 +49,6 @@ WINDOW_AFTER = relativedelta(months=18)
 MAX_OCCURRENCES = 1000
 # Rule steps walked before the window (repeatCount schedules start at their first date).
 MAX_STEPS = 25000
-
-_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_ICAL_DAY = re.compile(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)", re.IGNORECASE)
-_ICAL_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_WORD_FREQUENCY = {
-    "daily": "P1D",
-    "weekly": "P1W",
-    "monthly": "P1M",
-    "yearly": "P1Y",
-    "annually": "P1Y",
-}
 
 
 class Occurrence(NamedTuple):
@@ -72,9 +73,12 @@ def window(now: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
 
 
 def expand_schedules(
-    value: Any, now: datetime, *, duration: Duration | None = None
+    value: Any, now: datetime, *, duration: Duration | None = None, zone: tzinfo = AMSTERDAM
 ) -> tuple[list[Occurrence], list[Note]]:
-    """Every occurrence of one Schedule or a list of them, inside the window, sorted."""
+    """Every occurrence of one Schedule or a list of them, inside the window, sorted.
+
+    ``zone`` is the place's zone, for schedules without ``scheduleTimezone``.
+    """
     schedules = value if isinstance(value, list) else [value]
     found: dict[tuple[str, str], Occurrence] = {}
     notes: list[Note] = []
@@ -82,7 +86,7 @@ def expand_schedules(
         if not isinstance(schedule, dict):
             notes.append(Note(f"eventSchedule {number} is not a Schedule object"))
             continue
-        occurrences, more = expand_schedule(schedule, now, duration=duration)
+        occurrences, more = expand_schedule(schedule, now, duration=duration, zone=zone)
         notes.extend(more)
         for occurrence in occurrences:
             found.setdefault(
@@ -92,19 +96,21 @@ def expand_schedules(
 
 
 def expand_schedule(
-    schedule: dict[str, Any], now: datetime, *, duration: Duration | None = None
+    schedule: dict[str, Any],
+    now: datetime,
+    *,
+    duration: Duration | None = None,
+    zone: tzinfo = AMSTERDAM,
 ) -> tuple[list[Occurrence], list[Note]]:
     """Occurrences of one schema.org Schedule between 30 days before ``now`` and 18 months on."""
     notes: list[Note] = []
-    tz: tzinfo = AMSTERDAM
-    zone_name = _scalar(schedule.get("scheduleTimezone"))
+    tz: tzinfo = zone
+    zone_name = scalar(schedule.get("scheduleTimezone"))
     if zone_name:
         try:
             tz = ZoneInfo(zone_name.strip())
         except (ZoneInfoNotFoundError, ValueError):
-            notes.append(
-                Note(f"unknown scheduleTimezone {zone_name!r}; using Europe/Amsterdam", "warning")
-            )
+            notes.append(Note(f"unknown scheduleTimezone {zone_name!r}; using {zone}", "warning"))
     first, last = (
         _schedule_bound(schedule, "startDate", tz),
         _schedule_bound(schedule, "endDate", tz),
@@ -118,7 +124,7 @@ def expand_schedule(
         last = last.date()
     own_duration = _duration_of(schedule.get("duration"))
     duration = own_duration or duration
-    rule_args, problem = _rule_args(schedule, first)
+    args, problem = rule_args(schedule, first)
     if problem:
         return [], [*notes, Note(problem)]
     low, high = window(now, tz)
@@ -126,19 +132,33 @@ def expand_schedule(
     dtstart = datetime.combine(anchor_day, start_time or time(0, 0))
     until = datetime.combine(last, time(23, 59, 59)) if last else None
     count = _count(schedule.get("repeatCount"))
-    if rule_args is None:  # no repetition at all: the schedule is one date
+    weeks = month_weeks(schedule)
+    if weeks and not (args or {}).get("byweekday"):
+        notes.append(
+            Note("eventSchedule byMonthWeek without byDay names no day; ignored", "warning")
+        )
+        weeks = []
+    if args is None:  # no repetition at all: the schedule is one date
         starts = [dtstart] if first and low <= dtstart <= high else []
     else:
         if count is None:
-            dtstart, rule_args = _fast_forward(dtstart, low, rule_args)
+            dtstart, args = fast_forward(dtstart, low, args)
         # dateutil deprecates count together with until: count in the rule, until here.
-        rule = rrule(dtstart=dtstart, until=None if count else until, count=count, **rule_args)
+        # byMonthWeek filters the rule's dates, so then repeatCount is counted here.
+        in_rule = count if not weeks else None
+        rule = rrule(dtstart=dtstart, until=None if in_rule else until, count=in_rule, **args)
         starts = []
+        taken = 0
         for steps, start in enumerate(rule, 1):
             if start > high or (until is not None and start > until):
                 break
             if steps > MAX_STEPS or len(starts) >= MAX_OCCURRENCES:
                 notes.append(Note("schedule stopped early: too many occurrences", "warning"))
+                break
+            if weeks and not in_month_weeks(start.date(), weeks):
+                continue
+            taken += 1
+            if count is not None and taken > count:
                 break
             if start >= low:
                 starts.append(start)
@@ -180,116 +200,26 @@ def _occurrence(
     return Occurrence(aware, None)
 
 
-def _fast_forward(
-    dtstart: datetime, low: datetime, args: dict[str, Any]
-) -> tuple[datetime, dict[str, Any]]:
-    """Move a far-past anchor to just before the window, keeping the rule's phase.
-
-    Without this a schedule "daily since 0001-01-01" walks 740,000 days to reach now.
-    Only used without repeatCount, which counts from the real first occurrence.
-    """
-    if dtstart >= low - timedelta(days=800):
-        return dtstart, args
-    freq, interval, args = args["freq"], args["interval"], dict(args)
-    if freq in (DAILY, WEEKLY):
-        period = interval * (7 if freq == WEEKLY else 1)
-        periods = (low - dtstart).days // period - 1
-        return dtstart + timedelta(days=periods * period), args
-    # Monthly and yearly rules default their day (and month) to the anchor's: pin them,
-    # since moving 31 January by whole months would clamp it to the 28th.
-    if "bymonthday" not in args and "byweekday" not in args:
-        args["bymonthday"] = dtstart.day
-        if freq == YEARLY and "bymonth" not in args:
-            args["bymonth"] = dtstart.month
-    step = interval * (12 if freq == YEARLY else 1)
-    months = (low.year - dtstart.year) * 12 + low.month - dtstart.month
-    moved = dtstart.replace(day=1) + relativedelta(months=(months // step - 1) * step)
-    return moved, args
-
-
-def _rule_args(
-    schedule: dict[str, Any], first: date | None
-) -> tuple[dict[str, Any] | None, str | None]:
-    """dateutil rrule keyword arguments, or (None, None) for a one-date schedule, or a problem."""
-    by_day, bad = _weekdays(schedule.get("byDay"), schedule.get("byMonthWeek"))
-    if bad:
-        return None, f"eventSchedule byDay {bad!r} is not a weekday"
-    month_days = _ints(schedule.get("byMonthDay"), -31, 31)
-    months = _ints(schedule.get("byMonth"), 1, 12)
-    raw = _scalar(schedule.get("repeatFrequency"))
-    if raw is None:
-        if by_day:
-            raw = "P1W"
-        elif month_days:
-            raw = "P1M"
-        elif first is None:
-            return None, "eventSchedule has no repeatFrequency and no startDate"
-        else:
-            return None, None
-    frequency = parse_duration(_WORD_FREQUENCY.get(raw.strip().lower(), raw))
-    if frequency is None:
-        return None, f"eventSchedule repeatFrequency {raw!r} is not an ISO 8601 duration"
-    freq, interval = _frequency(frequency)
-    if freq is None:
-        return None, f"eventSchedule repeatFrequency {raw!r} is not a whole number of days"
-    if first is None:
-        # Without a startDate the first occurrence anchors nowhere: only rules whose
-        # dates do not depend on the anchor ("every Wednesday", "the 1st and 15th") work.
-        anchored = interval == 1 and (
-            freq == DAILY
-            or (freq == WEEKLY and by_day)
-            or (freq == MONTHLY and (by_day or month_days))
-            or (freq == YEARLY and months and (month_days or by_day))
-        )
-        if not anchored:
-            return None, f"eventSchedule repeatFrequency {raw!r} needs a startDate or byDay"
-    args: dict[str, Any] = {"freq": freq, "interval": interval}
-    if by_day:
-        args["byweekday"] = by_day
-    if month_days:
-        args["bymonthday"] = month_days
-    if months:
-        args["bymonth"] = months
-    return args, None
-
-
-def _frequency(value: Duration) -> tuple[int | None, int]:
-    seconds = value.delta.total_seconds()
-    if value.months and not seconds:
-        return (YEARLY, value.months // 12) if value.months % 12 == 0 else (MONTHLY, value.months)
-    if value.months or seconds <= 0 or seconds % 86400:
-        return None, 0
-    days = int(seconds // 86400)
-    return (WEEKLY, days // 7) if days % 7 == 0 else (DAILY, days)
-
-
-def _weekdays(value: Any, month_weeks: Any) -> tuple[list[weekday], str | None]:
-    """byDay as schema.org URIs, bare names or iCal ``"2MO"``; byMonthWeek adds the ordinal."""
-    items = value if isinstance(value, list) else [] if value is None else [value]
-    result: list[weekday] = []
-    for item in items:
-        text = _scalar(item)
-        if not text:
+def needs_zone(value: Any) -> bool:
+    """Whether a Schedule (or any in a list) has clock times but names no zone or offset."""
+    for schedule in value if isinstance(value, list) else [value]:
+        if not isinstance(schedule, dict) or scalar(schedule.get("scheduleTimezone")):
             continue
-        name = re.split(r"[/#:]", text.strip())[-1].strip()
-        if name.lower() in _DAY_NAMES:
-            result.append(RRULE_WEEKDAYS[_DAY_NAMES.index(name.lower())])
-            continue
-        ical = _ICAL_DAY.fullmatch(name)
-        if not ical:
-            return [], text
-        day = RRULE_WEEKDAYS[_ICAL_CODES.index(ical.group(2).upper())]
-        result.append(day(int(ical.group(1))) if ical.group(1) else day)
-    ordinals = _ints(month_weeks, -5, 5)
-    if ordinals and result:  # byMonthWeek [2] + byDay Monday = "the second Monday"
-        result = (
-            [d(n) for d in result for n in ordinals] if all(d.n is None for d in result) else result
-        )
-    return result, None
+        clock = scalar(schedule.get("startTime"))
+        if clock:
+            try:
+                if parse_clock(clock)[1] is None:
+                    return True
+            except ValueError:
+                pass
+        first = scalar(schedule.get("startDate"))
+        if not clock and first and is_floating(first):
+            return True
+    return False
 
 
 def _schedule_bound(schedule: dict[str, Any], key: str, tz: tzinfo) -> datetime | date | None:
-    text = _scalar(schedule.get(key))
+    text = scalar(schedule.get(key))
     if not text:
         return None
     try:
@@ -303,7 +233,7 @@ def _schedule_clock(
 ) -> tuple[time | None, time | None, tzinfo | None]:
     """Start and end wall-clock times; a timed schedule startDate supplies a missing startTime."""
     start = end = zone = None
-    text = _scalar(schedule.get("startTime"))
+    text = scalar(schedule.get("startTime"))
     if text:
         try:
             start, zone = parse_clock(text)
@@ -311,7 +241,7 @@ def _schedule_clock(
             start = None
     if start is None and isinstance(first, datetime):
         start = first.astimezone(tz).time().replace(tzinfo=None)
-    text = _scalar(schedule.get("endTime"))
+    text = scalar(schedule.get("endTime"))
     if text and start is not None:
         try:
             end, _ = parse_clock(text)
@@ -325,7 +255,7 @@ def _excepted(value: Any, tz: tzinfo) -> set[date | datetime]:
     items = value if isinstance(value, list) else [] if value is None else [value]
     result: set[date | datetime] = set()
     for item in items:
-        text = _scalar(item)
+        text = scalar(item)
         if not text:
             continue
         try:
@@ -340,40 +270,16 @@ def _excepted(value: Any, tz: tzinfo) -> set[date | datetime]:
 
 
 def _duration_of(value: Any) -> Duration | None:
-    text = _scalar(value)
+    text = scalar(value)
     return parse_duration(text) if text else None
 
 
 def _count(value: Any) -> int | None:
     try:
-        number = int(str(_scalar(value) or "").strip())
+        number = int(str(scalar(value) or "").strip())
     except ValueError:
         return None
     return number if number > 0 else None
-
-
-def _ints(value: Any, low: int, high: int) -> list[int]:
-    items = value if isinstance(value, list) else [] if value is None else [value]
-    result = []
-    for item in items:
-        try:
-            number = int(str(_scalar(item) or "").strip())
-        except ValueError:
-            continue
-        if low <= number <= high and number != 0:
-            result.append(number)
-    return result
-
-
-def _scalar(value: Any) -> str | None:
-    """A plain string from a JSON-LD value (``{"@value": ...}`` unwrapped, numbers as text)."""
-    if isinstance(value, dict):
-        value = value.get("@value", value.get("@id"))
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    return None
 
 
 def _sort_key(occurrence: Occurrence) -> tuple[str, str]:

@@ -2,16 +2,17 @@
 
 Owns reading ``startDate``-style values as real producers write them (date-only,
 no seconds, ``+0100`` offsets without a colon, ``Z``, long fractions, ``T24:00``, Dutch
-``24-01-2027``, no zone at all = Europe/Amsterdam), ``startTime``-style clock times and
-ISO 8601 durations (``PT90M``, ``P1W``). Pure functions: no I/O; expanding an
-``eventSchedule`` is ``importers.jsonld_schedule``.
+``24-01-2027``, no zone at all = the caller's zone, Europe/Amsterdam by default),
+``startTime``-style clock times, ISO 8601 durations (``PT90M``, ``P1W``), and an
+event's start/end span. Pure functions: no I/O; expanding an ``eventSchedule`` is
+``importers.jsonld_schedule``.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, tzinfo
-from typing import NamedTuple
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 
@@ -24,6 +25,7 @@ _DURATION = re.compile(
 )
 _DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 _SPACE_BEFORE_ZONE = re.compile(r"\s+(?=[+-]\d{2}:?\d{2}$|Z$)")
+_PLUS_ONE = timezone(timedelta(hours=1))
 
 
 class Duration(NamedTuple):
@@ -65,6 +67,14 @@ def parse_when(value: str, tz: tzinfo = AMSTERDAM) -> datetime | date:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=tz)
 
 
+def is_floating(value: str) -> bool:
+    """Whether ``value`` is a readable date-time without zone or offset (a date is not)."""
+    try:
+        return parse_when(value, UTC) != parse_when(value, _PLUS_ONE)
+    except ValueError:
+        return False
+
+
 def parse_clock(value: str) -> tuple[time, tzinfo | None]:
     """``"19:00"``, ``"19:00:00"``, ``"T19:00:00+01:00"`` -> (wall-clock time, offset or None)."""
     text = _SPACE_BEFORE_ZONE.sub("", value.strip()).lstrip("Tt")
@@ -83,3 +93,47 @@ def parse_duration(value: str) -> Duration | None:
     )
     delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
     return Duration(int(years) * 12 + int(months), delta)
+
+
+def event_span(
+    start: datetime | date, raw_end: str | None, raw_duration: str | None, tz: tzinfo
+) -> tuple[dict[str, Any], str | None]:
+    """Listing start/end fields from a parsed start, ``endDate`` and ``duration`` texts.
+
+    Also a warning when the end is unreadable or before the start (it is then dropped).
+    A timed start keeps its time whatever the end looks like: a date-only end after the
+    start's day ends at the midnight after it, in the start's zone (a festival from
+    10:30 on the 11th "until the 13th" covers all of the 13th); on the start's own day
+    it adds nothing. ``duration`` counts only without an ``endDate``.
+    """
+    end: datetime | date | None = None
+    if raw_end:
+        try:
+            end = parse_when(raw_end, tz)
+        except ValueError:
+            return _without_end(start), f"endDate {raw_end!r} is not a date; ignored"
+    elif isinstance(start, datetime):
+        duration = parse_duration(raw_duration or "")
+        end = duration.add_to(start) if duration else None
+    backwards = "endDate is before startDate; ignored"
+    if isinstance(start, datetime):
+        if isinstance(end, datetime):
+            return (
+                ({"start": start}, backwards)
+                if end < start
+                else ({"start": start, "end": end}, None)
+            )
+        if end is not None and end > start.date():
+            last = datetime.combine(end + timedelta(days=1), time(0, 0), start.tzinfo)
+            return {"start": start, "end": last}, None
+        return {"start": start}, None
+    end_day = end.date() if isinstance(end, datetime) else end
+    if end_day is not None and end_day < start:
+        return {"start_date": start, "end_date": None}, backwards
+    return {"start_date": start, "end_date": end_day}, None
+
+
+def _without_end(start: datetime | date) -> dict[str, Any]:
+    return (
+        {"start": start} if isinstance(start, datetime) else {"start_date": start, "end_date": None}
+    )

@@ -17,7 +17,7 @@ from httpserver import Request, Response, Route, serve
 from agenda.model import Listing, Problem, SourceConfig
 from importers.base import ParseResult
 from importers.clean import AMSTERDAM
-from importers.collect import collect
+from importers.collect import RunBudget, collect
 from importers.errors import FetchError, ParseError
 from importers.fetch import Validators
 
@@ -74,6 +74,7 @@ def test_follows_three_pages_breadth_first() -> None:
     assert paths == ["/p1", "/p2", "/p3"]
     assert ids(got.result) == ["a", "b", "c", "d"]
     assert got.result.problems == ()
+    assert got.result.complete is True
     assert got.result.follow == ()
     assert got.pages == 3
     assert got.status == 200
@@ -152,9 +153,12 @@ def test_page_cap_stops_and_warns() -> None:
         assert len(server.requests) == 3
     assert ids(got.result) == ["item-1", "item-2", "item-3"]
     assert got.pages == 3
-    (problem,) = got.result.problems
-    assert problem.severity == "warning"
-    assert "stopped after 3 pages" in problem.message
+    stopped, incomplete = got.result.problems
+    assert stopped.severity == "warning"
+    assert "stopped after 3 pages" in stopped.message and "max_pages = 3" in stopped.message
+    # Links were left: the answer is partial, and says nothing may be withdrawn.
+    assert got.result.complete is False
+    assert "incomplete" in incomplete.message and "not be withdrawn" in incomplete.message
 
 
 def test_follow_up_page_500_is_a_problem_and_the_rest_is_kept() -> None:
@@ -167,10 +171,13 @@ def test_follow_up_page_500_is_a_problem_and_the_rest_is_kept() -> None:
         got = collect(make_source(f"{server}/p1"), NOW, parser=fake_parse)
     assert ids(got.result) == ["a", "b", "c"]
     assert got.status == 200
-    (problem,) = got.result.problems
+    problem, incomplete = got.result.problems
     assert problem.severity == "error"
     assert "HTTP 500" in problem.message
     assert f"{server}/broken" in problem.message
+    # What /broken listed is unknown: nothing may be withdrawn on this answer.
+    assert got.result.complete is False
+    assert "1 follow-up page(s) could not be read" in incomplete.message
 
 
 def test_follow_up_page_that_is_not_the_format_is_a_problem() -> None:
@@ -178,9 +185,10 @@ def test_follow_up_page_that_is_not_the_format_is_a_problem() -> None:
     with serve(routes) as server:
         got = collect(make_source(f"{server}/p1"), NOW, parser=fake_parse)
     assert ids(got.result) == ["a"]
-    (problem,) = got.result.problems
+    problem, incomplete = got.result.problems
     assert "not readable as jsonld" in problem.message
     assert problem.severity == "error"
+    assert got.result.complete is False and "incomplete" in incomplete.message
 
 
 def test_first_page_failures_raise() -> None:
@@ -270,3 +278,56 @@ def test_real_ics_parser_when_present() -> None:
     (listing,) = got.result.listings
     assert listing.external_id.startswith("one@example.org")
     assert listing.start == START
+
+
+def test_a_parser_saying_a_page_is_partial_makes_the_answer_partial() -> None:
+    def cut_off_second(
+        data: bytes, source: SourceConfig, now: datetime, *, url: str | None = None
+    ) -> ParseResult:
+        result = fake_parse(data, source, now, url=url)
+        if url and url.endswith("/p2"):
+            return ParseResult(listings=result.listings, follow=result.follow, complete=False)
+        return result
+
+    routes: dict[str, Route] = {"/p1": page("a", follow=("/p2",)), "/p2": page("b")}
+    with serve(routes) as server:
+        got = collect(make_source(f"{server}/p1"), NOW, parser=cut_off_second)
+    assert ids(got.result) == ["a", "b"]
+    assert got.result.complete is False
+    (incomplete,) = got.result.problems
+    assert f"{server}/p2 was read only in part" in incomplete.message
+
+
+def test_byte_budget_stops_following_and_makes_the_answer_partial() -> None:
+    big = json.dumps({"items": [{"id": "x", "title": "X" * 5000}], "follow": []}).encode()
+    routes: dict[str, Route] = {
+        "/p1": page("a", follow=("/big", "/p3", "/p4")),
+        "/big": big,
+        "/p3": page("c"),
+        "/p4": page("d"),
+    }
+    with serve(routes) as server:
+        budget = RunBudget(max_bytes=4000)
+        got = collect(make_source(f"{server}/p1"), NOW, parser=fake_parse, budget=budget)
+        assert [r.path for r in server.requests] == ["/p1", "/big"]
+    assert ids(got.result) == ["a", "x"]
+    assert got.result.complete is False
+    assert any("budget per run used" in p.message for p in got.result.problems)
+
+
+def test_time_budget_stops_following_and_makes_the_answer_partial() -> None:
+    routes: dict[str, Route] = {
+        "/p1": page("a", follow=("/slow", "/p3")),
+        "/slow": Response(body=page("b"), delay=0.4),
+        "/p3": page("c"),
+    }
+    with serve(routes) as server:
+        budget = RunBudget(max_seconds=0.3)
+        got = collect(make_source(f"{server}/p1"), NOW, parser=fake_parse, budget=budget)
+        # /slow used up the run's time (its headers are waited for as usual): no /p3.
+        assert [r.path for r in server.requests] == ["/p1", "/slow"]
+    assert ids(got.result) == ["a", "b"]
+    assert got.result.complete is False
+    stopped, incomplete = got.result.problems
+    assert "0.3 s budget per run used" in stopped.message and "/p3" in stopped.message
+    assert "incomplete" in incomplete.message

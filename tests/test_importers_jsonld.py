@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ from importers.base import ParseResult
 from importers.errors import ParseError
 from importers.jsonld import parse
 from importers.jsonld_schedule import expand_schedule, parse_when
+from importers.jsonld_zones import place_zone
 from importers.registry import get_parser
 
 HTML = Path(__file__).parent / "fixtures" / "html"
@@ -95,6 +96,39 @@ def test_songkick_follow_links_are_same_site_and_deduplicated() -> None:
         assert "#" not in link
 
 
+def test_songkick_festivals_with_a_timed_start_and_a_date_end_keep_their_start_time() -> None:
+    result = parse_file("songkick_gigography_timed_start_date_end.html")
+    assert result.problems == ()
+    assert len(result.listings) == 48  # 49 MusicEvents, one listed twice
+    events = {x.url.split("?")[0]: x for x in result.listings if x.url}
+    bst = timezone(timedelta(hours=1))
+    base = "http://www.songkick.com/festivals/"
+    t_in_the_park = events[f"{base}1926-t-in-the-park/id/17443834-t-in-the-park-2014"]
+    assert not t_in_the_park.all_day
+    assert t_in_the_park.start == datetime(2014, 7, 11, 10, 30, tzinfo=bst)
+    assert t_in_the_park.end == datetime(2014, 7, 14, 0, 0, tzinfo=bst)  # all of the 13th
+    hop_farm = events[f"{base}7661-hop-farm-music/id/19439184-the-hop-farm-music-festival-2014"]
+    assert (hop_farm.start, hop_farm.end) == (
+        datetime(2014, 7, 4, 11, 0, tzinfo=bst),
+        datetime(2014, 7, 7, 0, 0, tzinfo=bst),
+    )
+    # Five events have a timed start and a date-only end; none becomes all-day.
+    spans = sorted((x.start, x.end) for x in result.listings if x.start and x.end)
+    edt = timezone(timedelta(hours=-4))
+    assert spans == [
+        (datetime(2014, 5, 23, 23, 59, 20, tzinfo=edt), datetime(2014, 5, 26, tzinfo=edt)),
+        (datetime(2014, 7, 4, 11, 0, tzinfo=bst), datetime(2014, 7, 7, tzinfo=bst)),
+        (datetime(2014, 7, 10, 20, 0, tzinfo=bst), datetime(2014, 7, 12, tzinfo=bst)),
+        (datetime(2014, 7, 11, 10, 30, tzinfo=bst), datetime(2014, 7, 14, tzinfo=bst)),
+    ]
+    # The fifth ends on its own start day: the date adds nothing, so no end.
+    same_day = [x for x in result.listings if x.start == datetime(2014, 7, 5, 12, 30, tzinfo=bst)]
+    assert len(same_day) == 1 and same_day[0].end is None
+    # Date-only festivals stay all-day spans.
+    rock = events[f"{base}1237-rock-am-ring/id/18852609-rock-am-ring-2014"]
+    assert (rock.start_date, rock.end_date) == (date(2014, 6, 5), date(2014, 6, 8))
+
+
 def test_exhibition_date_only_span_and_string_location() -> None:
     result = parse_file("schemaorg_exhibitionevent_date_only_string_location.html")
     assert result.problems == ()
@@ -117,10 +151,13 @@ def test_rescheduled_bare_enums_and_naive_times() -> None:
     assert result.problems == ()
     king = by_title(result)['B.B. King with Jonathon "Boogie" Long']
     assert king.status == "scheduled"  # EventRescheduled: it happens, at the new time
-    assert king.previous_start == datetime(2013, 9, 30, 19, 30, tzinfo=AMSTERDAM)
-    # No seconds, no zone: Amsterdam wall-clock time; doorTime (18:30) is not the start.
-    assert king.start == datetime(2014, 4, 12, 19, 30, tzinfo=AMSTERDAM)
-    assert king.end == datetime(2014, 4, 12, 22, 0, tzinfo=AMSTERDAM)
+    # No seconds, no zone: wall-clock time at the place, Providence, RI, US (New York's
+    # zone), not Amsterdam's; doorTime (18:30) is not the start.
+    new_york = ZoneInfo("America/New_York")
+    assert king.previous_start == datetime(2013, 9, 30, 19, 30, tzinfo=new_york)
+    assert king.start == datetime(2014, 4, 12, 19, 30, tzinfo=new_york)
+    assert king.start is not None and king.start.utcoffset() == timedelta(hours=-4)
+    assert king.end == datetime(2014, 4, 12, 22, 0, tzinfo=new_york)
     assert king.venue_name == "Lupo's Heartbreak Hotel"
     assert (king.address, king.postcode, king.city) == ("79 Washington St.", "02903", "Providence")
     assert king.price == "USD 63,25 – USD 299,00"
@@ -179,17 +216,76 @@ def test_real_event_schedules_expand_around_now() -> None:
     glace_bay = ZoneInfo("America/Glace_Bay")
     meetup = next(s for s in series.values() if s[0].title == "Example Meetup")
     assert {item.start.day for item in meetup if item.start} == {1, 15}
+    # Window 2 Dec 2016 08:00 - 1 Jul 2018 08:00 Glace Bay time: 15 Dec 2016, 24 in
+    # 2017, 12 in January-June 2018 (1 July 09:00 is past the window's end).
+    assert len(meetup) == 1 + 24 + 12
     assert meetup[0].start == datetime(2016, 12, 15, 9, 0, tzinfo=glace_bay)
 
     examples = [s for s in series.values() if s[0].title == "Example"]
     weekdays = next(s for s in examples if len(s) > 100)
     assert all(item.start is not None and item.start.weekday() < 5 for item in weekdays)
+    # Weekdays 2-30 Dec 2016 (21), all of 2017 (260), 1 Jan - 29 Jun 2018 (130); twice a day.
+    assert len(weekdays) == 2 * (21 + 260 + 130)
     assert {item.start.hour for item in weekdays if item.start} == {9, 14}
     second_mondays = next(s for s in examples if len(s) < 100)
+    # 12 Dec 2016, twelve in 2017, six in January-June 2018 (9 July is past the window).
+    assert len(second_mondays) == 1 + 12 + 6
     for item in second_mondays:
         assert item.start is not None and item.start.tzinfo == ZoneInfo("Asia/Shanghai")
         assert item.start.weekday() == 0 and 8 <= item.start.day <= 14
         assert (item.start.hour, item.start.minute) == (18, 0)
+
+
+def test_by_month_week_without_frequency_is_those_weeks_of_each_month() -> None:
+    # schema.org eg-0303: byDay Wednesday, byMonthWeek [1, 3], no repeatFrequency.
+    result = parse_file("schemaorg_eventschedule_bymonthweek_eg0303.html")
+    # The schedule names no zone and the source is in the region: Amsterdam, no warning.
+    assert not result.problems
+    starts = [x.start for x in result.listings if x.start]
+    # Window 16 Jan 2027 - 15 Aug 2028: 20 Jan 2027 (the 6th is before it), two a month
+    # February 2027 - July 2028 (36), 2 Aug 2028 (the third, 16 Aug, is past it).
+    assert len(starts) == len(result.listings) == 1 + 36 + 1
+    assert starts[0] == datetime(2027, 1, 20, 20, 0, tzinfo=AMSTERDAM)
+    assert starts[1:4] == [
+        datetime(2027, 2, 3, 20, 0, tzinfo=AMSTERDAM),
+        datetime(2027, 2, 17, 20, 0, tzinfo=AMSTERDAM),
+        datetime(2027, 3, 3, 20, 0, tzinfo=AMSTERDAM),
+    ]
+    assert starts[-1] == datetime(2028, 8, 2, 20, 0, tzinfo=AMSTERDAM)
+    for start in starts:
+        assert start.weekday() == 2 and (start.day <= 7 or 15 <= start.day <= 21)
+    assert result.listings[0].end == datetime(2027, 1, 20, 22, 0, tzinfo=AMSTERDAM)
+
+
+def test_by_month_week_counts_back_from_the_end_and_filters_any_frequency() -> None:
+    last_friday = {
+        "byDay": "Friday",
+        "byMonthWeek": -1,
+        "startDate": "2027-03-01",
+        "repeatCount": 3,
+        "startTime": "21:00",
+    }
+    occurrences, notes = expand_schedule(last_friday, NOW)
+    assert notes == []
+    # The last Fridays of March, April and May 2027; repeatCount counts them, not Fridays.
+    assert [o.start for o in occurrences] == [
+        datetime(2027, 3, 26, 21, 0, tzinfo=AMSTERDAM),
+        datetime(2027, 4, 30, 21, 0, tzinfo=AMSTERDAM),
+        datetime(2027, 5, 28, 21, 0, tzinfo=AMSTERDAM),
+    ]
+    weekly = {
+        "repeatFrequency": "P1W",
+        "byDay": "Monday",
+        "byMonthWeek": [2],
+        "startDate": "2027-03-01",
+        "endDate": "2027-05-31",
+        "startTime": "10:00",
+    }
+    days = [o.start.day for o in expand_schedule(weekly, NOW)[0] if isinstance(o.start, datetime)]
+    assert days == [8, 12, 10]  # second Mondays, though the rule walks every week
+    dayless = {"byMonthWeek": [1], "startDate": "2027-03-01", "repeatFrequency": "P1M"}
+    occurrences, notes = expand_schedule(dayless, NOW)
+    assert any("byMonthWeek" in n.message and n.severity == "warning" for n in notes)
 
 
 def test_schedule_outside_the_window_is_a_clear_warning() -> None:
@@ -349,9 +445,11 @@ def test_date_forms() -> None:
     events = by_id(result)
     allday = events["urn:d:allday"]
     assert (allday.start_date, allday.end_date) == (date(2027, 1, 30), date(2027, 5, 21))
-    # A timed start with a later date-only end: the span matters more than the hour.
+    # A timed start with a later date-only end keeps its hour; the end day is whole.
     mixed = events["urn:d:mixed"]
-    assert (mixed.start_date, mixed.end_date) == (date(2027, 1, 30), date(2027, 5, 21))
+    plus_one = timezone(timedelta(hours=1))
+    assert mixed.start == datetime(2027, 1, 30, 10, 0, tzinfo=plus_one)
+    assert mixed.end == datetime(2027, 5, 22, 0, 0, tzinfo=plus_one)
     summer = events["urn:d:naive-summer"]
     assert summer.start == datetime(2027, 7, 1, 20, 0, tzinfo=AMSTERDAM)
     assert summer.start is not None and summer.start.utcoffset() == timedelta(hours=2)
@@ -472,6 +570,92 @@ def test_schedule_quirks() -> None:
     assert problems[f"{base}zonder-anker#event"].field == "eventSchedule"
     assert "startDate" in problems[f"{base}zonder-anker#event"].message
     assert "Someday" in problems[f"{base}raar#event"].message
+
+
+def test_events_without_a_name_are_titled_from_parent_topic_or_description() -> None:
+    result = parse_file("jsonld_nameless_and_zones.html")
+    events = by_id(result)
+    assert events["urn:n:day-one"].title == "Leids Jazzfestival"  # superEvent by @id
+    assert events["urn:n:about"].title == "Varens van de Hortus"
+    assert events["urn:n:description"].title == "Open podium voor jonge dichters"
+    long = events["urn:n:long"].title
+    assert len(long) <= 80 and long.endswith("…")
+    assert long.startswith("An evening with the Leiden Chamber Orchestra")
+    warned = {p.external_id: p for p in result.problems if p.field == "name"}
+    for key, origin in [
+        ("urn:n:day-one", "superEvent"),
+        ("urn:n:about", "about"),
+        ("urn:n:description", "description"),
+        ("urn:n:long", "description"),
+    ]:
+        assert warned[key].severity == "warning" and origin in warned[key].message
+    # Nothing to name it by: rejected, as before.
+    assert "urn:n:nothing" not in events
+    assert warned["urn:n:nothing"].severity == "error"
+
+
+def test_zone_less_times_are_read_in_the_zone_of_the_place() -> None:
+    result = parse_file("jsonld_nameless_and_zones.html")
+    events = by_id(result)
+    # "1026 Spring Garden St, Philadelphia, PA 19123": a state and ZIP in the text.
+    philadelphia = ZoneInfo("America/New_York")
+    assert events["urn:z:philadelphia"].start == datetime(2019, 5, 1, 20, 0, tzinfo=philadelphia)
+    london = ZoneInfo("Europe/London")
+    assert events["urn:z:london"].start == datetime(2027, 7, 1, 19, 30, tzinfo=london)
+    assert events["urn:z:london"].end == datetime(2027, 7, 1, 22, 0, tzinfo=london)
+    # A Dutch postcode is the Netherlands even without addressCountry.
+    assert events["urn:z:leiden"].start == datetime(2027, 7, 2, 20, 0, tzinfo=AMSTERDAM)
+    canary = ZoneInfo("Atlantic/Canary")
+    assert events["urn:z:tenerife"].start == datetime(2027, 7, 3, 21, 0, tzinfo=canary)
+    # A written offset is kept whatever the place.
+    assert events["urn:z:offset"].start == datetime(2027, 7, 6, 3, 0, tzinfo=UTC)
+    # A schedule without scheduleTimezone at a place in Germany: Berlin time.
+    berlin = ZoneInfo("Europe/Berlin")
+    weekly = [x.start for x in result.listings if x.series_id == "urn:z:schedule"]
+    assert weekly == [datetime(2027, 7, d, 20, 0, tzinfo=berlin) for d in (5, 12)]
+    # Texas has two zones: Amsterdam, and a warning. No place at all, from a source of the
+    # region (Leiden): Amsterdam without a warning on every event of a Dutch page.
+    assumed = {p.external_id for p in result.problems if "Europe/Amsterdam" in p.message}
+    assert assumed == {"urn:z:houston"}
+    assert events["urn:z:houston"].start == datetime(2019, 5, 2, 20, 0, tzinfo=AMSTERDAM)
+    for problem in result.problems:
+        if problem.external_id in assumed:
+            assert (problem.field, problem.severity) == ("startDate", "warning")
+
+
+@pytest.mark.parametrize(
+    ("location", "zone"),
+    [
+        (
+            {"address": {"addressRegion": "Pennsylvania", "addressCountry": "USA"}},
+            "America/New_York",
+        ),
+        ({"address": {"addressRegion": "IL", "postalCode": "60614"}}, "America/Chicago"),
+        ({"address": {"addressRegion": "CA", "addressCountry": "US"}}, "America/Los_Angeles"),
+        ({"address": {"addressLocality": "Gent", "addressCountry": "BE"}}, "Europe/Brussels"),
+        (
+            {
+                "address": {
+                    "addressLocality": "Ponta Delgada",
+                    "addressRegion": "Açores",
+                    "addressCountry": "PT",
+                }
+            },
+            "Atlantic/Azores",
+        ),
+        ("Paradiso, Weteringschans 6-8, 1017 SG Amsterdam", "Europe/Amsterdam"),
+        ("Vorst Nationaal, Brussels, Belgium", "Europe/Brussels"),
+        ({"address": {"addressRegion": "FL", "addressCountry": "US"}}, None),  # two zones
+        ({"address": {"addressCountry": "US"}}, None),  # which state?
+        ({"address": {"addressCountry": "CA"}}, None),  # Canada: six zones
+        ({"address": {"addressCountry": "Australia"}}, None),
+        ([{"@type": "VirtualLocation", "url": "https://x.example"}], None),
+        ("Stadsgehoorzaal", None),
+    ],
+)
+def test_place_zone_names_only_unambiguous_zones(location: object, zone: str | None) -> None:
+    found = place_zone(location, lambda value: value)
+    assert (found.key if found else None) == zone
 
 
 def test_registry_serves_this_parser() -> None:

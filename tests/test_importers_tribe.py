@@ -231,15 +231,117 @@ def test_zone_from_name_forms() -> None:
 # -- site root and not-tribe documents --------------------------------------------------
 
 
-def test_site_root_html_follows_the_wordpress_api_link() -> None:
+def test_site_root_html_follows_the_wordpress_api_link_to_its_index() -> None:
+    # Which of TEC's two APIs the site offers is in the REST index: read that next.
     result = read("tribe_site_root_wordpress.html", url="https://theater.example/agenda/")
     assert result.listings == () and result.problems == ()
-    assert result.follow == (API,)
+    assert result.follow == ("https://theater.example/wp-json/",)
+
+
+def test_site_root_html_naming_the_tribe_api_goes_straight_to_its_events() -> None:
+    page = (
+        b'<html><head><link rel="https://api.w.org/" href="https://t.example/wp-json/">'
+        b'<meta name="tec-api-version" content="v1">'
+        b'<meta name="tec-api-origin" content="https://t.example">'
+        b'<link rel="alternate" href="https://t.example/wp-json/tribe/events/v1/"></head></html>'
+    )
+    result = parse(page, source(), NOW, url="https://t.example/")
+    assert result.follow == ("https://t.example/wp-json/tribe/events/v1/events",)
+
+
+# -- tec/v1: the newer REST API ----------------------------------------------------------
+#
+# No real tec/v1 answer was found, so tec_v1_events_page.json is written from the public
+# shape in TEC's own docs (docs/REST/TEC/V1/definitions/event.md, venue.md) and the
+# WordPress post shape the endpoint is built on. Modelled: a bare JSON list; post fields
+# id, link, title as {"rendered"} (WordPress) and as a plain string (TEC's docs),
+# content/excerpt {"rendered"}; event fields start_date/end_date as local wall time,
+# with a space or a "T", start_date_utc/end_date_utc on one event only, all_day,
+# timezone, cost, venues (a list of venue objects: name, address, city, zip, country)
+# and a bare venue object, organizers, categories as term objects and tags as bare ids.
+
+TEC_API = "https://theater.example/wp-json/tec/v1/events"
+
+
+def test_tec_v1_page_of_posts_gives_listings() -> None:
+    result = read("tec_v1_events_page.json", url=f"{TEC_API}?per_page=100")
+    events = by_id(result)
+    assert sorted(events) == ["4211", "4302", "4377"]
+    [problem] = result.problems
+    assert problem.field == "title" and problem.external_id == "4400"
+
+    concert = events["4211"]
+    assert concert.title == "Strijkkwartet – Haydn & Britten"
+    assert instant(concert.start) == datetime(2027, 3, 12, 19, 15, tzinfo=UTC)
+    assert instant(concert.end) == datetime(2027, 3, 12, 21, 0, tzinfo=UTC)
+    assert concert.url == "https://theater.example/evenement/strijkkwartet-in-de-hooglandse-kerk/"
+    assert "<strong>kamermuziek</strong>" in concert.description
+    assert (concert.venue_name, concert.address, concert.postcode, concert.city) == (
+        "Hooglandse Kerk",
+        "Middelweg 2",
+        "2312 KG",
+        "Leiden",
+    )
+    assert concert.organizer == "Stichting Kamermuziek Leiden"
+    assert concert.categories == ("Concert",)  # tags as bare ids carry no names
+    assert (concert.price, concert.is_free) == ("€ 18,50", False)
+
+    show = events["4302"]
+    assert (show.start_date, show.end_date) == (date(2027, 4, 1), date(2027, 5, 15))
+    assert show.is_free is True and show.description == "<p>Zes weken prenten.</p>"
+    assert show.venue_name == "Theater Voorbeeld"  # no venue: the source's
+
+    talk = events["4377"]  # local time in its own zone, no UTC fields
+    assert instant(talk.start) == datetime(2027, 3, 20, 18, 0, tzinfo=UTC)
+    assert talk.organizer == "Leiden University, NYU"
+    assert talk.venue_name == "Online"
+
+
+def test_tec_v1_pages_by_page_number_until_a_short_page() -> None:
+    body = (JSON / "tec_v1_events_page.json").read_bytes()
+    # 4 items where 4 per page were asked for: there may be more.
+    full = parse(body, source(url=TEC_API), NOW, url=f"{TEC_API}?per_page=4&page=2")
+    assert full.follow == (f"{TEC_API}?per_page=4&page=3",)
+    # Fewer than asked for (100), or fewer than TEC's default of 10: the last page.
+    assert read("tec_v1_events_page.json", url=f"{TEC_API}?per_page=100").follow == ()
+    assert read("tec_v1_events_page.json", url=TEC_API).follow == ()
+    # An empty list past the last page ends it too, and is no error.
+    empty = parse(b"[]", source(url=TEC_API), NOW, url=f"{TEC_API}?page=7")
+    assert empty == ParseResult()
+
+
+def test_tec_v1_single_event_endpoint() -> None:
+    events = json.loads((JSON / "tec_v1_events_page.json").read_bytes())
+    one = json.dumps(events[0]).encode()
+    [listing] = parse(one, source(), NOW, url=f"{TEC_API}/4211").listings
+    assert listing.title == "Strijkkwartet – Haydn & Britten"
 
 
 def test_site_root_html_without_api_link_guesses_wp_json() -> None:
     result = read("tribe_site_root_no_api_link.html", url="https://www.museum.example/agenda/")
-    assert result.follow == ("https://www.museum.example/wp-json/tribe/events/v1/events",)
+    assert result.follow == ("https://www.museum.example/wp-json/",)
+
+
+def rest_index(*namespaces: str) -> bytes:
+    """A WordPress REST index (``/wp-json/``), cut down to what discovery reads."""
+    routes = {f"/{n}": {"namespace": n} for n in namespaces}
+    return json.dumps(
+        {"name": "Theater", "namespaces": list(namespaces), "routes": routes}
+    ).encode()
+
+
+def test_rest_index_prefers_tribe_then_tec() -> None:
+    root = "https://theater.example/wp-json/"
+    both = parse(
+        rest_index("oembed/1.0", "tribe/events/v1", "tec/v1", "wp/v2"), source(), NOW, url=root
+    )
+    assert both.follow == (API,)
+    tec = parse(rest_index("oembed/1.0", "tec/v1", "wp/v2"), source(), NOW, url=root)
+    assert tec.follow == ("https://theater.example/wp-json/tec/v1/events?per_page=100",)
+    plain = parse(rest_index("tec/v1"), source(), NOW, url="https://x.example/?rest_route=/")
+    assert plain.follow == ("https://x.example/?rest_route=/tec/v1/events&per_page=100",)
+    with pytest.raises(ParseError, match="without The Events Calendar"):
+        parse(rest_index("oembed/1.0", "wp/v2"), source(), NOW, url=root)
 
 
 def test_html_from_the_api_url_itself_is_an_error_not_a_loop() -> None:
@@ -253,7 +355,7 @@ def test_html_from_the_api_url_itself_is_an_error_not_a_loop() -> None:
 def test_plain_permalinks_api_root() -> None:
     page = b'<html><head><link rel="https://api.w.org/" href="https://x.example/?rest_route=/"></head></html>'
     result = parse(page, source(), NOW, url="https://x.example/")
-    assert result.follow == ("https://x.example/?rest_route=/tribe/events/v1/events",)
+    assert result.follow == ("https://x.example/?rest_route=/",)
 
 
 def test_php_notice_before_the_json_is_skipped() -> None:
