@@ -10,6 +10,7 @@ stderr and exit status 2; ``agenda import`` exits 1 only when every source faile
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -31,6 +32,8 @@ from agenda.cli.publish import publish_command
 from agenda.errors import SourceBusyError
 from agenda.model import ImportRun, SourceConfig
 from agenda.timeutil import AMSTERDAM
+
+log = logging.getLogger("agenda.cli")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,7 +116,15 @@ def _import_all(
                 click.echo(f"    … and {len(run.problems) - 5} more problems")
             progress.advance(task)
         progress.update(task, description="deduplicating")
-        rebuild_pending(store, utc_now())
+        try:
+            rebuild_pending(store, utc_now())
+        except Exception:  # a bug in deduplication must not lose what the sources sent
+            log.exception("deduplication failed")
+            click.echo(
+                "agenda: deduplication failed (the log says why); every listing is stored "
+                "and the next import publishes them",
+                err=True,
+            )
     return runs
 
 

@@ -312,9 +312,17 @@ class Gazetteer:
         """The best-scoring candidate, only when it clearly beats the runner-up."""
         if not candidates or not queries:
             return None
+        # A venue named only in parts ("Theater Noord - Kleine zaal") has no fuzzy keys
+        # (it matches exactly only): it scores nothing here rather than breaking the city.
         scores = sorted(
             (
-                (max(score(q, k, strict) for q, _ in queries for k in self._keys[vid]), vid)
+                (
+                    max(
+                        (score(q, k, strict) for q, _ in queries for k in self._keys[vid]),
+                        default=0.0,
+                    ),
+                    vid,
+                )
                 for vid in sorted(candidates)
             ),
             key=lambda pair: -pair[0],

@@ -259,7 +259,10 @@ def withdraw_listing(store: Store, key: str, now: datetime) -> None:
 
 
 def rebuild_pending(store: Store, now: datetime) -> int:
-    """Rebuild the events of every pending listing in one transaction; returns events written."""
+    """Rebuild the events of every pending listing in one transaction; returns events written.
+
+    Should it fail, the transaction is undone and the listings stay stored and pending.
+    """
     with store.transaction():
         return _rebuild(store, now)
 
