@@ -209,3 +209,10 @@ class ImportRun(msgspec.Struct, frozen=True, kw_only=True):
     upcoming: int | None = None
     # A coordinator confirmed this run past the withdrawal guard.
     forced: bool = False
+
+
+def is_public(listing: Listing, now: datetime) -> bool:
+    """Anyone may see it: a public listing, or an embargoed one whose moment has come."""
+    if listing.embargo_until is not None:
+        return listing.embargo_until <= now
+    return listing.visibility == "public"

@@ -315,7 +315,11 @@ def test_partner_submissions_deduplicate_like_any_source(world: dict) -> None:
                   venue="Museum De Lakenhal", embargo_until="2027-06-01T09:00:00+02:00")  # fmt: skip
     assert made["event"] == lecture["id"]  # merged into the existing event, which stays public
     detail = client.get(f"/api/events/{lecture['id']}").json()
-    assert {x["source"] for x in detail["listings"]} == {"lakenhal", "partner-prinsenhof"}
+    # Until its embargo ends, the partner's listing adds nothing to the public event.
+    assert {x["source"] for x in detail["listings"]} == {"lakenhal"}
+    private = client.get("/api/partner/events", headers=auth(world["prinsenhof"])).json()
+    merged = next(e for e in private["events"] if e["id"] == lecture["id"])
+    assert {s["source"] for s in merged["sources"]} == {"lakenhal", "partner-prinsenhof"}
 
 
 def test_a_feed_listing_is_no_partner_submission(world: dict) -> None:
@@ -324,3 +328,106 @@ def test_a_feed_listing_is_no_partner_submission(world: dict) -> None:
         "/api/partner/events/pub", json={"title": "x"}, headers=auth(world["prinsenhof"])
     )
     assert response.status_code == 404
+
+
+HIDDEN_WORDS = ("vermeer", "geheimcategorie", "geheim-url", "partner-prinsenhof")
+
+
+def _assert_hidden(text: str, listing: str, where: str) -> None:
+    low = text.lower()
+    for word in HIDDEN_WORDS:
+        if word in where.lower():
+            continue  # the page echoes its own query (a search box, a filter)
+        assert word not in low, f"{word!r} leaked through {where}"
+    assert listing not in text, f"the listing id leaked through {where}"
+
+
+def test_an_embargoed_listing_merged_into_a_public_event_adds_nothing_public(
+    world: dict, tmp_path: Path
+) -> None:
+    client = world["client"]
+    public = client.get("/api/events").json()["events"]
+    lecture = next(e for e in public if e["title"] == "Openbare lezing")
+    made = submit(
+        world, world["prinsenhof"], title="Openbare lezing", start=lecture["start"],
+        venue="Museum De Lakenhal", embargo_until="2027-06-01T09:00:00+02:00",
+        description="Vermeer komt: een zeer geheime omschrijving",
+        categories=["Geheimcategorie"], url="https://example.org/geheim-url",
+    )  # fmt: skip
+    event_id, listing = made["event"], made["listing"]
+    assert event_id == lecture["id"]  # one happening: merged, and the event stays public
+    checked = 0
+    for path in _public_paths(client, event_id):
+        variants = [path, f"{path}?q=vermeer", f"{path}?category=Geheimcategorie",
+                    f"{path}?source=partner-prinsenhof", f"{path}?from=2027-01-01&to=2027-12-31"]  # fmt: skip
+        for url in variants:
+            _assert_hidden(client.get(url).text, listing, url)
+            checked += 1
+    for name in ["agenda.ics", "agenda.rss", "agenda.atom", "agenda.json", "leiden.ics",
+                 "venue-lakenhal.ics", f"event/{event_id}.ics"]:  # fmt: skip
+        _assert_hidden(client.get(f"/feeds/{name}").text, listing, name)
+    source_feed = client.get("/feeds/source-partner-prinsenhof.ics").text
+    assert "Openbare lezing" not in source_feed
+    assert client.get("/api/events?q=vermeer").json()["events"] == []
+    assert client.get("/api/events?category=Geheimcategorie").json()["events"] == []
+    assert client.get("/api/events?source=partner-prinsenhof").json()["events"] == []
+    _assert_hidden(client.get("/api/clashes?start=2027-02-03&city=Leiden").text, listing, "clashes")
+    _assert_hidden(client.get("/api/changes?since=2020-01-01T00:00Z").text, listing, "changes")
+    detail = client.get(f"/api/events/{event_id}").json()
+    assert detail["sequence"] == lecture.get("sequence", detail["sequence"])
+    store = Store.open(world["db"])
+    publish(store, tmp_path / "site", "https://cdn.example", CLOCK["now"])
+    store.close()
+    for file in (tmp_path / "site").rglob("*"):
+        if file.is_file():
+            _assert_hidden(file.read_text(errors="replace"), listing, str(file))
+    export = CliRunner().invoke(main, ["export", "--db", str(world["db"]), "--format", "json"])
+    _assert_hidden(export.output, listing, "agenda export")
+    assert checked > 100
+    # Partners see the whole happening meanwhile.
+    private = client.get("/api/partner/events", headers=auth(world["lakenhal"])).json()["events"]
+    merged = next(e for e in private if e["id"] == event_id)
+    assert "Geheimcategorie" in merged["categories"]
+    # The embargo ends: the listing joins the public event, with a fresh SEQUENCE.
+    before = client.get(f"/api/events/{event_id}").json()["sequence"]
+    CLOCK["now"] = datetime(2027, 6, 1, 8, tzinfo=UTC)
+    store = Store.open(world["db"])
+    assert release_embargoes(store, CLOCK["now"]) == 1
+    store.close()
+    after = client.get(f"/api/events/{event_id}").json()
+    assert {x["source"] for x in after["listings"]} == {"lakenhal", "partner-prinsenhof"}
+    assert "Geheimcategorie" in after["categories"]
+    assert after["sequence"] > before
+
+
+def test_a_venue_learned_only_from_hidden_listings_stays_hidden(world: dict) -> None:
+    client = world["client"]
+    submit(world, world["prinsenhof"], title="Besloten avond", venue="De Geheime Zolder",
+           visibility="partners")  # fmt: skip
+    submit(world, world["prinsenhof"], title="Voorpremière", venue="De Geheime Zolder",
+           embargo_until="2027-06-01T09:00:00+02:00", start="2027-03-02T20:00:00+01:00")  # fmt: skip
+    listed = client.get("/api/venues").json()
+    assert all("geheime" not in v["name"].lower() for v in listed)
+    assert client.get("/api/venues/de-geheime-zolder").status_code == 404
+    assert client.get("/venues/de-geheime-zolder").status_code == 404
+    assert client.get("/feeds/venue-de-geheime-zolder.ics").status_code == 404
+
+
+def test_a_withdrawn_public_listing_keeps_its_event_as_cancelled_beside_an_embargoed_one(
+    world: dict,
+) -> None:
+    client = world["client"]
+    lecture = next(e for e in client.get("/api/events").json()["events"]
+                   if e["title"] == "Openbare lezing")  # fmt: skip
+    submit(world, world["prinsenhof"], title="Openbare lezing", start=lecture["start"],
+           venue="Museum De Lakenhal", embargo_until="2027-06-01T09:00:00+02:00")  # fmt: skip
+    store = Store.open(world["db"])
+    ingest(store, make_source(), [make_listing(external_id="other", title="Iets anders")], [],
+           NOW.replace(hour=13))  # fmt: skip
+    store.close()
+    gone = client.get(f"/api/events/{lecture['id']}")
+    assert gone.status_code == 200
+    assert gone.json()["status"] == "cancelled"
+    assert "Openbare lezing" in client.get("/feeds/agenda.ics").text
+    export = CliRunner().invoke(main, ["export", "--db", str(world["db"]), "--format", "json"])
+    assert lecture["id"] in export.output

@@ -16,11 +16,11 @@ from datetime import date, datetime
 
 import msgspec
 
-from agenda.dedup.cluster import Cluster, Decisions, cluster
+from agenda.dedup.cluster import Cluster, Decisions, Member, cluster
 from agenda.dedup.matching import SPAN
 from agenda.dedup.merge import merge_fields
 from agenda.dedup.places import PlaceResolver
-from agenda.model import Event, Listing
+from agenda.model import Event, Listing, is_public
 from agenda.store.database import Store
 from agenda.themes import EventFacts, Theme, themes_of
 from agenda.timeutil import local_date, span_utc
@@ -83,13 +83,6 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] | None
     return written
 
 
-def is_public(listing: Listing, now: datetime) -> bool:
-    """Anyone may see it: a public listing, or an embargoed one whose moment has come."""
-    if listing.embargo_until is not None:
-        return listing.embargo_until <= now
-    return listing.visibility == "public"
-
-
 def visibility_of(listings: list[Listing], now: datetime) -> tuple[str, datetime | None]:
     """An event is public as soon as one of its listings is; otherwise embargoed until the
     earliest embargo of its listings, or for partners only."""
@@ -103,7 +96,7 @@ def visibility_of(listings: list[Listing], now: datetime) -> tuple[str, datetime
 
 def release_embargoes(store: Store, now: datetime) -> int:
     """Rebuild the events whose embargo has passed, making them public; returns how many."""
-    due = store.due_embargoes(now)
+    due = store.due_embargoes(now)  # whole embargoed events, and listings inside public ones
     if not due:
         return 0
     keys = [k for keys in store.members_of(due).values() for k in keys]
@@ -236,19 +229,16 @@ def _tombstone(
         store.mark_replaced(event_id, min(destinations, key=lambda e: (-destinations[e], e)), now)
 
 
-def _write_event(
-    store: Store,
+def _view(
     event_id: str,
-    rows: list[tuple[Listing, str]],
-    kinds: dict[str, str],
+    every: list[Member],
+    states: dict[str, str],
     places: PlaceResolver,
     themes: list[Theme],
     now: datetime,
-) -> int:
-    every = [
-        places.member(listing, kinds.get(listing.source_id, "aggregator")) for listing, _ in rows
-    ]
-    active = [m for m, (_, state) in zip(every, rows, strict=True) if state == "active"]
+) -> Event:
+    """An event as the given members make it (all of them, or only the public ones)."""
+    active = [m for m in every if states[m.listing.key] == "active"]
     fields = merge_fields(active or every, every, places.venue_ref)
     visibility, embargo_until = visibility_of([m.listing for m in (active or every)], now)
     draft = Event(
@@ -258,19 +248,80 @@ def _write_event(
         embargo_until=embargo_until,
         **fields,
     )
-    draft = msgspec.structs.replace(draft, themes=themes_of(themes, _facts(draft)))
-    data_hash = hashlib.sha256(_encoder.encode(draft)).hexdigest()
+    return msgspec.structs.replace(draft, themes=themes_of(themes, _facts(draft)))
+
+
+def _write_event(
+    store: Store,
+    event_id: str,
+    rows: list[tuple[Listing, str]],
+    kinds: dict[str, str],
+    places: PlaceResolver,
+    themes: list[Theme],
+    now: datetime,
+) -> int:
+    """Store an event's public face and, beside it, what partners see.
+
+    Visibility is per listing: the public face is built from public listings only, so an
+    embargoed or partner-only listing merged into a public event adds no field, category,
+    source or search term to it until its moment comes. Partners read the full view.
+    """
+    states = {listing.key: state for listing, state in rows}
+    every = [
+        places.member(listing, kinds.get(listing.source_id, "aggregator")) for listing, _ in rows
+    ]
+    public_members = [m for m in every if is_public(m.listing, now)]
+    full = _view(event_id, every, states, places, themes, now)
+    if public_members and len(public_members) < len(every):
+        face = _view(event_id, public_members, states, places, themes, now)
+        private: Event | None = full
+    else:
+        face, private = full, None
+    pending = [
+        m.listing.embargo_until
+        for m in every
+        if m.listing.embargo_until is not None and m.listing.embargo_until > now
+    ]
+    next_embargo = min(pending) if pending else None
+    face_hash = hashlib.sha256(_encoder.encode(face)).hexdigest()
+    private_hash = hashlib.sha256(_encoder.encode(private)).hexdigest() if private else ""
+    data_hash = hashlib.sha256(f"{face_hash}|{private_hash}|{next_embargo}".encode()).hexdigest()
     stored = store.event_rows([event_id]).get(event_id)
     if stored is not None and stored.data_hash == data_hash and stored.replaced_by is None:
         return 0
-    sequence = 0
-    created = now
+    sequence, created, updated = 0, now, now
     if stored is not None:
-        before = store.get_event(event_id, private=True)
+        before = store.get_event(event_id, public_face=True)
         created = before.created or now
-        changed = any(getattr(before, f) != getattr(draft, f) for f in _SIGNIFICANT)
-        sequence = stored.sequence + (1 if changed else 0)
-    event = msgspec.structs.replace(draft, sequence=sequence, created=created, updated=now)
+        same_face = _unstamped(before) == _unstamped(face)
+        if same_face and stored.replaced_by is None:
+            # Only what partners see changed: the public face keeps its stamps, so
+            # nothing public (SEQUENCE, change feed) hints at the hidden listing.
+            sequence, updated = before.sequence, before.updated or now
+        else:
+            joined = {s.source for s in face.sources} - {s.source for s in before.sources}
+            changed = any(getattr(before, f) != getattr(face, f) for f in _SIGNIFICANT)
+            sequence = stored.sequence + (1 if changed or _released(every, joined, now) else 0)
+    event = msgspec.structs.replace(face, sequence=sequence, created=created, updated=updated)
+    hidden = None
+    if private is not None:
+        hidden = msgspec.structs.replace(private, sequence=sequence, created=created, updated=now)
     start_utc, end_utc = span_utc(event.start, event.start_date, event.end, event.end_date)
-    store.save_event(event, data_hash, start_utc, end_utc)
+    store.save_event(
+        event, data_hash, start_utc, end_utc, private=hidden, next_embargo=next_embargo
+    )
     return 1
+
+
+def _released(every: list[Member], joined: set[str], now: datetime) -> bool:
+    """A listing whose embargo has passed just joined the public face (a fresh SEQUENCE)."""
+    return any(
+        m.listing.source_id in joined
+        and m.listing.embargo_until is not None
+        and m.listing.embargo_until <= now
+        for m in every
+    )
+
+
+def _unstamped(event: Event) -> Event:
+    return msgspec.structs.replace(event, sequence=0, created=None, updated=None)

@@ -44,13 +44,20 @@ class EventsTable(StoreBase):
                 )  # fmt: skip
         return found
 
-    def get_event(self, event_id: str, *, private: bool = False) -> Event:
+    def get_event(
+        self, event_id: str, *, private: bool = False, public_face: bool = False
+    ) -> Event:
         """The stored event, tombstoned or not; ``NotFoundError`` if there is none.
 
         Unless ``private``, an event that is not public is not there at all: the same
-        answer as for an id that never existed, so nothing leaks.
+        answer as for an id that never existed, so nothing leaks. ``private`` gives what
+        partners see (embargoed listings included); ``public_face`` the stored public face
+        whatever the event's visibility (for the rebuild's own comparisons).
         """
-        sql = "SELECT data FROM events WHERE id = ?" + ("" if private else f" AND {PUBLIC}")
+        column = "coalesce(private_data, data)" if private else "data"
+        sql = f"SELECT {column} FROM events WHERE id = ?"
+        if not (private or public_face):
+            sql += f" AND {PUBLIC}"
         rows = self._rows(sql, (event_id,))
         if not rows:
             raise NotFoundError(f"no event {event_id!r}")
@@ -63,9 +70,9 @@ class EventsTable(StoreBase):
     def due_embargoes(self, now: datetime) -> list[str]:
         """Ids of embargoed events whose moment has come."""
         rows = self._rows(
-            "SELECT id FROM events WHERE visibility = 'embargo' AND embargo_until <= ?"
-            " AND replaced_by IS NULL ORDER BY id",
-            (utc_iso(now),),
+            "SELECT id FROM events WHERE replaced_by IS NULL AND (next_embargo <= ?"
+            " OR (visibility = 'embargo' AND embargo_until <= ?)) ORDER BY id",
+            (utc_iso(now), utc_iso(now)),
         )
         return [r[0] for r in rows]
 
@@ -77,14 +84,29 @@ class EventsTable(StoreBase):
     def event_exists(self, event_id: str) -> bool:
         return bool(self._rows("SELECT 1 FROM events WHERE id = ?", (event_id,)))
 
-    def save_event(self, event: Event, data_hash: str, start_utc: str, end_utc: str) -> None:
-        """Insert or update one event (its id, created and sequence are the caller's)."""
+    def save_event(
+        self,
+        event: Event,
+        data_hash: str,
+        start_utc: str,
+        end_utc: str,
+        *,
+        private: Event | None = None,
+        next_embargo: datetime | None = None,
+    ) -> None:
+        """Insert or update one event (its id, created and sequence are the caller's).
+
+        ``event`` is its public face (every column and the search index come from it);
+        ``private`` what partners see when that differs; ``next_embargo`` the moment the
+        next of its listings leaves its embargo.
+        """
         assert event.created is not None and event.updated is not None
         self.db.execute(
             """INSERT INTO events (id, title, description, start_utc, end_utc, local_date, city,
                                    venue_id, status, withdrawn, data, data_hash, sequence,
-                                   created, updated, replaced_by, visibility, embargo_until)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+                                   created, updated, replaced_by, visibility, embargo_until,
+                                   private_data, next_embargo)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
                ON CONFLICT(id) DO UPDATE SET title=excluded.title,
                  description=excluded.description, start_utc=excluded.start_utc,
                  end_utc=excluded.end_utc, local_date=excluded.local_date, city=excluded.city,
@@ -92,13 +114,16 @@ class EventsTable(StoreBase):
                  withdrawn=excluded.withdrawn, data=excluded.data,
                  data_hash=excluded.data_hash, sequence=excluded.sequence,
                  updated=excluded.updated, replaced_by=NULL, visibility=excluded.visibility,
-                 embargo_until=excluded.embargo_until""",
+                 embargo_until=excluded.embargo_until, private_data=excluded.private_data,
+                 next_embargo=excluded.next_embargo""",
             (
                 event.id, event.title, event.description, start_utc, end_utc,
                 local_day(event), event.city, event.venue.id if event.venue else None,
                 event.status, int(event.withdrawn), encoder.encode(event).decode(), data_hash,
                 event.sequence, utc_iso(event.created), utc_iso(event.updated), event.visibility,
                 utc_iso(event.embargo_until) if event.embargo_until else None,
+                encoder.encode(private).decode() if private is not None else None,
+                utc_iso(next_embargo) if next_embargo else None,
             ),
         )  # fmt: skip
 
@@ -116,7 +141,8 @@ class EventsTable(StoreBase):
 
         Only public events unless ``private`` (partners and coordinators).
         """
-        sql = f"SELECT data FROM events WHERE replaced_by IS NULL AND ({where})"
+        column = "coalesce(private_data, data)" if private else "data"
+        sql = f"SELECT {column} FROM events WHERE replaced_by IS NULL AND ({where})"
         if not private:
             sql += f" AND {PUBLIC}"
         sql += " ORDER BY start_utc, id"
@@ -144,6 +170,15 @@ class EventsTable(StoreBase):
         if not private:
             sql += f" AND {PUBLIC}"
         return int(self._rows(sql, params)[0][0])
+
+    def venue_is_public(self, venue_id: str) -> bool:
+        return bool(
+            self._rows(
+                "SELECT 1 FROM events WHERE venue_id = ? AND replaced_by IS NULL"
+                f" AND {PUBLIC} LIMIT 1",
+                (venue_id,),
+            )
+        )
 
     def category_counts(self, from_utc: str) -> list[tuple[str, int]]:
         rows = self._rows(
@@ -200,7 +235,10 @@ class EventsTable(StoreBase):
         ]  # fmt: skip
 
     def venue_rows(self, from_utc: str) -> list[dict[str, Any]]:
-        """Venues with the number of their events still to come."""
+        """Venues a public event names, with the number of their events still to come.
+
+        A venue learned only from embargoed or partner-only listings is not listed.
+        """
         return list(
             self.db.query(
                 """SELECT v.id, v.name, v.city, v.address, v.postcode, v.latitude, v.longitude,
@@ -208,7 +246,10 @@ class EventsTable(StoreBase):
                           (SELECT count(*) FROM events e WHERE e.venue_id = v.id
                              AND e.replaced_by IS NULL AND e.end_utc > :from
                              AND e.visibility = 'public') AS upcoming
-                   FROM venues v ORDER BY v.city, v.name""",
+                   FROM venues v
+                   WHERE EXISTS (SELECT 1 FROM events e WHERE e.venue_id = v.id
+                                   AND e.replaced_by IS NULL AND e.visibility = 'public')
+                   ORDER BY v.city, v.name""",
                 {"from": from_utc},
             )
         )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from agenda.errors import InvalidFilterError
 from agenda.filters import EventFilter, parse_day
-from agenda.model import Event
+from agenda.model import Event, Listing, is_public
 from agenda.store.database import Store
+from agenda.themes import Theme
 from agenda.timeutil import day_start, span_utc, utc_iso
 
 __all__ = ["EventFilter", "count_events", "list_events", "list_page", "parse_day"]
@@ -23,8 +25,13 @@ def fts_query(text: str) -> str | None:
     return " ".join(f'"{w}"*' for w in words[:12]) or None
 
 
-def where_clause(filters: EventFilter) -> tuple[str, list[Any]]:
-    """SQL conditions and parameters for ``filters`` (values are always parameters)."""
+def where_clause(filters: EventFilter, *, private: bool = False) -> tuple[str, list[Any]]:
+    """SQL conditions and parameters for ``filters`` (values are always parameters).
+
+    Public reads filter on the public face only (``data``): a hidden listing's source,
+    category or language never makes a public event match.
+    """
+    doc = "coalesce(events.private_data, events.data)" if private else "events.data"
     where = ["1 = 1"]
     params: list[Any] = []
     if filters.from_date is not None:
@@ -42,37 +49,35 @@ def where_clause(filters: EventFilter) -> tuple[str, list[Any]]:
         params.append(filters.venue)
     if filters.source:
         where.append(
-            "id IN (SELECT m.event_id FROM memberships m JOIN listings l"
-            " ON l.key = m.listing_key WHERE l.source_id = ?)"
+            f"EXISTS (SELECT 1 FROM json_each({doc}, '$.sources') s"
+            " WHERE json_extract(s.value, '$.source') = ?)"
         )
         params.append(filters.source)
     for name, value in (("themes", filters.theme), ("audience", filters.audience)):
         if value:
-            where.append(
-                f"EXISTS (SELECT 1 FROM json_each(events.data, '$.{name}') WHERE value = ?)"
-            )
+            where.append(f"EXISTS (SELECT 1 FROM json_each({doc}, '$.{name}') WHERE value = ?)")
             params.append(value)
     if filters.category:
         where.append(
-            "EXISTS (SELECT 1 FROM json_each(events.data, '$.categories')"
-            " WHERE lower(value) = lower(?))"
+            f"EXISTS (SELECT 1 FROM json_each({doc}, '$.categories') WHERE lower(value) = lower(?))"
         )
         params.append(filters.category)
     if filters.lang:
-        where.append("(json_extract(data, '$.titles.' || ?) IS NOT NULL)")
+        where.append(f"(json_extract({doc}, '$.titles.' || ?) IS NOT NULL)")
         params.append(filters.lang)
     if filters.free is not None:
-        where.append("coalesce(json_extract(data, '$.is_free'), 0) = ?")
+        where.append(f"coalesce(json_extract({doc}, '$.is_free'), 0) = ?")
         params.append(1 if filters.free else 0)
     if filters.accessible is not None:
-        where.append("coalesce(json_extract(data, '$.accessible'), 0) = ?")
+        where.append(f"coalesce(json_extract({doc}, '$.accessible'), 0) = ?")
         params.append(1 if filters.accessible else 0)
     if filters.kinds:
-        where.append(f"json_extract(data, '$.kind') IN ({','.join('?' * len(filters.kinds))})")
+        marks = ",".join("?" * len(filters.kinds))
+        where.append(f"json_extract({doc}, '$.kind') IN ({marks})")
         params.extend(filters.kinds)
     if filters.exclude_kinds:
         marks = ",".join("?" * len(filters.exclude_kinds))
-        where.append(f"coalesce(json_extract(data, '$.kind'), '') NOT IN ({marks})")
+        where.append(f"coalesce(json_extract({doc}, '$.kind'), '') NOT IN ({marks})")
         params.extend(filters.exclude_kinds)
     if filters.q:
         match = fts_query(filters.q)
@@ -101,7 +106,7 @@ def list_page(
     store: Store, filters: EventFilter, cursor: str | None, size: int, *, private: bool = False
 ) -> tuple[list[Event], str | None]:
     """One page of events by start; ``next`` continues after the last one (stable cursor)."""
-    where, params = where_clause(filters)
+    where, params = where_clause(filters, private=private)
     if cursor:
         where += " AND (start_utc, id) > (?, ?)"
         params.extend(decode_cursor(cursor))
@@ -120,10 +125,97 @@ def list_events(store: Store, filters: EventFilter, *, private: bool = False) ->
 
     Only public events unless ``private`` (partners see embargoed and partner-only ones).
     """
-    where, params = where_clause(filters)
+    where, params = where_clause(filters, private=private)
     return store.query_events(where, params, limit=filters.limit, private=private)
 
 
 def count_events(store: Store, filters: EventFilter) -> int:
     where, params = where_clause(filters)
     return store.count_where(where, params)
+
+
+# --- what the public pages and the API read besides event lists -----------------------------
+# The web layer reads through these, never through the store's own methods, so what a
+# public surface may show is decided here, once.
+
+
+def get_event(store: Store, event_id: str) -> Event:
+    """A public event by id (``NotFoundError`` for an id that is unknown or not public)."""
+    return store.get_event(event_id)
+
+
+def merged_into(store: Store, event_id: str) -> str | None:
+    """The public event this public id was merged into, if it was."""
+    return store.replaced_by(event_id)
+
+
+def event_listings(
+    store: Store, event_ids: Iterable[str], now: datetime, *, private: bool = False
+) -> dict[str, list[tuple[Listing, str]]]:
+    """Each event's member listings with their state; only public listings unless
+    ``private`` (an embargoed listing inside a public event stays out of sight)."""
+    members = store.members_of(event_ids)
+    listings = store.listings(k for keys in members.values() for k in keys)
+    return {
+        event_id: [
+            listings[k]
+            for k in keys
+            if k in listings and (private or is_public(listings[k][0], now))
+        ]
+        for event_id, keys in members.items()
+    }
+
+
+def venues(store: Store, today: date) -> list[dict[str, Any]]:
+    """Venues public events name, with their number of upcoming events."""
+    return store.venue_rows(utc_iso(day_start(today)))
+
+
+def is_public_venue(store: Store, venue_id: str) -> bool:
+    """Whether a public event names this venue (one learned from hidden listings is not)."""
+    return store.venue_is_public(venue_id)
+
+
+def categories(store: Store, today: date) -> list[tuple[str, int]]:
+    """Categories of upcoming public events with counts."""
+    return store.category_counts(utc_iso(day_start(today)))
+
+
+def themes(store: Store) -> list[Theme]:
+    return store.themes()
+
+
+def theme_ids(store: Store) -> list[str]:
+    """Themes that public events belong to."""
+    return store.theme_ids()
+
+
+def source_health(store: Store) -> list[dict[str, Any]]:
+    """Every (non-partner) source with its latest run and listing counts."""
+    return store.source_rows()
+
+
+def source_trend(
+    store: Store, source_ids: Iterable[str], runs: int, problems: int
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
+    """Per source its latest ``runs`` import runs and its latest run's first problems."""
+    ids = list(source_ids)
+    return (
+        {s: store.source_runs(s, runs) for s in ids},
+        {s: store.latest_problems(s, problems) for s in ids},
+    )
+
+
+def recent_runs(store: Store) -> dict[str, list[tuple[str, str, int]]]:
+    return store.recent_runs()
+
+
+def changes(
+    store: Store, since: str, after: tuple[str, str] | None, limit: int
+) -> list[tuple[str, str, str, str | None, str]]:
+    """Public events changed after ``since`` (their public face only)."""
+    return store.change_rows(since, after, limit)
+
+
+def generation(store: Store) -> int:
+    return store.generation()

@@ -20,8 +20,9 @@ from agenda.dedup.decisions import current_id
 from agenda.errors import InvalidFilterError, NotFoundError
 from agenda.filters import parse_filters
 from agenda.model import Event as EventFull
+from agenda.store import query
 from agenda.store.query import count_events, decode_cursor, encode_cursor, list_events, list_page
-from agenda.timeutil import AMSTERDAM, day_start, utc_iso
+from agenda.timeutil import AMSTERDAM, utc_iso
 from agenda.web.http import Cached, cached_response
 from agenda.web.runtime import Runtime
 from agenda.web.views import (
@@ -177,17 +178,16 @@ async def event(
 
     def build() -> EventDetail:
         store = runtime.stores.get()
-        found = store.get_event(event_id)
-        keys = store.members_of([event_id]).get(event_id, [])
-        listings = store.listings(keys)
-        return event_detail(found, [listings[k] for k in keys if k in listings])
+        found = query.get_event(store, event_id)
+        listings = query.event_listings(store, [event_id], runtime.clock())
+        return event_detail(found, listings.get(event_id, []))
 
     return await _answer(request, build, key)
 
 
 def _venues(runtime: Runtime) -> list[VenueSummary]:
     today = runtime.clock().astimezone(AMSTERDAM).date()
-    rows = runtime.stores.get().venue_rows(utc_iso(day_start(today)))
+    rows = query.venues(runtime.stores.get(), today)
     return [
         VenueSummary(
             id=r["id"], name=r["name"], city=r["city"], address=r["address"],
@@ -225,7 +225,7 @@ async def categories(request: Request[Any, Any, Any]) -> Response[bytes]:
 
     def build() -> list[Category]:
         today = runtime.clock().astimezone(AMSTERDAM).date()
-        rows = runtime.stores.get().category_counts(utc_iso(day_start(today)))
+        rows = query.categories(runtime.stores.get(), today)
         return [Category(name=name, count=count) for name, count in rows]
 
     return await _answer(request, build)
@@ -239,7 +239,7 @@ async def themes(request: Request[Any, Any, Any]) -> Response[bytes]:
         store = runtime.stores.get()
         today = runtime.clock().astimezone(AMSTERDAM).date()
         out = []
-        for theme in store.themes():
+        for theme in query.themes(store):
             filters = parse_filters({"theme": theme.id, "from": theme.start.isoformat(),
                                      "to": max(theme.end, today).isoformat()}, today)  # fmt: skip
             out.append(
@@ -266,7 +266,7 @@ async def sources(request: Request[Any, Any, Any]) -> Response[bytes]:
 
     def build() -> list[SourceHealth]:
         store = runtime.stores.get()
-        recent = store.recent_runs()
+        recent = query.recent_runs(store)
         due = runtime.scheduler.next_runs() if runtime.scheduler is not None else {}
         return [
             SourceHealth(
@@ -278,7 +278,7 @@ async def sources(request: Request[Any, Any, Any]) -> Response[bytes]:
                 next_run=_iso(due.get(r["id"])),
                 recent=[RunPoint(*point) for point in recent.get(r["id"], [])],
             )
-            for r in store.source_rows()
+            for r in query.source_health(store)
         ]  # fmt: skip
 
     return await _answer(request, build)
@@ -303,7 +303,7 @@ async def changes(request: Request[Any, Any, Any]) -> Response[bytes]:
     after = decode_cursor(cursor) if cursor else None
 
     def build() -> ChangePage:
-        rows = runtime.stores.get().change_rows(utc_iso(since), after, MAX_PAGE + 1)
+        rows = query.changes(runtime.stores.get(), utc_iso(since), after, MAX_PAGE + 1)
         page = rows[:MAX_PAGE]
         out = []
         for event_id, created, updated, replaced_by, data in page:

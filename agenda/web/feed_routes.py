@@ -18,6 +18,7 @@ from litestar.params import FromPath
 from agenda.errors import InvalidFilterError, NotFoundError
 from agenda.filters import parse_filters
 from agenda.normalize import slugify
+from agenda.store import query
 from agenda.store.query import list_events
 from agenda.timeutil import AMSTERDAM
 from agenda.web.http import Cached, cached_response
@@ -76,7 +77,11 @@ async def _render_feed(
     exhibitions = params.pop("exhibitions", "span")
     if exhibitions not in EXHIBITIONS:
         raise InvalidFilterError("exhibitions", f"{exhibitions!r} is not span, daily or exclude")
-    for field, value in slice_params(base).items():
+    sliced = slice_params(base)
+    venue = sliced.get("venue")
+    if venue is not None and not query.is_public_venue(runtime.stores.get(), venue):
+        raise NotFoundError(f"no feed named {name!r}")
+    for field, value in sliced.items():
         if params.get(field, value) != value:
             raise InvalidFilterError(field, f"the feed {name} already selects {field}={value}")
         params[field] = value
@@ -107,8 +112,8 @@ async def event_ics(request: Request[Any, Any, Any], name: FromPath[str]) -> Res
     key = ("event", event_id, runtime.generation())
     entry = runtime.cache.peek(key)
     if entry is None:
-        event = store.get_event(event_id)
-        if event.id != event_id or store.replaced_by(event_id):
+        event = query.get_event(store, event_id)
+        if event.id != event_id or query.merged_into(store, event_id):
             raise NotFoundError(f"event {event_id!r} was merged into another")
         options = feed_options(runtime.settings.base_url, "ics", runtime.clock(), name="event")
 

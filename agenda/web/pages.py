@@ -31,8 +31,9 @@ from agenda.errors import InvalidFilterError, NotFoundError
 from agenda.filters import PARAMS, parse_filters
 from agenda.model import VenueRef
 from agenda.normalize import slugify
+from agenda.store import query
 from agenda.store.query import count_events, decode_cursor, list_events, list_page
-from agenda.timeutil import AMSTERDAM, day_start, utc_iso
+from agenda.timeutil import AMSTERDAM
 from agenda.web.http import Cached, cached_response
 from agenda.web.i18n import labels, negotiate
 from agenda.web.page_data import (
@@ -131,8 +132,8 @@ class Page:
 
     def choices(self, form: Mapping[str, str]) -> dict[str, list[tuple[str, str]]]:
         store = self.runtime.stores.get()
-        categories = [name for name, _ in store.category_counts(utc_iso(day_start(self.today)))]
-        return filter_choices(self.lang, form, categories, store.theme_ids())
+        names = [name for name, _ in query.categories(store, self.today)]
+        return filter_choices(self.lang, form, names, query.theme_ids(store))
 
 
 Built = tuple[int, bytes] | Redirect
@@ -228,8 +229,8 @@ def _event(page: Page, event_id: str) -> Built:
     survivor = current_id(store, event_id)
     if survivor != event_id:
         return Redirect(page.link(f"/events/{survivor}", page.params), status_code=301)
-    event = store.get_event(event_id)
-    names = {row["id"]: row["name"] for row in store.source_rows()}
+    event = query.get_event(store, event_id)
+    names = {row["id"]: row["name"] for row in query.source_health(store)}
     options = feed_options(page.base_url, "ics", page.now, page.lang, name="event")
     body = page.render(
         "event.html",
@@ -251,7 +252,7 @@ async def event(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Res
 
 def _venue(page: Page, venue_id: str) -> Built:
     store = page.runtime.stores.get()
-    rows = [r for r in store.venue_rows(utc_iso(day_start(page.today))) if r["id"] == venue_id]
+    rows = [r for r in query.venues(store, page.today) if r["id"] == venue_id]
     if not rows:
         raise NotFoundError(f"no venue {venue_id!r}")
     venue = VenueRef(**{k: rows[0][k] for k in VENUE_FIELDS})
@@ -327,7 +328,7 @@ async def subscribe(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 def _about(page: Page) -> Built:
-    rows = page.runtime.stores.get().source_rows()
+    rows = query.source_health(page.runtime.stores.get())
     return 200, page.render("about.html", nav="about", sources=source_table(rows, page.lang))
 
 

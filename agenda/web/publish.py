@@ -23,9 +23,10 @@ import msgspec
 
 from agenda.filters import parse_filters
 from agenda.normalize import slugify
+from agenda.store import query
 from agenda.store.database import Store
 from agenda.store.query import list_events
-from agenda.timeutil import AMSTERDAM, day_start, utc_iso
+from agenda.timeutil import AMSTERDAM
 from agenda.web.views import EventOut, event_detail, event_out
 from feeds.formats import feed_options, render_format
 
@@ -55,8 +56,8 @@ def _items(store: Store, base_url: str, now: datetime) -> Iterator[Item]:
     today = now.astimezone(AMSTERDAM).date()
     slices: dict[str, dict[str, str]] = {"agenda": {}}
     slices.update({slug: {"city": city} for slug, city in CITIES.items()})
-    slices.update({f"theme-{t}": {"theme": t} for t in store.theme_ids() if slugify(t) == t})
-    for row in store.venue_rows(utc_iso(day_start(today))):
+    slices.update({f"theme-{t}": {"theme": t} for t in query.theme_ids(store) if slugify(t) == t})
+    for row in query.venues(store, today):
         if row["upcoming"] and slugify(row["id"]) == row["id"]:
             slices[f"venue-{row['id']}"] = {"venue": row["id"]}
     everything: list[EventOut] = []
@@ -65,11 +66,9 @@ def _items(store: Store, base_url: str, now: datetime) -> Iterator[Item]:
         if name == "agenda":
             everything = [event_out(e) for e in events]
             # One pass for all members and listings: a query per event would dominate.
-            members = store.members_of(e.id for e in events)
-            listings = store.listings(k for keys in members.values() for k in keys)
+            listings = query.event_listings(store, (e.id for e in events), now)
             for event in events:
-                keys = members.get(event.id, [])
-                detail = event_detail(event, [listings[k] for k in keys if k in listings])
+                detail = event_detail(event, listings.get(event.id, []))
                 yield Item(f"api/events/{event.id}.json", partial(msgspec.json.encode, detail))
         # Feeds depend on their events, the address and the day (the 30-day window of
         # cancelled events moves with it): the same inputs give the same bytes.

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from agenda.config import Settings, load_sources
 from agenda.model import SourceConfig
+from agenda.store import query
 from agenda.sync.scheduler import ImportScheduler
 from agenda.web.http import ResponseCache, StoreProvider
 from agenda.web.ratelimit import AuthFailures
@@ -43,7 +44,7 @@ class Runtime:
         checked, value = self._generation
         now = time.monotonic()
         if now - checked >= self.settings.generation_check:
-            value = self.stores.get().generation()
+            value = query.generation(self.stores.get())
             with self._lock:
                 self._generation = (now, value)
         return value

@@ -18,6 +18,7 @@ import anyio
 from babel.dates import format_datetime
 from litestar import Request, Response, get
 
+from agenda.store import query
 from agenda.timeutil import AMSTERDAM, parse_utc
 from agenda.web.i18n import city_name, labels
 from agenda.web.pages import Page
@@ -132,7 +133,7 @@ def source_health(
 def _sources(page: Page) -> bytes:
     runtime = page.runtime
     store = runtime.stores.get()
-    rows = store.source_rows()
+    rows = query.source_health(store)
     listed = {row["id"] for row in rows}
     empty = dict.fromkeys(("active", "finished", "outcome", "message", "last_success",
                            "problems", "http_status"))  # fmt: skip
@@ -142,13 +143,9 @@ def _sources(page: Page) -> bytes:
         if s.id not in listed and s.format != "partner"
     ]
     next_runs = runtime.scheduler.next_runs() if runtime.scheduler is not None else None
-    health = source_health(
-        rows,
-        {row["id"]: store.source_runs(row["id"], TREND_RUNS) for row in rows},
-        {row["id"]: store.latest_problems(row["id"], PROBLEMS_SHOWN) for row in rows},
-        next_runs,
-        page.lang,
-    )
+    runs, problems = query.source_trend(store, [row["id"] for row in rows], TREND_RUNS,
+                                        PROBLEMS_SHOWN)  # fmt: skip
+    health = source_health(rows, runs, problems, next_runs, page.lang)
     return page.render("sources.html", sources=health)
 
 
