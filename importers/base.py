@@ -8,8 +8,9 @@ It raises ``ParseError`` only when the document is not its format at all.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 import msgspec
 
@@ -27,6 +28,28 @@ class ParseResult(msgspec.Struct, frozen=True, kw_only=True):
     # component closed, a page that failed, a budget that was hit): what is whole is
     # kept, but nothing may be withdrawn on the strength of it.
     complete: bool = True
+
+
+# Problems one document may record; a 1 MB workbook once gave 2,999,999 of them.
+PROBLEM_LIMIT = 200
+
+
+def cap_problems(
+    problems: Sequence[Problem], source_id: str, limit: int = PROBLEM_LIMIT
+) -> tuple[Problem, ...]:
+    """The first ``limit`` problems, then one saying how many more were not listed.
+
+    The rest are almost always the same mistake repeated; a reader needs the first few
+    and the count, and the store and the review page need a bounded list.
+    """
+    if len(problems) <= limit:
+        return tuple(problems)
+    more = len(problems) - limit
+    errors = any(p.severity == "error" for p in problems[limit:])
+    severity: Literal["error", "warning"] = "error" if errors else "warning"
+    summary = Problem(source_id=source_id, message=f"{more:,} more problems like these not listed",
+                      severity=severity)  # fmt: skip
+    return (*problems[:limit], summary)
 
 
 class Parser(Protocol):
