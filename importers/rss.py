@@ -27,7 +27,7 @@ from typing import Any
 import feedparser
 
 from agenda.model import Listing, Problem, SourceConfig, Status
-from agenda.sanitize import clean_description, clean_text, clean_title
+from agenda.sanitize import DESCRIPTION_LIMIT, clean_description_cut, clean_text, clean_title
 from importers.base import ParseResult, cap_problems
 from importers.clean import absolutize, content_id, split_location
 from importers.errors import ParseError
@@ -174,14 +174,17 @@ def _item(
     venue = place["venue_name"]
     if venue is None and (not place["city"] or _same(place["city"], source.city)):
         venue = source.venue  # the source's own venue, unless the item is elsewhere
+    description, cut = clean_description_cut(
+        micro.get("description") or (contents[0] if contents else summary)
+    )
+    if cut:
+        report(external_id, "description", f"description cut to {DESCRIPTION_LIMIT:,} "
+               "characters", "warning")  # fmt: skip
     fields: dict[str, Any] = {
         "source_id": source.id,
         "title": title,
         "status": status,
-        "description": _absolute_links(
-            clean_description(micro.get("description") or (contents[0] if contents else summary)),
-            base,
-        ),
+        "description": _absolute_links(description, base),
         "url": link,
         "venue_name": venue,
         "address": place["address"],

@@ -48,3 +48,17 @@ def test_a_truncated_feed_is_read_in_bounded_memory_and_time(tmp_path: Path) -> 
     assert not measured.timed_out and measured.returncode == 0, measured.stderr[-2000:]
     assert measured.peak_mb < 200 and measured.seconds < 30
     assert measured.stdout.split() == ["10", "1", "False"]
+
+
+def test_a_long_item_description_is_cut_with_a_warning() -> None:
+    text = "woord " * 5000
+    data = (f'<rss version="2.0" xmlns:ev="http://purl.org/rss/1.0/modules/event/"><channel>'
+            f"<title>t</title><item><title>Lezing</title><guid>e1</guid>"
+            f"<ev:startdate>2027-03-01T20:00:00+01:00</ev:startdate>"
+            f"<description>{text}</description></item></channel></rss>").encode()  # fmt: skip
+    result = parse(data, SOURCE, NOW)
+    (listing,) = result.listings
+    assert len(listing.description) <= 20_000 and listing.description.endswith("woord…")
+    assert [(p.field, p.message, p.severity) for p in result.problems] == [
+        ("description", "description cut to 20,000 characters", "warning")
+    ]
