@@ -22,6 +22,7 @@ from agenda.partners.api import EXCEPTION_HANDLERS as PARTNER_ERRORS
 from agenda.partners.api import ROUTES as PARTNER_ROUTES
 from agenda.partners.coordinator_api import ROUTES as ADMIN_ROUTES
 from agenda.partners.pages import ROUTES as PARTNER_PAGE_ROUTES
+from agenda.partners.upload import ROUTES as UPLOAD_ROUTES
 from agenda.web.api import ROUTES as API_ROUTES
 from agenda.web.feed_routes import ROUTES as FEED_ROUTES
 from agenda.web.http import agenda_error_handler, http_error_handler, security_headers
@@ -54,6 +55,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
             *API_ROUTES,
             *ADMIN_ROUTES,
             *PARTNER_ROUTES,
+            *UPLOAD_ROUTES,
             *PARTNER_PAGE_ROUTES,
             *PAGE_ROUTES,
             *WIDGET_ROUTES,
