@@ -9,21 +9,23 @@ Shared by the bound tests and ``bench/hostile.py``:
 
 ``run_bounded`` runs Python code in a child process with an address-space cap (a
 blow-up is a MemoryError there, not a full machine) and a timeout (a hang is killed),
-and reads that one child's peak RSS from ``os.wait4``: exact per child, unlike
-``RUSAGE_CHILDREN``, which keeps the largest child of the whole test session.
+and reads that child's own peak RSS from ``/proc`` (VmHWM, reported by the child at its
+end and polled while it runs). Not ``ru_maxrss``: a forked child starts with its
+parent's, so a large test session would count against every child.
 """
 
 from __future__ import annotations
 
 import io
-import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -65,6 +67,19 @@ class Measured:
     timed_out: bool
 
 
+# Runs the code given as argv[1] with the rest as its argv, then reports its own peak RSS.
+_WRAPPER = """
+import sys
+code = sys.argv.pop(1)
+try:
+    exec(compile(code, "<bounded>", "exec"), {"__name__": "__main__"})
+finally:
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    sys.stderr.write(f"\\n@@VmHWM {peak}\\n")
+"""
+
+
 def run_bounded(code: str, args: list[str], *, timeout: float, memory_mb: int = 2048) -> Measured:
     """Run ``code`` in a child Python with ``args``; its seconds, peak RSS and output."""
 
@@ -74,29 +89,54 @@ def run_bounded(code: str, args: list[str], *, timeout: float, memory_mb: int = 
 
     began = time.monotonic()
     child = subprocess.Popen(
-        [sys.executable, "-c", code, *args],
+        [sys.executable, "-c", _WRAPPER, code, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         preexec_fn=cap,
     )
-    assert child.stdout is not None and child.stderr is not None
-    timed_out = False
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
+    # Output is read by threads so a chatty child never blocks on a full pipe.
+    out, err = io.BytesIO(), io.BytesIO()
+    readers = [threading.Thread(target=_drain, args=pair) for pair in
+               ((child.stdout, out), (child.stderr, err))]  # fmt: skip
+    for reader in readers:
+        reader.start()
+    timed_out, polled = False, 0
+    while child.poll() is None:
+        polled = max(polled, _high_water_kb(child.pid))
         if time.monotonic() - began > timeout:
             child.kill()
+            child.wait()
             timed_out = True
-            pid, status, usage = os.wait4(child.pid, 0)
             break
         time.sleep(0.02)
     seconds = time.monotonic() - began
-    child.returncode = os.waitstatus_to_exitcode(status)
-    out, err = child.stdout.read().decode(), child.stderr.read().decode()
-    child.stdout.close()
-    child.stderr.close()
-    return Measured(seconds, usage.ru_maxrss / 1024, child.returncode, out, err, timed_out)
+    for reader in readers:
+        reader.join()
+    stderr = err.getvalue().decode(errors="replace")
+    reported = [int(line.split()[1]) for line in stderr.splitlines() if line.startswith("@@VmHWM")]
+    peak_kb = max([polled, *reported])
+    stderr = "\n".join(line for line in stderr.splitlines() if not line.startswith("@@VmHWM"))
+    stdout = out.getvalue().decode(errors="replace")
+    return Measured(seconds, peak_kb / 1024, child.returncode, stdout, stderr, timed_out)
+
+
+def _drain(pipe: Any, into: io.BytesIO) -> None:
+    for chunk in iter(lambda: pipe.read(65536), b""):
+        into.write(chunk)
+    pipe.close()
+
+
+def _high_water_kb(pid: int) -> int:
+    """The child's own peak RSS so far (VmHWM is per process image: not the parent's,
+    unlike ``ru_maxrss``, which a forked child inherits from its parent)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def dimension_bomb_xlsx() -> bytes:
