@@ -37,6 +37,7 @@ from agenda.partners.clash_api import ROUTES as CLASH_ROUTES
 from agenda.partners.coordinator_api import ROUTES as ADMIN_ROUTES
 from agenda.partners.pages import ROUTES as PARTNER_PAGE_ROUTES
 from agenda.partners.preview_feed import ROUTES as PREVIEW_ROUTES
+from agenda.partners.upload import ROUTES as UPLOAD_ROUTES
 from agenda.web.api import ROUTES as API_ROUTES
 from agenda.web.feed_routes import ROUTES as FEED_ROUTES
 from agenda.web.http import problem, security_headers
@@ -153,6 +154,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
             *ADMIN_ROUTES,
             *PARTNER_ROUTES,
             *CLASH_ROUTES,
+            *UPLOAD_ROUTES,
             *PARTNER_PAGE_ROUTES,
             *PAGE_ROUTES,
             *WIDGET_ROUTES,

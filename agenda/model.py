@@ -9,6 +9,7 @@ iCalendar importer and renderer convert from and to RFC 5545's exclusive DTEND.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Literal
 
@@ -216,3 +217,25 @@ def is_public(listing: Listing, now: datetime) -> bool:
     if listing.embargo_until is not None:
         return listing.embargo_until <= now
     return listing.visibility == "public"
+
+
+# A run or a document keeps this many problems, then one that counts the rest.
+PROBLEM_LIMIT = 200
+
+
+def cap_problems(
+    problems: Sequence[Problem], source_id: str, limit: int = PROBLEM_LIMIT
+) -> tuple[Problem, ...]:
+    """The first ``limit`` problems, then one saying how many more were not listed.
+
+    The rest are almost always the same mistake repeated; a reader needs the first few
+    and the count, and the store and the review page need a bounded list.
+    """
+    if len(problems) <= limit:
+        return tuple(problems)
+    more = len(problems) - limit
+    errors = any(p.severity == "error" for p in problems[limit:])
+    severity: Literal["error", "warning"] = "error" if errors else "warning"
+    summary = Problem(source_id=source_id, message=f"{more:,} more problems like these not listed",
+                      severity=severity)  # fmt: skip
+    return (*problems[:limit], summary)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from agenda.model import Event
+from agenda.sanitize import sub_markup
 
 CANCELLED_KEPT = timedelta(days=30)
 # Longer than this, a timed event is a span over several days (an exhibition), as in dedup.
@@ -72,8 +73,8 @@ def description_in(event: Event, lang: str) -> str:
 
 def plain_text(text: str) -> str:
     """Sanitised HTML as plain text: block tags become line breaks, entities unescaped."""
-    text = _BLOCK.sub("\n", text)
-    text = html.unescape(_TAG.sub("", text))
+    text = sub_markup(_BLOCK, "\n", text)  # linear even on "<p <p <p …" without a ">"
+    text = html.unescape(sub_markup(_TAG, "", text))
     lines = [" ".join(line.split()) for line in text.splitlines()]
     return "\n".join(line for line in lines if line).strip()
 

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from feedgen.feed import FeedGenerator
 
 from agenda.model import Event
-from agenda.sanitize import MARKUP, sanitize_html
+from agenda.sanitize import has_markup, sanitize_html
 from agenda.timeutil import day_start
 from feeds.base import (
     FeedOptions,
@@ -141,7 +141,7 @@ def description_html(text: str) -> str:
     """A description as safe HTML: markup re-sanitised, plain text escaped into paragraphs."""
     # Stored descriptions are sanitised already; cleaning again is idempotent and keeps
     # a description that reached the store another way from carrying a script into a feed.
-    if MARKUP.search(text):
+    if has_markup(text):
         return sanitize_html(text)
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     return "".join(

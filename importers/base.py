@@ -29,6 +29,9 @@ class ParseResult(msgspec.Struct, frozen=True, kw_only=True):
     complete: bool = True
 
 
+# Problems one document may record; a 1 MB workbook once gave 2,999,999 of them.
+
+
 class Parser(Protocol):
     def __call__(
         self, data: bytes, source: SourceConfig, now: datetime, *, url: str | None = None

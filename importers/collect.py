@@ -36,7 +36,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import msgspec
 
-from agenda.model import Listing, Problem, SourceConfig
+from agenda.model import Listing, Problem, SourceConfig, cap_problems
 from importers.base import Parser, ParseResult
 from importers.errors import FetchError, ParseError
 from importers.fetch import (
@@ -166,7 +166,7 @@ class _Run:
         return Collected(
             result=ParseResult(
                 listings=tuple(self.listings),
-                problems=tuple(self.problems),
+                problems=cap_problems(self.problems, self.source.id),
                 complete=not self.gaps,
             ),
             status=first.status,

@@ -26,8 +26,8 @@ from typing import Any
 
 import feedparser
 
-from agenda.model import Listing, Problem, SourceConfig, Status
-from agenda.sanitize import clean_description, clean_text, clean_title
+from agenda.model import Listing, Problem, SourceConfig, Status, cap_problems
+from agenda.sanitize import DESCRIPTION_LIMIT, clean_description_cut, clean_text, clean_title
 from importers.base import ParseResult
 from importers.clean import absolutize, content_id, split_location
 from importers.errors import ParseError
@@ -35,12 +35,14 @@ from importers.rss_times import event_whens, microformat, time_fields
 from importers.rss_xml import (
     FEED_ROOTS,
     ITEM_TAGS,
+    closed_items,
     decode_feed,
     local_name,
     raw_from_element,
     raw_from_entry,
     refuse_entities,
     repair_entities,
+    root_closed,
     xml_tree,
 )
 
@@ -65,6 +67,7 @@ def parse(
     refuse_entities(text)
     clean = text.encode("utf-8", "replace")
     root = xml_tree(clean)
+    repaired = clean
     if root is None:  # a bare "&" or an HTML entity is the usual reason; repair, retry
         repaired = repair_entities(text).encode("utf-8", "replace")
         if (root := xml_tree(repaired)) is not None:
@@ -79,12 +82,25 @@ def parse(
         raise ParseError("not an RSS or Atom feed")
     entries = parsed.entries
     items = [el for el in root.iter() if el.tag in ITEM_TAGS] if root is not None else []
+    # Cut off mid-transfer: feedparser's lenient parse also returns the half item; only
+    # the items that closed are whole.
+    cut_off = root is None and bool(parsed.get("bozo")) and not root_closed(text)
+    if cut_off:
+        items = closed_items(repaired)
+        entries = entries[: len(items)]
+        items = items[: len(entries)]
     if len(items) == len(entries):
         raws = [raw_from_element(el) for el in items]
     else:
         raws = [raw_from_entry(entry) for entry in entries]
 
     problems: list[Problem] = []
+    if cut_off:
+        message = (
+            f"the document ends before its root element closes (cut off?): the "
+            f"{len(entries)} items that closed are read, an item left open is not"
+        )
+        problems.append(Problem(source_id=source.id, message=message))  # fmt: skip
 
     def report(external_id: str | None, name: str, message: str, severity: Any = "error") -> None:
         problems.append(
@@ -106,7 +122,8 @@ def parse(
     nexts = [_absolute(link.get("href"), base) for link in parsed.feed.get("links", [])
              if link.get("rel") == "next"]  # fmt: skip
     follow = tuple(dict.fromkeys(href for href in nexts if href and href != base))
-    return ParseResult(listings=tuple(listings), problems=tuple(problems), follow=follow)
+    return ParseResult(listings=tuple(listings), problems=cap_problems(problems, source.id),
+                       follow=follow, complete=not cut_off)  # fmt: skip
 
 
 # --- one item -> listings ----------------------------------------------------------------
@@ -157,14 +174,17 @@ def _item(
     venue = place["venue_name"]
     if venue is None and (not place["city"] or _same(place["city"], source.city)):
         venue = source.venue  # the source's own venue, unless the item is elsewhere
+    description, cut = clean_description_cut(
+        micro.get("description") or (contents[0] if contents else summary)
+    )
+    if cut:
+        report(external_id, "description", f"description cut to {DESCRIPTION_LIMIT:,} "
+               "characters", "warning")  # fmt: skip
     fields: dict[str, Any] = {
         "source_id": source.id,
         "title": title,
         "status": status,
-        "description": _absolute_links(
-            clean_description(micro.get("description") or (contents[0] if contents else summary)),
-            base,
-        ),
+        "description": _absolute_links(description, base),
         "url": link,
         "venue_name": venue,
         "address": place["address"],

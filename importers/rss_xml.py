@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from html.entities import html5
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, XMLPullParser
 from xml.etree.ElementTree import ParseError as XMLSyntaxError
 
 import defusedxml
@@ -42,6 +42,7 @@ _DECL_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=[\"']([A-Za-z0-9._:-]+)[\
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
 _FIRST_TAG = re.compile(r"<[A-Za-z_]")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_ROOT_END = re.compile(r"</(?:[A-Za-z_][\w.-]*:)?(?:rss|RDF|feed)\s*>\Z")
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 _ENTITY_OR_AMP = re.compile(r"&(?:(#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)?")
 
@@ -91,6 +92,40 @@ def xml_tree(data: bytes) -> Element | None:
     return root
 
 
+def root_closed(text: str) -> bool:
+    """Whether the document ends with a feed root's end tag (spaces and comments may follow).
+
+    A body cut off mid-transfer does not: then only the items that closed are whole.
+    """
+    tail = text[-4096:].rstrip()
+    while tail.endswith("-->") and (start := tail.rfind("<!--")) >= 0:
+        tail = tail[:start].rstrip()
+    return _ROOT_END.search(tail) is not None
+
+
+def closed_items(data: bytes) -> list[Element]:
+    """The items (and entries) whose end tag was read before the XML stopped being XML.
+
+    Only called after ``refuse_entities``: no entity declaration reaches this parser.
+    """
+    parser: XMLPullParser[Element] = XMLPullParser(events=("end",))
+    items: list[Element] = []
+
+    def take() -> None:
+        for event in parser.read_events():
+            el: object = event[-1]  # ("end", element)
+            if isinstance(el, Element) and el.tag in ITEM_TAGS:
+                items.append(el)
+
+    try:
+        for at in range(0, len(data), 65536):
+            parser.feed(data[at : at + 65536])
+            take()
+    except XMLSyntaxError:
+        take()  # the items that closed before the error
+    return items
+
+
 def repair_entities(text: str) -> str:
     """HTML entities as XML character references and a bare ``&`` escaped, for a retry."""
     return _ENTITY_OR_AMP.sub(_xml_entity, text)
@@ -109,7 +144,10 @@ def _xml_entity(match: re.Match[str]) -> str:
 
 def refuse_entities(text: str) -> None:
     """Refuse ``<!ENTITY`` in the prolog, also in documents the XML parser would reject."""
-    text = _COMMENT.sub("", text)  # a comment may hold anything, "<tag" too
+    # A comment may hold anything, "<tag" too. Only up to the last "-->": "<!--" repeated
+    # without an end would make every one of them scan to the end of the text.
+    end = text.rfind("-->") + 3 if "-->" in text else 0
+    text = _COMMENT.sub("", text[:end]) + text[end:]
     first = _FIRST_TAG.search(text)
     if "<!ENTITY" in text[: first.start() if first else len(text)].upper():
         raise ParseError(ENTITIES_REFUSED)

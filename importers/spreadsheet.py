@@ -1,9 +1,9 @@
 """Marketing spreadsheets (format ``csv``; ``.xlsx`` too when openpyxl is installed).
 
-Owns: decoding (UTF-8 with or without BOM, UTF-16, Windows-1252), finding the delimiter
-(``,`` ``;`` tab), Dutch and English header aliases, turning a row into a listing, and one
-Problem per unreadable row naming the row as a spreadsheet shows it (the header is row 1)
-and the column. The date and time notations people type are read by
+Owns: Dutch and English header aliases, turning a row into a listing, one Problem per
+unreadable row naming the row as a spreadsheet shows it (the header is row 1) and the
+column, and the row limit. Decoding, the delimiter, the workbook and the other bounds
+are ``importers.spreadsheet_read``; the date and time notations people type are read by
 ``importers.spreadsheet_dates``. Cells are text and stay text: a formula-looking cell
 (``=HYPERLINK(...)``, ``+cmd``, ``@SUM``) is never evaluated and never becomes a link.
 Never named ``csv.py``: that would shadow the standard library module it uses.
@@ -11,21 +11,22 @@ Never named ``csv.py``: that would shadow the standard library module it uses.
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import re
 import unicodedata
-import warnings
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from agenda.model import Listing, Problem, SourceConfig
-from agenda.sanitize import clean_description, clean_text, clean_title
+from agenda.model import Listing, Problem, SourceConfig, cap_problems
+from agenda.sanitize import DESCRIPTION_LIMIT, clean_description_cut, clean_text, clean_title
 from importers.base import ParseResult
-from importers.clean import AMSTERDAM, content_id, decode_text, find_postcode, split_location
+from importers.clean import AMSTERDAM, content_id, find_postcode, split_location
 from importers.errors import ParseError
 from importers.freetext import free_from_cost, status_from_text, zone_from_name
 from importers.spreadsheet_dates import CellError, date_order, read_date, read_time_range
+from importers.spreadsheet_read import COLUMN_LIMIT, Sheet
+
+ROW_LIMIT = 20_000  # data rows read from one document; then one Problem, complete=False
 
 # Header aliases, compared without case, accents, spaces, underscores or punctuation.
 _ALIASES = {
@@ -54,7 +55,6 @@ _ALIASES = {
 _FIELD_OF = {alias: field for field, names in _ALIASES.items() for alias in names.split()}
 _NO_TIME = re.compile(r"hele dag|all day|n\.?[tv]\.?[bt]\.?|n\.?n\.?b\.?|tb[ad]|[-–?]", re.I)
 _TRUE = frozenset(("true", "yes", "ja", "j", "y", "1", "x", "waar", "wel"))
-_CANDIDATES = ",;\t"
 _LANGUAGES = {
     "nederlands": "nl",
     "dutch": "nl",
@@ -72,16 +72,21 @@ _LANGUAGES = {
 def parse(
     data: bytes, source: SourceConfig, now: datetime, *, url: str | None = None
 ) -> ParseResult:
-    """Rows of a spreadsheet into listings; a bad row is a Problem, the others import."""
-    rows = _xlsx_rows(data) if data.startswith(b"PK\x03\x04") else _csv_rows(_text(data))
-    header_at = _header_index(rows)
-    columns, unused = _columns(rows[header_at])
+    """Rows of a spreadsheet into listings; a bad row is a Problem, the others import.
+
+    At most ``ROW_LIMIT`` data rows are read (see ``importers.spreadsheet_read`` for the
+    other bounds); a bound reached is one Problem and a result that is not complete.
+    """
+    sheet = Sheet(data)
+    header, body, stop = _read(sheet)
+    columns, unused = _columns(header)
     problems: list[Problem] = []
     if unused:
         problems.append(_warning(source, f"columns not used: {', '.join(unused)}"))
-    # Row numbers as a spreadsheet shows them: the header is row 1 when it is the first row.
-    body = [(n + 1, r) for n, r in enumerate(rows) if n > header_at and any(c.strip() for c in r)]
-    ragged = [str(n) for n, row in body if any(c.strip() for c in row[len(rows[header_at]) :])]
+    if sheet.wide:
+        message = f"only the first {COLUMN_LIMIT} columns are read; cells further right ignored"
+        problems.append(_warning(source, message))
+    ragged = [str(n) for n, row in body if any(c.strip() for c in row[len(header) :])]
     if ragged:
         message = f"rows {', '.join(ragged[:10])}: more fields than the header; extra ignored"
         problems.append(_warning(source, message))
@@ -116,7 +121,29 @@ def parse(
             continue
         seen[listing.external_id] = number
         listings.append(listing)
-    return ParseResult(listings=tuple(listings), problems=tuple(problems))
+    capped = cap_problems(problems, source.id)
+    if stop is not None:  # never lost under the cap: it says the answer is partial
+        capped = (*capped, Problem(source_id=source.id, message=stop))
+    return ParseResult(listings=tuple(listings), problems=capped, complete=stop is None)
+
+
+def _read(sheet: Sheet) -> tuple[list[str], list[tuple[int, list[str]]], str | None]:
+    """The header's cells, the non-empty rows under it (at most ROW_LIMIT), and
+    why reading stopped early (None when the whole document was read)."""
+    rows = iter(sheet)
+    first = list(itertools.islice(rows, 20))
+    header_at = _header_index([row for _, row in first])
+    body = [(n, r) for n, r in first[header_at + 1 :] if any(c.strip() for c in r)]
+    stop = None
+    for number, row in rows:
+        if not any(c.strip() for c in row):
+            continue
+        if len(body) == ROW_LIMIT:
+            stop = (f"row {number}: stopped reading after {ROW_LIMIT:,} rows; "
+                    "the rest of the file is not imported")  # fmt: skip
+            break
+        body.append((number, row))
+    return first[header_at][1], body, stop or sheet.stop
 
 
 def _columns(header: list[str]) -> tuple[dict[str, tuple[int, str]], list[str]]:
@@ -130,94 +157,6 @@ def _columns(header: list[str]) -> tuple[dict[str, tuple[int, str]], list[str]]:
         elif name.strip():
             unused.append(name.strip())
     return columns, unused
-
-
-# -- reading the document ---------------------------------------------------------------
-
-
-def _text(data: bytes) -> str:
-    """Decoded text, refusing what is clearly not a spreadsheet (markup, JSON, binary)."""
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # UTF-16 without a BOM shows as a NUL in every other byte; anything else is binary.
-        if data[1:4096:2].count(0) > len(data[1:4096:2]) * 0.9:
-            data = data.decode("utf-16-le", errors="replace").encode("utf-8")
-        elif data[0:4096:2].count(0) > len(data[0:4096:2]) * 0.9:
-            data = data.decode("utf-16-be", errors="replace").encode("utf-8")
-    text = decode_text(data).lstrip("\ufeff")
-    head = text.lstrip()[:4096]
-    if head[:1] in ("<", "{", "["):
-        raise ParseError("markup or JSON, not a spreadsheet")
-    odd = sum(1 for ch in head if (ch < " " and ch not in "\t\r\n") or ch == "\ufffd")
-    if not head or odd > len(head) * 0.01:
-        raise ParseError("binary or empty data, not a spreadsheet")
-    return text
-
-
-def _csv_rows(text: str) -> list[list[str]]:
-    # Excel writes a "sep=;" line first when asked to; it is not a row of the sheet.
-    hint = re.match(r"sep=(.)\r?\n", text, re.IGNORECASE)
-    if hint:
-        text = text[hint.end() :]
-    delimiter = hint.group(1) if hint else _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[list[str]] = []
-    while True:
-        try:
-            rows.append(next(reader))
-        except StopIteration:
-            return rows
-        except csv.Error as exc:  # a huge or broken field: keep the row count right
-            rows.append([f"unreadable row: {exc}"])
-
-
-def _delimiter(text: str) -> str:
-    """The Sniffer's guess when the header agrees with it, else the most frequent candidate."""
-    lines = [line for line in text[:16384].splitlines() if line.strip()][:20]
-    try:
-        guess = csv.Sniffer().sniff("\n".join(lines), delimiters=_CANDIDATES).delimiter
-    except csv.Error:
-        guess = ""
-    first = lines[0] if lines else ""
-    if guess and guess in first:
-        return guess
-    unquoted = [re.sub(r'"[^"]*"', "", line) for line in lines[:10]]
-    counts = {d: sum(line.count(d) for line in unquoted) for d in _CANDIDATES}
-    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-
-
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    """The first sheet of a workbook, read-only, formulas as their text (never computed)."""
-    try:
-        import openpyxl  # type: ignore[import-untyped]  # optional: only workbooks need it
-    except ImportError:
-        raise ParseError("an .xlsx workbook; reading it needs the openpyxl package") from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-            try:
-                sheet = book.worksheets[0]
-                return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            finally:
-                book.close()
-    except Exception as exc:  # openpyxl raises many kinds for a broken or foreign zip
-        raise ParseError(f"not a readable .xlsx workbook: {exc}") from None
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d" if value.time() == time(0) else "%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _normalise(name: str) -> str:
@@ -286,6 +225,9 @@ def _listing(
             if end <= start and end_day is None:
                 end += timedelta(days=1)  # 22:00-01:00 ends the next day
         times = {"start": start, "end": end if end is not None and end > start else None}
+    description, cut = clean_description_cut(cells.get("description"))
+    if cut:
+        notes.append(f"description cut to {DESCRIPTION_LIMIT:,} characters")
     address = cells.get("address") or None
     postcode = find_postcode(cells.get("postcode")) or cells.get("postcode") or None
     city = cells.get("city") or None
@@ -303,7 +245,7 @@ def _listing(
         title=title,
         **times,
         status=status_from_text(cells.get("status", ""), title) or "scheduled",
-        description=clean_description(cells.get("description")),
+        description=description,
         url=_link(cells.get("url"), notes),
         venue_name=venue or source.venue,
         address=address,

@@ -405,11 +405,11 @@ def test_a_confirmed_run_starts_the_drain_count_afresh(store: Store) -> None:
 
 
 def test_problems_of_one_run_are_capped_and_counted(store: Store) -> None:
+    from agenda.model import PROBLEM_LIMIT as MAX_PROBLEMS
     from agenda.model import Problem
-    from agenda.sync.ingest import MAX_PROBLEMS
 
     many = [Problem(source_id="lakenhal", message=f"bad row {i}") for i in range(5000)]
     run = ingest(store, make_source(), series(2), many, NOW)
     assert len(run.problems) == MAX_PROBLEMS + 1
-    assert "4800 more problem(s)" in run.problems[-1].message
+    assert "4,800 more problems" in run.problems[-1].message
     assert store.count("problems") == MAX_PROBLEMS + 1

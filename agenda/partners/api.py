@@ -22,13 +22,12 @@ from agenda.filters import parse_filters
 from agenda.model import Listing, SourceConfig
 from agenda.partners.accounts import Partner, audit
 from agenda.partners.auth import partner_guard, require_partner
+from agenda.sanitize import DESCRIPTION_LIMIT, clean_description_cut, clean_title
 from agenda.store.query import list_events
 from agenda.sync.ingest import put_listing, withdraw_listing
 from agenda.timeutil import AMSTERDAM
 from agenda.web.runtime import Runtime
 from agenda.web.views import event_out
-from importers.errors import ParseError
-from importers.spreadsheet import parse as parse_spreadsheet
 
 _FIELDS = ("title", "start", "end", "all_day", "venue", "city", "url", "description",
            "categories", "visibility", "embargo_until", "external_id")  # fmt: skip
@@ -53,15 +52,22 @@ def day_field(field: str, value: object, errors: list[dict[str, str]]) -> date |
         return None
 
 
-def listing_from(body: Any, partner: Partner, external_id: str | None) -> Listing:
-    """Validate a submission; every bad field is named in one 400 answer."""
+def listing_from(
+    body: Any, partner: Partner, external_id: str | None, warnings: list[str] | None = None
+) -> Listing:
+    """Validate a submission; every bad field is named in one 400 answer.
+
+    Title, description, venue and city are cleaned here, on the way in, as an importer
+    cleans what it reads: what is stored is what every reader (API, feeds, exports,
+    pages) may show. A description cut to the limit adds a line to ``warnings``.
+    """
     errors: list[dict[str, str]] = []
     if not isinstance(body, dict):
         raise InvalidSubmissionError([{"field": "(body)", "message": "must be a JSON object"}])
     for name in sorted(set(body) - set(_FIELDS)):
         errors.append({"field": name, "message": "unknown field"})
-    title = body.get("title")
-    if not isinstance(title, str) or not title.strip():
+    title = clean_title(body.get("title")) if isinstance(body.get("title"), str) else ""
+    if not title:
         errors.append({"field": "title", "message": "is required"})
     all_day = body.get("all_day", False)
     if not isinstance(all_day, bool):
@@ -95,15 +101,18 @@ def listing_from(body: Any, partner: Partner, external_id: str | None) -> Listin
         errors.append({"field": "url", "message": "must be an http(s) address"})
     if errors:
         raise InvalidSubmissionError(errors)
+    description, cut = clean_description_cut(body.get("description"))
+    if cut and warnings is not None:
+        warnings.append(f"description: cut to {DESCRIPTION_LIMIT:,} characters")
     try:
         return Listing(
             source_id=partner.source_id,
             external_id=external_id or body.get("external_id") or uuid.uuid4().hex[:12],
-            title=title.strip(),  # type: ignore[union-attr]
-            description=body.get("description") or "",
+            title=title,
+            description=description,
             url=url or None,
-            venue_name=body.get("venue"),
-            city=body.get("city"),
+            venue_name=clean_title(body.get("venue")) or None,
+            city=clean_title(body.get("city")) or None,
             categories=tuple(categories),
             visibility=visibility,
             embargo_until=embargo,
@@ -113,14 +122,14 @@ def listing_from(body: Any, partner: Partner, external_id: str | None) -> Listin
         raise InvalidSubmissionError([{"field": "start", "message": str(exc)}]) from None
 
 
-def _source(partner: Partner) -> SourceConfig:
+def source_of(partner: Partner) -> SourceConfig:
     return SourceConfig(
         id=partner.source_id, name=f"{partner.institution} (partner)", format="partner",
         url=f"partner:{partner.institution}", kind="venue",
     )  # fmt: skip
 
 
-def _runtime(request: Request[Any, Any, Any]) -> Runtime:
+def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -158,16 +167,18 @@ async def _store(
 
     def work() -> str:
         store = runtime.stores.get()
-        event_id = put_listing(store, _source(owner), listing, now)
+        event_id = put_listing(store, source_of(owner), listing, now)
         with store.transaction():
             audit(store, partner, partner.name, action, listing.key, now, details)
         return event_id
 
-    result: str = await _write(runtime, work)
+    result: str = await write(runtime, work)
     return result
 
 
-async def _write(runtime: Runtime, work: Any) -> Any:
+async def write(runtime: Runtime, work: Any) -> Any:
+    """Run ``work`` (store writes) off the event loop, then drop the cached answers."""
+
     def run() -> Any:
         result = work()
         runtime.cache.clear()
@@ -178,7 +189,7 @@ async def _write(runtime: Runtime, work: Any) -> Any:
 
 @get("/api/partner/events", summary="Everything partners may see, embargoes included")
 async def partner_events(request: Request[Any, Any, Any]) -> Response[Any]:
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     require_partner(request)
     params = {k: v for k, v in request.query_params.items()}
     filters = parse_filters(params, runtime.clock().astimezone(AMSTERDAM).date())
@@ -196,20 +207,22 @@ async def partner_events(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @post("/api/partner/events", summary="Submit an event (partner)", status_code=201)
 async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     partner = require_partner(request)
     body = await _json_body(request)
-    listing = listing_from(body, partner, None)
+    warnings: list[str] = []
+    listing = listing_from(body, partner, None, warnings)
     event_id = await _store(runtime, partner, partner, listing, "event.create", body)
+    answer = {"id": listing.external_id, "event": event_id, "listing": listing.key}
     return Response(
-        {"id": listing.external_id, "event": event_id, "listing": listing.key},
+        {**answer, **({"warnings": warnings} if warnings else {})},
         status_code=201, headers={"Location": f"/api/partner/events/{listing.external_id}"},
     )  # fmt: skip
 
 
 @patch("/api/partner/events/{external_id:str}", summary="Change a submitted event (partner)")
 async def change(request: Request[Any, Any, Any], external_id: FromPath[str]) -> Response[Any]:
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     partner = require_partner(request)
     current = _own(partner, external_id, runtime)
     changes = await _json_body(request)
@@ -217,15 +230,17 @@ async def change(request: Request[Any, Any, Any], external_id: FromPath[str]) ->
         raise InvalidSubmissionError([{"field": "(body)", "message": "must be a JSON object"}])
     merged = {**_as_body(current), **changes}
     owner = partner if current.source_id == partner.source_id else _owner_of(current)
-    listing = listing_from(merged, owner, current.external_id)
+    warnings: list[str] = []
+    listing = listing_from(merged, owner, current.external_id, warnings)
     event_id = await _store(runtime, partner, owner, listing, "event.update", changes)
-    return Response({"id": listing.external_id, "event": event_id, "listing": listing.key})
+    answer = {"id": listing.external_id, "event": event_id, "listing": listing.key}
+    return Response({**answer, **({"warnings": warnings} if warnings else {})})
 
 
 @delete("/api/partner/events/{external_id:str}", summary="Withdraw a submitted event (partner)",
         status_code=200)  # fmt: skip
 async def withdraw(request: Request[Any, Any, Any], external_id: FromPath[str]) -> Response[Any]:
-    runtime = _runtime(request)
+    runtime = runtime_of(request)
     partner = require_partner(request)
     current = _own(partner, external_id, runtime)
     now = runtime.clock()
@@ -236,7 +251,7 @@ async def withdraw(request: Request[Any, Any, Any], external_id: FromPath[str]) 
         with store.transaction():
             audit(store, partner, partner.name, "event.withdraw", current.key, now, {})
 
-    await _write(runtime, work)
+    await write(runtime, work)
     return Response({"id": external_id, "withdrawn": True})
 
 
@@ -264,49 +279,11 @@ def _as_body(listing: Listing) -> dict[str, Any]:
     }
 
 
-@post(
-    "/api/partner/events.csv", summary="Submit a spreadsheet of events (partner)", status_code=201
-)
-async def submit_csv(request: Request[Any, Any, Any]) -> Response[Any]:
-    """The body is a CSV file with the columns the ``csv`` importer reads (Dutch or English
-    headers). All rows are checked first: any bad row is a 400 naming its row and column,
-    and nothing is stored."""
-    runtime = _runtime(request)
-    partner = require_partner(request)
-    data = await request.body()
-    source = _source(partner)
-    try:
-        result = parse_spreadsheet(data, source, runtime.clock())
-    except ParseError as exc:
-        raise InvalidSubmissionError([{"field": "(file)", "message": str(exc)}]) from None
-    errors = [
-        {"field": p.field or "(row)", "message": p.message}
-        for p in result.problems
-        if p.severity == "error"
-    ]
-    if errors:
-        raise InvalidSubmissionError(errors)
-    if not result.listings:
-        raise InvalidSubmissionError([{"field": "(file)", "message": "no events in the file"}])
-    now = runtime.clock()
-
-    def work() -> list[str]:
-        store = runtime.stores.get()
-        events = [put_listing(store, source, listing, now) for listing in result.listings]
-        with store.transaction():
-            audit(store, partner, partner.name, "event.upload", source.id, now,
-                  {"rows": len(result.listings)})  # fmt: skip
-        return events
-
-    events = await _write(runtime, work)
-    return Response({"imported": len(events), "events": events}, status_code=201)
-
-
 # Every route here needs a live key; the guard applies it (and the failed-key brake) once.
 ROUTES = [
     Router(
         path="/",
-        route_handlers=[partner_events, submit, change, withdraw, submit_csv],
+        route_handlers=[partner_events, submit, change, withdraw],
         guards=[partner_guard],
     )
 ]

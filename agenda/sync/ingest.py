@@ -15,7 +15,7 @@ transaction and records the run.
   upcoming listings, and a slow drain: withdrawals over the source's recent runs (since
   a coordinator last confirmed) that add up past the same share of its recent maximum.
   Nothing is applied; the run is recorded as refused.
-- Problems are capped per run: the first ``MAX_PROBLEMS`` are kept, the rest counted.
+- Problems are capped per run: the first ``PROBLEM_LIMIT`` are kept, the rest counted.
 - A failing deduplication step never loses the source's listings: they are stored, the
   failure is the run's problem, and their events are rebuilt by the next run.
 """
@@ -30,7 +30,7 @@ from datetime import datetime
 import msgspec
 
 from agenda.dedup.rebuild import rebuild_events
-from agenda.model import ImportRun, Listing, Problem, SourceConfig
+from agenda.model import ImportRun, Listing, Problem, SourceConfig, cap_problems
 from agenda.store.base import ListingRow
 from agenda.store.database import Store
 from agenda.timeutil import span_utc, utc_iso
@@ -39,7 +39,6 @@ WITHDRAW_SHARE = 0.20
 WITHDRAW_MIN = 5
 # How far back the slow-drain guard looks: this many runs (since the last confirmation).
 DRAIN_RUNS = 20
-MAX_PROBLEMS = 200
 _encoder = msgspec.json.Encoder()
 log = logging.getLogger("agenda.sync.ingest")
 
@@ -172,16 +171,6 @@ def plan_sync(
         withdraw=tuple(missing), upcoming_after=upcoming_after, refused=refused,
         problems=tuple(problems),
     )  # fmt: skip
-
-
-def cap_problems(source_id: str, problems: Sequence[Problem]) -> tuple[Problem, ...]:
-    """The first ``MAX_PROBLEMS`` problems, and one more that counts the rest."""
-    if len(problems) <= MAX_PROBLEMS:
-        return tuple(problems)
-    rest = len(problems) - MAX_PROBLEMS
-    summary = Problem(source_id=source_id, severity="warning",
-                      message=f"{rest} more problem(s) like these were not listed")  # fmt: skip
-    return (*problems[:MAX_PROBLEMS], summary)
 
 
 def ingest(
@@ -317,7 +306,7 @@ def _run(
         updated=updated,
         unchanged=unchanged,
         withdrawn=withdrawn,
-        problems=cap_problems(source.id, problems),
+        problems=cap_problems(problems, source.id),
         message=message,
         upcoming=upcoming,
         forced=forced,

@@ -22,7 +22,7 @@ from agenda.classify import AUDIENCES, KINDS
 from agenda.errors import InvalidFilterError
 from agenda.model import Event, VenueRef
 from agenda.normalize import slugify
-from agenda.sanitize import sanitize_html
+from agenda.sanitize import has_markup, sanitize_html
 from agenda.timeutil import AMSTERDAM, parse_utc, to_local
 from agenda.web.i18n import (
     CITIES,
@@ -40,7 +40,6 @@ from feeds.labels import clock, first_day, long_day, short_day, when_text
 VENUE_FIELDS = ("id", "name", "city", "address", "postcode", "latitude", "longitude")
 CITY_SLUGS = {"Den Haag": "den-haag", "Leiden": "leiden", "Delft": "delft"}
 FEED_FORMATS = (("ics", "ics"), ("rss", "rss"), ("atom", "atom"), ("json", "json"))
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 _PRICE = re.compile(r"(\d+)(?:[.,](\d{1,2}))?")
 _STATUS = {
     "scheduled": "https://schema.org/EventScheduled",
@@ -133,7 +132,7 @@ def description_html(text: str) -> Markup:
     """Stored descriptions are sanitised HTML or plain text; both become safe HTML."""
     if not text.strip():
         return Markup("")
-    if _TAG.search(text):
+    if has_markup(text):
         # Sanitised on import already; cleaning again costs little and keeps pages safe
         # should a description ever reach the store another way.
         return Markup(sanitize_html(text))  # noqa: S704 - nh3 output, an explicit allowlist
