@@ -1,4 +1,4 @@
-"""The sources file: what SPEC.md describes loads; every bad case fails with one clear line."""
+"""The sources file: what the README describes loads; every bad case fails with one clear line."""
 
 from __future__ import annotations
 

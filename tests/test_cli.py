@@ -1,4 +1,4 @@
-"""The command line as SPEC.md defines it: import, export, demo, exit codes, help."""
+"""The command line as the README defines it: import, export, demo, exit codes, help."""
 
 from __future__ import annotations
 

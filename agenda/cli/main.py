@@ -186,7 +186,7 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def export_command(
     db: str, fmt: str, exhibitions: str, base_url: str, **params: str | None
 ) -> None:
-    """Write the agenda to stdout: JSON as SPEC.md describes, or a feed (ics, rss, atom)."""
+    """Write the agenda to stdout: JSON (README, 'The JSON export') or a feed (ics, rss, atom)."""
     from agenda.filters import parse_filters
     from agenda.store.query import list_events
     from feeds.formats import feed_options, render_format
@@ -194,7 +194,7 @@ def export_command(
     values = {("from" if k == "from_" else k): v for k, v in params.items() if v is not None}
     now = now_utc()
     with open_store(db) as store:
-        # The JSON export is the full record of the agenda (SPEC.md: every imported record
+        # The JSON export is the full record of the agenda (README: every imported record
         # appears in it), so it has no default window; the feeds default to twelve months.
         filters = parse_filters(values, now.astimezone(AMSTERDAM).date(), defaults=fmt != "json")
         events = list_events(store, filters)

@@ -34,7 +34,7 @@ class SourceOut(msgspec.Struct, frozen=True):
 
 
 class EventOut(msgspec.Struct, frozen=True):
-    """An event in the shape of SPEC.md's export, plus its price (for the widget's list)."""
+    """An event in the shape of the JSON export (README), plus its price (for the widget)."""
 
     id: str
     title: str
