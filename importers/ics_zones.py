@@ -10,12 +10,16 @@ another file defined earlier must not change how this one reads).
 TZID resolution order: the tz database, then the Windows-name table, then the IANA name
 at the end of a prefixed TZID (``/citadel.org/20260108_1/Europe/Amsterdam``), then the
 file's own VTIMEZONE, then Europe/Amsterdam (recorded in ``Zones.unknown`` so the caller
-can warn). Floating times use the calendar's X-WR-TIMEZONE when that is an IANA name.
+can warn). An IANA TZID (plain or prefixed) whose VTIMEZONE fully defines rules that
+differ from tzdata at the wall times the document reads in it follows the file instead
+(``ics_own_rules`` says why; recorded in ``Zones.own`` so the caller can warn).
+Floating times use the calendar's X-WR-TIMEZONE when that is an IANA name.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from calendar import monthrange
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -27,12 +31,15 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from agenda.sanitize import clean_text
 from importers.clean import AMSTERDAM, parse_coordinate
 from importers.ics_lines import Props, unescape
+from importers.ics_own_rules import own_rules
 
 # RFC 5545 DATE and DATE-TIME; seconds are required, so "20171101T2300" is rejected.
 _VALUE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?")
 _VALUE_HELP = "expected YYYYMMDD or YYYYMMDDTHHMMSS[Z]"
 _LIST_ITEM = re.compile(r"(?:\\.|[^,\\])+")
 _GEO_SPLIT = re.compile(r"[;,]")
+# CPU seconds one document may spend comparing its VTIMEZONEs with tzdata, all TZIDs together.
+OWN_RULES_BUDGET = 1.0
 
 
 def text_list(props: Props, name: str) -> tuple[str, ...]:
@@ -98,38 +105,99 @@ def mapped_zone(tzid: str) -> ZoneInfo | None:
     return None
 
 
+def wall_time(value: str) -> datetime | None:
+    """A local DATE-TIME value (no ``Z``) as a naive datetime; None for anything else."""
+    match = _VALUE.fullmatch(value.strip().upper())
+    if match is None or match.group(4) is None or match.group(7):
+        return None
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    try:
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001
+    except ValueError:
+        return None
+
+
 class Zones:
-    """Per-document TZID resolution, cached for the document's lifetime only."""
+    """Per-document TZID resolution, cached for the document's lifetime only.
+
+    Wall times given to ``expect`` before a TZID is first resolved are the evidence for
+    choosing between an IANA TZID's in-file VTIMEZONE and tzdata (see ``ics_own_rules``).
+    """
 
     def __init__(self, vtimezones: dict[str, list[str]], wr_timezone: str | None) -> None:
         self._vtimezones = vtimezones
         self._cache: dict[str, tzinfo] = {}
+        self._walls: dict[str, set[datetime]] = {}
+        self._budget = OWN_RULES_BUDGET
         self.floating: tzinfo = iana_zone(wr_timezone) or AMSTERDAM
         # TZIDs nothing could resolve, in first-seen order (read as Europe/Amsterdam).
         self.unknown: list[str] = []
+        # IANA TZIDs read by the file's own VTIMEZONE, which differs from tzdata.
+        self.own: list[str] = []
+
+    def expect(self, tzid: str, value: str, params: dict[str, str]) -> None:
+        """Note a DATE-TIME the document will read in ``tzid`` (dates are ignored)."""
+        wall = wall_time(value)
+        if wall is not None and params.get("VALUE", "").upper() != "DATE":
+            self.expect_wall(tzid, wall)
+
+    def expect_wall(self, tzid: str, wall: datetime) -> None:
+        """Note a naive wall time the document will read in ``tzid``."""
+        self._walls.setdefault(tzid, set()).add(wall)
 
     def resolve(self, tzid: str) -> tzinfo:
         cached = self._cache.get(tzid)
         if cached is not None:
             return cached
+        name = tzid.strip().strip('"').strip()
         zone: tzinfo | None = mapped_zone(tzid)
+        if zone is not None and _names_iana(name) and name in self._vtimezones:
+            own = self._own_rules(name, zone, self._walls.get(tzid, set()))
+            if own is not None:
+                zone = own
+                self.own.append(tzid)
         if zone is None:
-            zone = self._from_vtimezone(tzid.strip().strip('"').strip())
+            zone = self._from_vtimezone(name)
         if zone is None:
             zone = AMSTERDAM
             self.unknown.append(tzid)
         self._cache[tzid] = zone
         return zone
 
-    def _from_vtimezone(self, tzid: str) -> tzinfo | None:
+    def _own_rules(self, name: str, tzdata: tzinfo, walls: set[datetime]) -> tzinfo | None:
+        vtimezone = self._vtimezone(name)
+        if vtimezone is None or not walls or self._budget <= 0:
+            return None
+        began = time.monotonic()
+        try:
+            return own_rules(vtimezone, tzdata, walls, began + self._budget)
+        finally:
+            self._budget -= time.monotonic() - began
+
+    def _vtimezone(self, tzid: str) -> Timezone | None:
         lines = self._vtimezones.get(tzid)
         if not lines:
             return None
         ical = "\r\n".join(["BEGIN:VTIMEZONE", *lines, "END:VTIMEZONE", ""])
         try:
-            return tzp.create_timezone(Timezone.from_ical(ical))
+            vtimezone = Timezone.from_ical(ical)
+        except Exception:  # a hostile VTIMEZONE may fail anywhere in icalendar
+            return None
+        return vtimezone if isinstance(vtimezone, Timezone) else None
+
+    def _from_vtimezone(self, tzid: str) -> tzinfo | None:
+        vtimezone = self._vtimezone(tzid)
+        if vtimezone is None:
+            return None
+        try:
+            return tzp.create_timezone(vtimezone)
         except Exception:  # a hostile VTIMEZONE may fail anywhere in icalendar/dateutil
             return None
+
+
+def _names_iana(name: str) -> bool:
+    """A TZID that is an IANA name, plain or after a vendor prefix; not a Windows name."""
+    return iana_zone(name) is not None or name not in WINDOWS_TO_OLSON
 
 
 def parse_time(field: str, value: str, params: dict[str, str], zones: Zones) -> date | datetime:
