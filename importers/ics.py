@@ -165,12 +165,12 @@ class _Reader:
         DTSTART and DTEND; for a series without COUNT also 15 January and 15 July, at its
         start's time of day, of every year its rule may reach inside the window.
         """
-        for name in ("DTSTART", "DTEND"):
-            entry = first(props, name)
+        start, end = first(props, "DTSTART"), first(props, "DTEND")
+        for entry in (start, end):
             if entry is not None and "TZID" in entry[0]:
                 self.zones.expect(entry[0]["TZID"], entry[1], entry[0])
-        start, rule = first(props, "DTSTART"), first(props, "RRULE")
-        if start is None or rule is None or "TZID" not in start[0]:
+        rule = first(props, "RRULE") if start is not None and "TZID" in start[0] else None
+        if start is None or rule is None:
             return
         wall = wall_time(start[1])
         if wall is None or "COUNT=" in rule[1].upper() or "VALUE" in start[0]:
@@ -180,7 +180,8 @@ class _Reader:
         last = min(int(until.group(1)), high.year) if until else high.year
         for year in range(max(wall.year, low.year), last + 1):
             for month in (1, 7):
-                self.zones.expect_wall(start[0]["TZID"], wall.replace(year, month, 15))
+                moment = wall.replace(year, month, 15)
+                self.zones.expect(start[0]["TZID"], f"{moment:%Y%m%dT%H%M%S}")
 
     def _group(self, uid: str | None, group: list[_Vevent]) -> None:
         # Without a UID there is nothing to attach a RECURRENCE-ID to: a plain event.

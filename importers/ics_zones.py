@@ -22,6 +22,7 @@ import re
 import time
 from calendar import monthrange
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 from icalendar import Timezone, vDuration
@@ -127,7 +128,8 @@ class Zones:
     def __init__(self, vtimezones: dict[str, list[str]], wr_timezone: str | None) -> None:
         self._vtimezones = vtimezones
         self._cache: dict[str, tzinfo] = {}
-        self._walls: dict[str, set[datetime]] = {}
+        # Per TZID, the DATE-TIME values read in it, by their date ("20270415").
+        self._walls: dict[str, dict[str, list[str]]] = {}
         self._budget = OWN_RULES_BUDGET
         self.floating: tzinfo = iana_zone(wr_timezone) or AMSTERDAM
         # TZIDs nothing could resolve, in first-seen order (read as Europe/Amsterdam).
@@ -135,15 +137,20 @@ class Zones:
         # IANA TZIDs read by the file's own VTIMEZONE, which differs from tzdata.
         self.own: list[str] = []
 
-    def expect(self, tzid: str, value: str, params: dict[str, str]) -> None:
-        """Note a DATE-TIME the document will read in ``tzid`` (dates are ignored)."""
-        wall = wall_time(value)
-        if wall is not None and params.get("VALUE", "").upper() != "DATE":
-            self.expect_wall(tzid, wall)
-
-    def expect_wall(self, tzid: str, wall: datetime) -> None:
-        """Note a naive wall time the document will read in ``tzid``."""
-        self._walls.setdefault(tzid, set()).add(wall)
+    def expect(self, tzid: str, value: str, params: dict[str, str] | None = None) -> None:
+        """Note a DATE-TIME value the document will read in ``tzid``; kept as text, and
+        only for a TZID the file has a VTIMEZONE for (read later, if ever needed)."""
+        if not self._vtimezones or (params and params.get("VALUE", "").upper() == "DATE"):
+            return
+        days = self._walls.get(tzid)
+        if days is None:
+            days = self._walls[tzid] = {}
+            if tzid.strip().strip('"').strip() not in self._vtimezones:
+                return  # stays empty: nothing to compare with
+        elif not days:
+            return
+        value = value.strip()
+        days.setdefault(value[:8], []).append(value)
 
     def resolve(self, tzid: str) -> tzinfo:
         cached = self._cache.get(tzid)
@@ -152,7 +159,7 @@ class Zones:
         name = tzid.strip().strip('"').strip()
         zone: tzinfo | None = mapped_zone(tzid)
         if zone is not None and _names_iana(name) and name in self._vtimezones:
-            own = self._own_rules(name, zone, self._walls.get(tzid, set()))
+            own = self._own_rules(name, zone, self._samples(tzid, zone))
             if own is not None:
                 zone = own
                 self.own.append(tzid)
@@ -164,7 +171,26 @@ class Zones:
         self._cache[tzid] = zone
         return zone
 
-    def _own_rules(self, name: str, tzdata: tzinfo, walls: set[datetime]) -> tzinfo | None:
+    def _samples(self, tzid: str, tzdata: tzinfo) -> list[datetime]:
+        """The wall times read in ``tzid`` that serve as evidence: one a day, and every one
+        on a day tzdata changes its offset.
+
+        Offsets only change at transitions, and rules that differ from tzdata disagree for
+        days on end, so one time a day finds them; reading every value of a 20 000-event
+        feed through dateutil's zone would cost a second.
+        """
+        samples: list[datetime] = []
+        for values in self._walls.get(tzid, {}).values():
+            walls = (wall for wall in map(wall_time, values) if wall is not None)
+            wall = next(walls, None)
+            if wall is None:
+                continue
+            samples.append(wall)
+            if _offset_changes(wall.date(), tzdata):
+                samples.extend(walls)
+        return samples
+
+    def _own_rules(self, name: str, tzdata: tzinfo, walls: list[datetime]) -> tzinfo | None:
         vtimezone = self._vtimezone(name)
         if vtimezone is None or not walls or self._budget <= 0:
             return None
@@ -193,6 +219,11 @@ class Zones:
             return tzp.create_timezone(vtimezone)
         except Exception:  # a hostile VTIMEZONE may fail anywhere in icalendar/dateutil
             return None
+
+
+def _offset_changes(day: date, zone: tzinfo) -> bool:
+    midnight = datetime.combine(day, clock(), zone)
+    return midnight.utcoffset() != (midnight + timedelta(days=1)).utcoffset()
 
 
 def _names_iana(name: str) -> bool:
