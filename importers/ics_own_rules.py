@@ -9,7 +9,8 @@ own under an IANA-looking name; then the file is the only evidence of the clock 
 meant, and silently reading tzdata instead moves events by an hour.
 
 So the choice is made by evidence, per TZID, over the wall times the document reads in
-that zone (``walls``: each event's start and end, and a few dates of a series' window):
+that zone (``walls``: its events' starts and ends and a few dates of a series' window, one
+a day except on tzdata's transition days; ``Zones`` picks them):
 
 - the file's own rules are followed only when the VTIMEZONE *fully* defines them (a
   STANDARD and a DAYLIGHT block whose DTSTART, yearly RRULE or RDATE give an onset in
