@@ -1,4 +1,4 @@
-"""The JSON export (README, "The JSON export"): ``{"events": [...]}`` with local times and their offsets."""
+"""The JSON export (README): ``{"events": [...]}`` with local times and their offsets."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ Must not: fetch, touch the store, or shift instants.
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -45,6 +46,7 @@ from importers.ics_zones import (
     parse_time,
     parse_times,
     stamp,
+    wall_time,
 )
 
 # Occurrences of a series are kept from WINDOW_BEFORE before ``now`` up to
@@ -56,6 +58,8 @@ MAX_OCCURRENCES = 1000
 # CPU seconds one series may spend expanding, and all series of one document together.
 SERIES_BUDGET = 0.5
 DOCUMENT_BUDGET = 10.0
+# The year of an RRULE's UNTIL, for sampling the offsets of a series' zone.
+_UNTIL = re.compile(r"UNTIL=(\d{4})")
 
 
 def parse(
@@ -86,6 +90,13 @@ def parse(
     for message, name in document.problems:
         reader.problem(message, field=name)
     reader.read(document.events)
+    for tzid in zones.own:
+        reader.problem(
+            f"the calendar's own VTIMEZONE for {tzid!r} differs from the tz database; "
+            "its own rules were used",
+            field="TZID",
+            severity="warning",
+        )
     for tzid in zones.unknown:
         reader.problem(
             f"unknown time zone {tzid!r}: its times were read as Europe/Amsterdam",
@@ -144,8 +155,33 @@ class _Reader:
             groups.setdefault(uid if uid is not None else f"\x00{index}", []).append(
                 _Vevent(index, props, uid)
             )
+            self._expect_zones(props)
         for group in groups.values():
             self._group(group[0].uid, group)
+
+    def _expect_zones(self, props: Props) -> None:
+        """Tell the zones which wall times this VEVENT reads in which TZID, before any is read.
+
+        DTSTART and DTEND; for a series without COUNT also 15 January and 15 July, at its
+        start's time of day, of every year its rule may reach inside the window.
+        """
+        start, end = first(props, "DTSTART"), first(props, "DTEND")
+        for entry in (start, end):
+            if entry is not None and "TZID" in entry[0]:
+                self.zones.expect(entry[0]["TZID"], entry[1], entry[0])
+        rule = first(props, "RRULE") if start is not None and "TZID" in start[0] else None
+        if start is None or rule is None:
+            return
+        wall = wall_time(start[1])
+        if wall is None or "COUNT=" in rule[1].upper() or "VALUE" in start[0]:
+            return
+        until = _UNTIL.search(rule[1].upper())
+        low, high = self.window
+        last = min(int(until.group(1)), high.year) if until else high.year
+        for year in range(max(wall.year, low.year), last + 1):
+            for month in (1, 7):
+                moment = wall.replace(year, month, 15)
+                self.zones.expect(start[0]["TZID"], f"{moment:%Y%m%dT%H%M%S}")
 
     def _group(self, uid: str | None, group: list[_Vevent]) -> None:
         # Without a UID there is nothing to attach a RECURRENCE-ID to: a plain event.

@@ -10,14 +10,19 @@ another file defined earlier must not change how this one reads).
 TZID resolution order: the tz database, then the Windows-name table, then the IANA name
 at the end of a prefixed TZID (``/citadel.org/20260108_1/Europe/Amsterdam``), then the
 file's own VTIMEZONE, then Europe/Amsterdam (recorded in ``Zones.unknown`` so the caller
-can warn). Floating times use the calendar's X-WR-TIMEZONE when that is an IANA name.
+can warn). An IANA TZID (plain or prefixed) whose VTIMEZONE fully defines rules that
+differ from tzdata at the wall times the document reads in it follows the file instead
+(``ics_own_rules`` says why; recorded in ``Zones.own`` so the caller can warn).
+Floating times use the calendar's X-WR-TIMEZONE when that is an IANA name.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from calendar import monthrange
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 from icalendar import Timezone, vDuration
@@ -27,12 +32,15 @@ from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 from agenda.sanitize import clean_text
 from importers.clean import AMSTERDAM, parse_coordinate
 from importers.ics_lines import Props, unescape
+from importers.ics_own_rules import own_rules
 
 # RFC 5545 DATE and DATE-TIME; seconds are required, so "20171101T2300" is rejected.
 _VALUE = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?")
 _VALUE_HELP = "expected YYYYMMDD or YYYYMMDDTHHMMSS[Z]"
 _LIST_ITEM = re.compile(r"(?:\\.|[^,\\])+")
 _GEO_SPLIT = re.compile(r"[;,]")
+# CPU seconds one document may spend comparing its VTIMEZONEs with tzdata, all TZIDs together.
+OWN_RULES_BUDGET = 1.0
 
 
 def text_list(props: Props, name: str) -> tuple[str, ...]:
@@ -98,38 +106,129 @@ def mapped_zone(tzid: str) -> ZoneInfo | None:
     return None
 
 
+def wall_time(value: str) -> datetime | None:
+    """A local DATE-TIME value (no ``Z``) as a naive datetime; None for anything else."""
+    match = _VALUE.fullmatch(value.strip().upper())
+    if match is None or match.group(4) is None or match.group(7):
+        return None
+    year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    try:
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001
+    except ValueError:
+        return None
+
+
 class Zones:
-    """Per-document TZID resolution, cached for the document's lifetime only."""
+    """Per-document TZID resolution, cached for the document's lifetime only.
+
+    Wall times given to ``expect`` before a TZID is first resolved are the evidence for
+    choosing between an IANA TZID's in-file VTIMEZONE and tzdata (see ``ics_own_rules``).
+    """
 
     def __init__(self, vtimezones: dict[str, list[str]], wr_timezone: str | None) -> None:
         self._vtimezones = vtimezones
         self._cache: dict[str, tzinfo] = {}
+        # Per TZID, the DATE-TIME values read in it, by their date ("20270415").
+        self._walls: dict[str, dict[str, list[str]]] = {}
+        self._budget = OWN_RULES_BUDGET
         self.floating: tzinfo = iana_zone(wr_timezone) or AMSTERDAM
         # TZIDs nothing could resolve, in first-seen order (read as Europe/Amsterdam).
         self.unknown: list[str] = []
+        # IANA TZIDs read by the file's own VTIMEZONE, which differs from tzdata.
+        self.own: list[str] = []
+
+    def expect(self, tzid: str, value: str, params: dict[str, str] | None = None) -> None:
+        """Note a DATE-TIME value the document will read in ``tzid``; kept as text, and
+        only for a TZID the file has a VTIMEZONE for (read later, if ever needed)."""
+        if not self._vtimezones or (params and params.get("VALUE", "").upper() == "DATE"):
+            return
+        days = self._walls.get(tzid)
+        if days is None:
+            days = self._walls[tzid] = {}
+            if tzid.strip().strip('"').strip() not in self._vtimezones:
+                return  # stays empty: nothing to compare with
+        elif not days:
+            return
+        value = value.strip()
+        days.setdefault(value[:8], []).append(value)
 
     def resolve(self, tzid: str) -> tzinfo:
         cached = self._cache.get(tzid)
         if cached is not None:
             return cached
+        name = tzid.strip().strip('"').strip()
         zone: tzinfo | None = mapped_zone(tzid)
+        if zone is not None and _names_iana(name) and name in self._vtimezones:
+            own = self._own_rules(name, zone, self._samples(tzid, zone))
+            if own is not None:
+                zone = own
+                self.own.append(tzid)
         if zone is None:
-            zone = self._from_vtimezone(tzid.strip().strip('"').strip())
+            zone = self._from_vtimezone(name)
         if zone is None:
             zone = AMSTERDAM
             self.unknown.append(tzid)
         self._cache[tzid] = zone
         return zone
 
-    def _from_vtimezone(self, tzid: str) -> tzinfo | None:
+    def _samples(self, tzid: str, tzdata: tzinfo) -> list[datetime]:
+        """The wall times read in ``tzid`` that serve as evidence: one a day, and every one
+        on a day tzdata changes its offset.
+
+        Offsets only change at transitions, and rules that differ from tzdata disagree for
+        days on end, so one time a day finds them; reading every value of a 20 000-event
+        feed through dateutil's zone would cost a second.
+        """
+        samples: list[datetime] = []
+        for values in self._walls.get(tzid, {}).values():
+            walls = (wall for wall in map(wall_time, values) if wall is not None)
+            wall = next(walls, None)
+            if wall is None:
+                continue
+            samples.append(wall)
+            if _offset_changes(wall.date(), tzdata):
+                samples.extend(walls)
+        return samples
+
+    def _own_rules(self, name: str, tzdata: tzinfo, walls: list[datetime]) -> tzinfo | None:
+        vtimezone = self._vtimezone(name)
+        if vtimezone is None or not walls or self._budget <= 0:
+            return None
+        began = time.monotonic()
+        try:
+            return own_rules(vtimezone, tzdata, walls, began + self._budget)
+        finally:
+            self._budget -= time.monotonic() - began
+
+    def _vtimezone(self, tzid: str) -> Timezone | None:
         lines = self._vtimezones.get(tzid)
         if not lines:
             return None
         ical = "\r\n".join(["BEGIN:VTIMEZONE", *lines, "END:VTIMEZONE", ""])
         try:
-            return tzp.create_timezone(Timezone.from_ical(ical))
+            vtimezone = Timezone.from_ical(ical)
+        except Exception:  # a hostile VTIMEZONE may fail anywhere in icalendar
+            return None
+        return vtimezone if isinstance(vtimezone, Timezone) else None
+
+    def _from_vtimezone(self, tzid: str) -> tzinfo | None:
+        vtimezone = self._vtimezone(tzid)
+        if vtimezone is None:
+            return None
+        try:
+            return tzp.create_timezone(vtimezone)
         except Exception:  # a hostile VTIMEZONE may fail anywhere in icalendar/dateutil
             return None
+
+
+def _offset_changes(day: date, zone: tzinfo) -> bool:
+    midnight = datetime.combine(day, clock(), zone)
+    return midnight.utcoffset() != (midnight + timedelta(days=1)).utcoffset()
+
+
+def _names_iana(name: str) -> bool:
+    """A TZID that is an IANA name, plain or after a vendor prefix; not a Windows name."""
+    return iana_zone(name) is not None or name not in WINDOWS_TO_OLSON
 
 
 def parse_time(field: str, value: str, params: dict[str, str], zones: Zones) -> date | datetime:

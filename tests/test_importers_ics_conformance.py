@@ -10,11 +10,12 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from agenda.model import SourceConfig
-from importers import ics
+from importers import ics, ics_zones
 from importers.base import ParseResult
 from importers.ics import MAX_OCCURRENCES, parse
 
@@ -249,3 +250,96 @@ def test_an_empty_rdate_leaves_a_single_event_single() -> None:
         "empty-rdate@conf.example"
     ]
     assert listing.start == utc(2025, 1, 1, 10) and listing.series_id is None
+
+
+# --- time zones: an IANA TZID with the file's own VTIMEZONE ------------------------------
+
+
+def starts(result: ParseResult) -> dict[str, datetime | None]:
+    return {x.external_id: x.start for x in result.listings}
+
+
+def test_a_full_vtimezone_that_agrees_with_tzdata_reads_as_tzdata() -> None:
+    # Mozilla's prefixed TZID with the 1970 rules: the same offsets as tzdata, no warning.
+    result = read("vtimezone_agrees_with_tzdata.ics")
+    assert starts(result) == {
+        "winter@conf.example": utc(2027, 1, 15, 19),
+        "summer@conf.example": utc(2027, 7, 15, 18),
+        "weekly@conf.example/20270323T190000Z": utc(2027, 3, 23, 19),
+        "weekly@conf.example/20270330T180000Z": utc(2027, 3, 30, 18),  # after 28 March
+    }
+    assert {x.external_id: x.end for x in result.listings}["winter@conf.example"] == utc(
+        2027, 1, 15, 21
+    )
+    assert result.problems == () and result.complete
+
+
+def test_a_truncated_vtimezone_under_an_iana_name_reads_as_tzdata() -> None:
+    # Read literally, each of these would be an hour off; tzdata gives the intended time.
+    read("vtimezone_own_rules.ics")  # a differing America/New_York elsewhere must not leak
+    result = read("vtimezone_truncated.ics")
+    assert starts(result) == {
+        # Only STANDARD +0100: a summer evening is still +0200.
+        "standard-only@conf.example": utc(2027, 7, 15, 18),
+        # STANDARD and DAYLIGHT from 1970 without a rule: no onset in 2027.
+        "from-1970-only@conf.example": utc(2027, 7, 15, 18),
+        # Only DAYLIGHT -0400: a January evening is -0500.
+        "daylight-only@conf.example": utc(2027, 1, 16, 0),
+        # Full rules that stop in 2006 (UNTIL): 20 March 2027 is already CDT, -0500.
+        "rules-ended@conf.example": utc(2027, 3, 21, 0),
+    }
+    assert result.problems == () and result.complete
+
+
+def test_a_full_vtimezone_of_its_own_under_an_iana_name_is_followed_with_a_warning() -> None:
+    # America/New_York with summer time from the first Sunday of May to the last Sunday
+    # of September: April and October evenings are -0500 by the file, -0400 by tzdata.
+    result = read("vtimezone_own_rules.ics")
+    assert starts(result) == {
+        "april@conf.example": utc(2027, 4, 16, 0),
+        "july@conf.example": utc(2027, 7, 15, 23),
+        "october@conf.example": utc(2027, 10, 16, 0),
+        "weekly@conf.example/20270402T000000Z": utc(2027, 4, 2, 0),
+        "weekly@conf.example/20270409T000000Z": utc(2027, 4, 9, 0),
+        "weekly@conf.example/20270416T000000Z": utc(2027, 4, 16, 0),
+    }
+    assert {x.external_id: x.end for x in result.listings}["april@conf.example"] == utc(
+        2027, 4, 16, 2
+    )
+    (problem,) = result.problems
+    assert (problem.field, problem.severity) == ("TZID", "warning")
+    assert problem.message == (
+        "the calendar's own VTIMEZONE for 'America/New_York' differs from the tz database; "
+        "its own rules were used"
+    )
+    assert result.complete
+
+
+def test_without_time_to_compare_a_vtimezone_tzdata_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ics_zones, "OWN_RULES_BUDGET", 0.0)
+    result = read("vtimezone_own_rules.ics")
+    assert starts(result)["april@conf.example"] == utc(2027, 4, 15, 23)
+    assert result.problems == ()
+
+
+def test_a_fixed_offset_with_both_blocks_is_a_full_definition_of_its_own() -> None:
+    # Both blocks -0400 all year: it differs from tzdata in winter only, and is followed.
+    vtimezone = [
+        "TZID:America/New_York",
+        *("BEGIN:STANDARD", "TZOFFSETFROM:-0400", "TZOFFSETTO:-0400"),
+        *("DTSTART:19701101T020000", "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU", "END:STANDARD"),
+        *("BEGIN:DAYLIGHT", "TZOFFSETFROM:-0400", "TZOFFSETTO:-0400"),
+        *("DTSTART:19700308T020000", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU", "END:DAYLIGHT"),
+    ]
+    zones = ics_zones.Zones({"America/New_York": vtimezone}, None)
+    zones.expect("America/New_York", "20270115T190000", {})
+    zone = zones.resolve("America/New_York")
+    assert datetime(2027, 1, 15, 19, tzinfo=zone).astimezone(UTC) == utc(2027, 1, 15, 23)
+    assert zones.own == ["America/New_York"]
+    # The same file whose events are all in summer agrees with tzdata: tzdata.
+    summer = ics_zones.Zones({"America/New_York": vtimezone}, None)
+    summer.expect("America/New_York", "20270715T190000", {})
+    assert summer.resolve("America/New_York") == ZoneInfo("America/New_York")
+    assert summer.own == []

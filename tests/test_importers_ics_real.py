@@ -137,6 +137,8 @@ def test_every_shared_real_file_parses_whole(name: str) -> None:
     assert result.complete, [p.message for p in result.problems]
     for problem in result.problems:
         assert problem.message
+        # Every real VTIMEZONE under an IANA name agrees with tzdata or is truncated.
+        assert "differs from the tz database" not in problem.message
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in ICS.glob("*.ics")))
