@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -268,10 +269,14 @@ def test_demo_imports_the_sample_region_with_upcoming_events(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("AGENDA_DB", raising=False)
     result = CliRunner().invoke(main, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
     assert re.search(r"\d+ events from 11 sources", result.output)
-    export = CliRunner().invoke(main, ["export", "--db", "demo.db", "--format", "json"])
+    demo_db = tmp_path / "cache" / "regio-agenda" / "demo.db"  # its own place, not the cwd
+    assert demo_db.exists() and not (tmp_path / "demo.db").exists()
+    export = CliRunner().invoke(main, ["export", "--db", str(demo_db), "--format", "json"])
     events = json.loads(export.stdout)["events"]
     assert len(events) >= 30
     assert {e["city"] for e in events} >= {"Leiden", "Den Haag", "Delft"}
@@ -331,3 +336,20 @@ def test_json_export_holds_past_events_too_and_feeds_do_not(tmp_path: Path) -> N
     assert "2020-01-15T20:00:00+01:00" in [e["start"] for e in exported]  # every imported record
     feed = CliRunner().invoke(main, ["export", "--db", db, "--format", "ics"]).stdout
     assert "DTSTART;TZID=Europe/Amsterdam:20200115T200000" not in feed  # feeds look ahead
+
+
+def test_demo_refuses_a_database_it_did_not_make(tmp_path: Path) -> None:
+    from agenda.partners.accounts import add_partner
+    from agenda.store.database import Store
+
+    production = tmp_path / "agenda.db"
+    with Store.opened(production) as store:
+        add_partner(store, "Lakenhal marketing", "lakenhal", "partner", datetime.now(UTC))
+    before = production.read_bytes()
+    env = {"AGENDA_DB": str(production), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = CliRunner().invoke(main, ["demo", "--no-serve", "--port", "0"], env=env)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "is not a demo database" in result.stderr
+    assert production.read_bytes() == before
+    with Store.opened(production) as store:
+        assert [p["name"] for p in store.partner_rows()] == ["Lakenhal marketing"]
