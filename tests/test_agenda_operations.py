@@ -349,12 +349,14 @@ main(sys.argv[1:])
 def test_a_database_busy_past_the_timeout_is_one_line_and_exit_two(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     Store.open(db).close()
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nid = "lakenhal"\nformat = "ics"\nurl = "x.ics"\n')
     holder = Store.open(db)
     with holder.transaction():  # another process's long write transaction
         holder.add_audit(NOW, None, "holder", "test.hold", "x", "{}")
         result = subprocess.run(
             [sys.executable, "-c", IMPATIENT_CLI, "partner", "add", "Anna", "--institution",
-             "lakenhal", "--db", str(db)],
+             "lakenhal", "--db", str(db), "--config", str(sources)],
             env=_env(), capture_output=True, text=True, timeout=60,
         )  # fmt: skip
     holder.close()
