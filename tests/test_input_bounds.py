@@ -113,3 +113,24 @@ def test_parse_day_bounds() -> None:
     for day in FAR:
         with pytest.raises(InvalidFilterError, match=re.escape("between 1900 and 2200")):
             parse_day("from", day)
+
+
+def test_a_write_that_waits_too_long_is_a_503(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import agenda.store.database as database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
+    db = tmp_path / "a.db"
+    with Store.opened(db) as store:
+        ingest(store, make_source(), [make_listing()], [], NOW)
+        _, key = add_partner(store, "Lakenhal marketing", "lakenhal", "partner", NOW)
+    app = create_app(Settings(db=str(db), generation_check=0), clock=lambda: CLOCK)
+    holder = Store.open(db)
+    with TestClient(app) as client, holder.transaction():
+        holder.add_audit(NOW, None, "holder", "test.hold", "x", "{}")  # a long import's lock
+        response = client.post("/api/partner/events", headers={"Authorization": f"Bearer {key}"},
+                               json={"title": "Concert", "start": "2027-03-01T20:00:00+01:00"})  # fmt: skip
+    holder.close()
+    assert response.status_code == 503 and response.headers["retry-after"] == "5"
+    assert "database is busy" in response.json()["detail"]
