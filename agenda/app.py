@@ -38,6 +38,7 @@ from agenda.partners.coordinator_api import ROUTES as ADMIN_ROUTES
 from agenda.partners.pages import ROUTES as PARTNER_PAGE_ROUTES
 from agenda.partners.preview_feed import ROUTES as PREVIEW_ROUTES
 from agenda.partners.upload import ROUTES as UPLOAD_ROUTES
+from agenda.store.database import DatabaseError, explain
 from agenda.web.api import ROUTES as API_ROUTES
 from agenda.web.feed_routes import ROUTES as FEED_ROUTES
 from agenda.web.http import problem, security_headers
@@ -124,6 +125,14 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return _answer(request, status, HTTP_TITLES.get(status, "Error"), Exception(detail))
 
 
+def database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """SQLite gave up (busy past the busy timeout, a damaged page): 503, try again later."""
+    log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+    response = _answer(request, 503, "Database unavailable", StoreError(explain(exc)))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A bug: logged with its traceback, answered as a 500 problem (no details leak)."""
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -170,6 +179,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         exception_handlers={
             AgendaError: agenda_error,
             HTTPException: http_error,
+            DatabaseError: database_error,
             Exception: unexpected_error,
         },
         on_startup=[runtime.start],

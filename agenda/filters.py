@@ -1,13 +1,16 @@
 """The one filter model shared by feeds, the API, widgets and ``agenda export`` (pure).
 
 ``parse_filters`` turns query parameters (strings) into an ``EventFilter``; a value it
-cannot understand is an ``InvalidFilterError`` naming the parameter.
+cannot understand is an ``InvalidFilterError`` naming the parameter. Days and moments are
+bounded here (``parse_day``, ``parse_moment``, ``day_problem``) to the years
+``MIN_YEAR``..``MAX_YEAR``: far outside them the date arithmetic of windows, weeks and
+time zones overflows (a 500), and no culture calendar needs them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 import msgspec
 
@@ -16,6 +19,7 @@ from agenda.errors import InvalidFilterError
 from agenda.normalize import normalize_city
 
 MAX_LIMIT = 5000
+MIN_YEAR, MAX_YEAR = 1900, 2200
 LANGUAGES = ("nl", "en")
 PARAMS = ("city", "venue", "source", "theme", "category", "audience", "lang", "from", "to",
           "q", "free", "accessible", "kind", "limit")  # fmt: skip
@@ -49,14 +53,37 @@ class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
             raise InvalidFilterError("limit", f"must be between 1 and {MAX_LIMIT}")
 
 
+def day_problem(value: date | datetime) -> str | None:
+    """Why a day or moment is out of bounds, or None when it is within them."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        return f"{value.isoformat()} is not between {MIN_YEAR} and {MAX_YEAR}"
+    return None
+
+
 def parse_day(param: str, value: str | None) -> date | None:
     """``YYYY-MM-DD`` or None; anything else is an ``InvalidFilterError`` naming ``param``."""
     if value is None or value == "":
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidFilterError(param, f"{value!r} is not a date (use YYYY-MM-DD)") from None
+    problem = day_problem(day)
+    if problem:
+        raise InvalidFilterError(param, problem)
+    return day
+
+
+def parse_moment(value: str) -> datetime:
+    """An ISO 8601 moment (``Z`` allowed), within the bounds; ``ValueError`` with the reason.
+
+    A moment without an offset stays naive: the caller decides what that means.
+    """
+    moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    problem = day_problem(moment)
+    if problem:
+        raise ValueError(problem)
+    return moment
 
 
 def _bool(param: str, value: str | None) -> bool | None:

@@ -286,3 +286,120 @@ def test_sources_show_their_next_scheduled_run(tmp_path: Path) -> None:
     with TestClient(create_app(settings)) as client:
         (health,) = client.get("/api/sources").json()
         assert health["next_run"] is not None and health["recent"][0]["listings"] == 2
+
+
+PARTNER_WRITER = """
+import sys, time
+from datetime import UTC, datetime
+from agenda.store.database import Store
+store = Store.open(sys.argv[1])
+deadline = time.monotonic() + float(sys.argv[2])
+writes = 0
+while time.monotonic() < deadline:
+    with store.transaction():  # a reader turned writer, as a partner request is
+        store.partner_rows()
+        time.sleep(0.02)
+        store.add_audit(datetime.now(UTC), None, "writer", "test.write", "x", "{}")
+    writes += 1
+    time.sleep(0.01)
+print(writes, flush=True)
+"""
+
+
+def _agenda(*args: str) -> list[str]:
+    return [sys.executable, "-m", "agenda.cli", *args]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+
+
+def test_an_import_and_another_writer_at_once_both_finish(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    blocks = []
+    for n in range(6):
+        (tmp_path / f"s{n}.ics").write_bytes(ics(120, prefix=f"Voorstelling {n}"))
+        blocks.append(
+            f'[[source]]\nid = "s{n}"\nformat = "ics"\nurl = "s{n}.ics"\ncity = "Leiden"\n'
+        )
+    (tmp_path / "sources.toml").write_text("\n".join(blocks), encoding="utf-8")
+    Store.open(db).close()
+    writer = subprocess.Popen([sys.executable, "-c", PARTNER_WRITER, str(db), "6"], env=_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    imported = subprocess.run(_agenda("import", "--config", str(tmp_path / "sources.toml"),
+                                      "--db", str(db)),
+                              env=_env(), capture_output=True, text=True, timeout=120)  # fmt: skip
+    out, err = writer.communicate(timeout=60)
+    assert imported.returncode == 0, imported.stderr
+    assert "Traceback" not in imported.stderr and "Traceback" not in err, (imported.stderr, err)
+    assert writer.returncode == 0 and int(out) > 10
+    with Store.opened(db) as store:
+        assert store.count("listings") == 720 and store.count("events") > 0
+
+
+IMPATIENT_CLI = """
+import sys
+import agenda.store.database as database
+database.BUSY_TIMEOUT_MS = 300  # wait 0.3 s instead of 30 s for the test
+from agenda.cli.main import main
+main(sys.argv[1:])
+"""
+
+
+def test_a_database_busy_past_the_timeout_is_one_line_and_exit_two(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    Store.open(db).close()
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nid = "lakenhal"\nformat = "ics"\nurl = "x.ics"\n')
+    holder = Store.open(db)
+    with holder.transaction():  # another process's long write transaction
+        holder.add_audit(NOW, None, "holder", "test.hold", "x", "{}")
+        result = subprocess.run(
+            [sys.executable, "-c", IMPATIENT_CLI, "partner", "add", "Anna", "--institution",
+             "lakenhal", "--db", str(db), "--config", str(sources)],
+            env=_env(), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    holder.close()
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        "agenda: database is busy (another process is writing); try again in a moment"
+    )
+
+
+def test_a_killed_import_does_not_block_its_source(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    calls = {"n": 0}
+
+    def feed(_request: object) -> Response:
+        calls["n"] += 1
+        return Response(body=ics(3), delay=30.0 if calls["n"] == 1 else 0.0)
+
+    with serve({"/agenda.ics": feed}) as server:
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nid = "lakenhal"\nformat = "ics"\nurl = "{server}/agenda.ics"\n',
+            encoding="utf-8",
+        )
+        command = _agenda("import", "--config", str(tmp_path / "sources.toml"), "--db", str(db))
+        first = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)  # fmt: skip
+        deadline = time.monotonic() + 30
+        while not server.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.requests, "the first import never fetched"  # it holds the lease now
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        again = subprocess.run(command, env=_env(), capture_output=True, text=True, timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert "skipped" not in again.stdout and "lakenhal: 3 new" in again.stdout, again.stdout
+
+
+def test_a_lease_with_a_stopped_heartbeat_is_taken_over(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "a.db")
+    # a holder on this host whose process lives (this one) but whose heartbeat stopped
+    assert store.acquire("import:lakenhal", "other", NOW + timedelta(minutes=30), NOW)
+    assert not store.acquire("import:lakenhal", "me", NOW + timedelta(minutes=30), NOW)
+    later = NOW + timedelta(minutes=3)
+    assert store.acquire("import:lakenhal", "me", later + timedelta(minutes=30), later)
+    # a live holder that beats keeps it
+    assert store.heartbeat("import:lakenhal", "me", later + timedelta(minutes=30), later)
+    assert not store.acquire("import:lakenhal", "third", later + timedelta(minutes=30), later)

@@ -68,6 +68,8 @@ def submit(world: dict, key: str, **fields: object) -> dict:
 def test_cli_prints_the_key_alone_on_the_last_line_and_revokes(tmp_path: Path) -> None:
     db = str(tmp_path / "a.db")
     Store.open(db).close()
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nid = "lakenhal"\nformat = "ics"\nurl = "x.ics"\n')
     added = CliRunner().invoke(
         main,
         [
@@ -80,6 +82,8 @@ def test_cli_prints_the_key_alone_on_the_last_line_and_revokes(tmp_path: Path) -
             "partner",
             "--db",
             db,
+            "--config",
+            str(sources),
         ],
     )
     assert added.exit_code == 0
@@ -431,3 +435,36 @@ def test_a_withdrawn_public_listing_keeps_its_event_as_cancelled_beside_an_embar
     assert "Openbare lezing" in client.get("/feeds/agenda.ics").text
     export = CliRunner().invoke(main, ["export", "--db", str(world["db"]), "--format", "json"])
     assert lecture["id"] in export.output
+
+
+def test_cli_refuses_an_institution_that_is_no_known_source(world: dict, tmp_path: Path) -> None:
+    db = str(world["db"])  # has imported the source "lakenhal"
+    typo = CliRunner().invoke(
+        main, ["partner", "add", "X", "--institution", "lakenhall", "--db", db]
+    )
+    assert typo.exit_code == 2 and typo.stderr.count("\n") == 1
+    assert "no source 'lakenhall'" in typo.stderr and "did you mean lakenhal?" in typo.stderr
+    nothing = CliRunner().invoke(
+        main, ["partner", "add", "X", "--institution", "nosuch", "--db", db]
+    )
+    assert nothing.exit_code == 2 and "known: lakenhal" in nothing.stderr
+    store = Store.open(db)
+    assert [p["name"] for p in store.partner_rows()] == [
+        "Lakenhal marketing", "Prinsenhof marketing", "Regio coordinator"]  # fmt: skip
+    store.close()
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nid = "hortus"\nformat = "ics"\nurl = "x.ics"\n')
+    known = CliRunner().invoke(main, ["partner", "add", "Hortus", "--institution", "hortus",
+                                      "--db", db, "--config", str(sources)])  # fmt: skip
+    assert known.exit_code == 0, known.stderr
+
+
+def test_cli_gives_no_preview_feed_to_a_revoked_account(world: dict) -> None:
+    store = Store.open(world["db"])
+    revoke_partner(store, "Lakenhal marketing", NOW)
+    store.close()
+    preview = CliRunner().invoke(
+        main, ["partner", "preview", "Lakenhal marketing", "--db", str(world["db"])]
+    )
+    assert preview.exit_code == 2 and preview.stdout == ""
+    assert preview.stderr.count("\n") == 1 and "revoked" in preview.stderr

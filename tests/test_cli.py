@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -268,10 +269,14 @@ def test_demo_imports_the_sample_region_with_upcoming_events(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("AGENDA_DB", raising=False)
     result = CliRunner().invoke(main, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output
     assert re.search(r"\d+ events from 11 sources", result.output)
-    export = CliRunner().invoke(main, ["export", "--db", "demo.db", "--format", "json"])
+    demo_db = tmp_path / "cache" / "regio-agenda" / "demo.db"  # its own place, not the cwd
+    assert demo_db.exists() and not (tmp_path / "demo.db").exists()
+    export = CliRunner().invoke(main, ["export", "--db", str(demo_db), "--format", "json"])
     events = json.loads(export.stdout)["events"]
     assert len(events) >= 30
     assert {e["city"] for e in events} >= {"Leiden", "Den Haag", "Delft"}
@@ -331,3 +336,106 @@ def test_json_export_holds_past_events_too_and_feeds_do_not(tmp_path: Path) -> N
     assert "2020-01-15T20:00:00+01:00" in [e["start"] for e in exported]  # every imported record
     feed = CliRunner().invoke(main, ["export", "--db", db, "--format", "ics"]).stdout
     assert "DTSTART;TZID=Europe/Amsterdam:20200115T200000" not in feed  # feeds look ahead
+
+
+def test_demo_refuses_a_database_it_did_not_make(tmp_path: Path) -> None:
+    from agenda.partners.accounts import add_partner
+    from agenda.store.database import Store
+
+    production = tmp_path / "agenda.db"
+    with Store.opened(production) as store:
+        add_partner(store, "Lakenhal marketing", "lakenhal", "partner", datetime.now(UTC))
+    before = production.read_bytes()
+    env = {"AGENDA_DB": str(production), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    result = CliRunner().invoke(main, ["demo", "--no-serve", "--port", "0"], env=env)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "is not a demo database" in result.stderr
+    assert production.read_bytes() == before
+    with Store.opened(production) as store:
+        assert [p["name"] for p in store.partner_rows()] == ["Lakenhal marketing"]
+
+
+def _subprocess_env(**extra: str) -> dict[str, str]:
+    import os
+
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent), **extra}
+
+
+def test_a_closed_stdout_pipe_does_not_stop_the_import(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    blocks = []
+    for n in range(4):
+        (tmp_path / f"s{n}.ics").write_text(FEED.replace("lakenhal.nl", f"s{n}.nl"), "utf-8")
+        blocks.append(lakenhal(f"s{n}.ics").replace('id = "lakenhal"', f'id = "s{n}"'))
+    path = config(tmp_path, "\n".join(blocks))
+    db = tmp_path / "a.db"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "agenda.cli", "import", "--config", str(path), "--db", str(db)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_subprocess_env(),
+    )  # fmt: skip
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # `| head -0`: the reader is gone before the first line
+    err = child.stderr.read().decode()
+    child.stderr.close()
+    assert child.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "Broken pipe" not in err, err
+    export = CliRunner().invoke(main, ["export", "--db", str(db), "--format", "json"])
+    events = json.loads(export.stdout)["events"]
+    assert len(events) == 3  # the four sources list the same three events: deduplicated
+    assert {s["source"] for e in events for s in e["sources"]} == {"s0", "s1", "s2", "s3"}
+
+
+def _serve(db: Path, **env: str) -> tuple[object, str]:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "agenda.cli", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_subprocess_env(**env),
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{base}/health")
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    return server, base
+
+
+def _statuses_with_forged_addresses(base: str) -> list[int]:
+    import httpx
+
+    return [
+        httpx.get(f"{base}/api/partner/events", headers={
+            "Authorization": "Bearer wrong", "X-Forwarded-For": f"10.0.0.{i}"}).status_code
+        for i in range(12)
+    ]  # fmt: skip
+
+
+def test_forwarded_addresses_count_only_from_trusted_proxies(tmp_path: Path) -> None:
+    from agenda.store.database import Store
+
+    db = tmp_path / "a.db"
+    Store.open(db).close()
+    server, base = _serve(db, AGENDA_TRUSTED_PROXIES="")
+    try:  # a made-up X-Forwarded-For from loopback does not dodge the failed-key brake
+        assert _statuses_with_forged_addresses(base)[-1] == 429
+    finally:
+        server.terminate()  # type: ignore[attr-defined]
+        server.wait()  # type: ignore[attr-defined]
+    server, base = _serve(db, AGENDA_TRUSTED_PROXIES="127.0.0.1")
+    try:  # behind a configured proxy, every forwarded client has its own count
+        assert set(_statuses_with_forged_addresses(base)) == {401}
+    finally:
+        server.terminate()  # type: ignore[attr-defined]
+        server.wait()  # type: ignore[attr-defined]

@@ -23,7 +23,8 @@ def test_demo_serves_the_agenda_and_prints_its_urls(tmp_path: Path) -> None:
     demo = subprocess.Popen(
         [sys.executable, "-m", "agenda.cli", "demo", "--port", str(port)],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent),
+             "XDG_CACHE_HOME": str(tmp_path)},
     )  # fmt: skip
     assert demo.stdout is not None
     try:
@@ -53,8 +54,41 @@ def test_demo_serves_the_agenda_and_prints_its_urls(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/feeds/agenda.ics").text.startswith("BEGIN:VCALENDAR")
         busy = subprocess.run([sys.executable, "-m", "agenda.cli", "demo", "--port", str(port)], cwd=tmp_path,
                               capture_output=True, text=True, timeout=60,
-                              env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})  # fmt: skip
+                              env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent),
+                                   "XDG_CACHE_HOME": str(tmp_path / "other")})  # fmt: skip
         assert busy.returncode == 2 and f"port {port}" in busy.stderr and "busy" in busy.stderr
+    finally:
+        demo.terminate()
+        demo.wait(timeout=20)
+        demo.stdout.close()
+
+
+def test_demo_on_port_zero_prints_the_port_it_bound(tmp_path: Path) -> None:
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "agenda.cli", "demo", "--port", "0"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent),
+             "XDG_CACHE_HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert demo.stdout is not None
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (lines and lines[-1].startswith("Stop with")):
+            line = demo.stdout.readline()
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+        base = next(line for line in lines if line.startswith("http://127.0.0.1:")).rstrip("/")
+        assert not base.endswith(":0"), lines
+        for _ in range(50):
+            try:
+                assert httpx.get(f"{base}/health").text == "ok\n"
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError(f"nothing answers on {base}")
     finally:
         demo.terminate()
         demo.wait(timeout=20)

@@ -277,8 +277,8 @@ def test_revoked_tampered_and_expired_sessions_end(world: dict) -> None:
     client = world["client"]
     sign_in(client, world["partner"])
     value = client.cookies["regio_session"]
-    partner_id, expires, mac = value.split(".")
-    client.cookies.set("regio_session", f"{int(partner_id) + 1}.{expires}.{mac}", path="/partners")
+    partner_id, rest = value.split(".", 1)  # id.expiry.nonce.mac
+    client.cookies.set("regio_session", f"{int(partner_id) + 1}.{rest}", path="/partners")
     assert client.get("/partners/planner", follow_redirects=False).status_code == 303
     client.cookies.set("regio_session", value, path="/partners")
     assert client.get("/partners/planner", follow_redirects=False).status_code == 200
@@ -666,3 +666,20 @@ def test_a_configured_session_secret_is_shared_by_app_instances(tmp_path) -> Non
     with TestClient(create_app(Settings(db=str(db)))) as other:
         other.cookies.set("regio_session", cookie, path="/partners")
         assert other.get("/partners/planner", follow_redirects=False).status_code == 303
+
+
+def test_a_signed_out_session_cookie_no_longer_works(world: dict) -> None:
+    client = world["client"]
+    csrf = sign_in(client, world["partner"])
+    copied = client.cookies.get("regio_session")  # e.g. kept by someone at a shared computer
+    assert copied
+    out = client.post("/partners/logout", data={"csrf": csrf}, follow_redirects=False)
+    assert out.status_code == 303
+    client.cookies.clear()
+    client.cookies.set("regio_session", copied, path="/partners")
+    again = client.get("/partners/planner", follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"].startswith("/partners/login")
+    # signing in again gives a fresh session that works
+    client.cookies.clear()
+    sign_in(client, world["partner"])
+    assert client.get("/partners/planner").status_code == 200

@@ -14,12 +14,21 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
 
-from agenda.cli.common import EXIT_USAGE, clear_errors, db_option, now_utc, open_store
+from agenda.cli.common import (
+    AgendaGroup,
+    clear_errors,
+    db_option,
+    listen,
+    now_utc,
+    open_store,
+    run_server,
+    say,
+    trusted_proxies_from_env,
+)
 from agenda.cli.decide import (
     explain_command,
     merge_command,
@@ -27,6 +36,7 @@ from agenda.cli.decide import (
     review_command,
     split_command,
 )
+from agenda.cli.demo import demo_command
 from agenda.cli.partners import partner_group
 from agenda.cli.publish import publish_command
 from agenda.errors import SourceBusyError
@@ -36,7 +46,7 @@ from agenda.timeutil import AMSTERDAM
 log = logging.getLogger("agenda.cli")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=AgendaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="regio-agenda")
 def main() -> None:
     """Regio-agenda: the shared culture calendar of Den Haag, Leiden and Delft.
@@ -76,14 +86,14 @@ def import_command(config: str, db: str, source_id: str | None, max_body_mb: int
                 raise click.UsageError(f"no source with id {source_id!r} in {config}")
         store = Store.open(db)
     try:
-        runs = _import_all(store, sources, max_body_mb * 1024 * 1024)
+        runs = import_all(store, sources, max_body_mb * 1024 * 1024)
     finally:
         store.close()
     if runs and all(run.outcome == "failed" for run in runs):
         sys.exit(1)
 
 
-def _import_all(
+def import_all(
     store: Any, sources: list[SourceConfig], max_bytes: int = 20 * 1024 * 1024
 ) -> list[ImportRun]:
     from rich.console import Console
@@ -104,16 +114,16 @@ def _import_all(
                     store, source, defer=True, limits=FetchLimits(max_bytes=max_bytes)
                 )
             except SourceBusyError as exc:
-                click.echo(f"{source.id}: skipped: {exc}")
+                say(f"{source.id}: skipped: {exc}")
                 progress.advance(task)
                 continue
             runs.append(run)
-            click.echo(describe_run(run))
+            say(describe_run(run))
             for problem in run.problems[:5]:
                 where = f"{problem.external_id}: " if problem.external_id else ""
-                click.echo(f"    {problem.severity}: {where}{problem.message}")
+                say(f"    {problem.severity}: {where}{problem.message}")
             if len(run.problems) > 5:
-                click.echo(f"    … and {len(run.problems) - 5} more problems")
+                say(f"    … and {len(run.problems) - 5} more problems")
             progress.advance(task)
         progress.update(task, description="deduplicating")
         try:
@@ -204,77 +214,6 @@ def export_command(
     )
 
 
-@main.command("demo")
-@db_option(default="demo.db")
-@click.option(
-    "--dir", "folder", default="demo-region", show_default=True,
-    type=click.Path(file_okay=False), help="Where the sample sources are written and served from.",
-)  # fmt: skip
-@click.option("--port", default=8000, show_default=True, type=int, help="Port of the agenda.")
-@click.option("--no-serve", is_flag=True, help="Import the sample region and stop (no web app).")
-def demo_command(db: str, folder: str, port: int, no_serve: bool) -> None:
-    """Run the agenda on a bundled sample region of Den Haag, Leiden and Delft.
-
-    Serves about ten sample sources in all six formats on a local port, imports them
-    through the real fetch path into a fresh DB, and serves the agenda with scheduled
-    imports. Stop with Ctrl-C.
-    """
-    from agenda.demo.region import write_region
-    from agenda.demo.server import serve_folder
-    from agenda.demo.theme import add_demo_theme
-    from agenda.store.database import Store
-
-    host = "127.0.0.1"
-    if not no_serve:
-        _check_port(host, port)
-    for suffix in ("", "-wal", "-shm"):  # a fresh region each time: dates move with today
-        Path(db + suffix).unlink(missing_ok=True)
-    sources_server = serve_folder(Path(folder))
-    try:
-        config = write_region(
-            Path(folder), now_utc().astimezone(AMSTERDAM).date(), sources_server.url
-        )
-        with clear_errors():
-            from agenda.config import load_sources
-
-            sources = load_sources(config)
-            store = Store.open(db)
-        try:
-            _import_all(store, sources)
-            add_demo_theme(store, now_utc())
-            events = store.count("events")
-        finally:
-            store.close()
-        click.echo(f"\n{events} events from {len(sources)} sources in {os.path.abspath(db)}")
-        if no_serve:
-            return
-        _serve_demo(db, str(config), host, port)
-    finally:
-        sources_server.close()
-
-
-def _serve_demo(db: str, config: str, host: str, port: int) -> None:
-    import uvicorn
-
-    from agenda.app import create_app
-    from agenda.cli import logs
-    from agenda.config import Settings
-
-    base = f"http://{host}:{port}"
-    settings = Settings(db=db, config=config, host=host, port=port, base_url=base, schedule=True)
-    app = create_app(settings)
-    click.echo(f"\nThe agenda:\n{base}/\n")
-    click.echo(f"Feeds:               {base}/subscribe  ({base}/feeds/agenda.ics)")
-    click.echo(f"Widget configurator: {base}/widgets")
-    click.echo(f"Source health:       {base}/sources")
-    click.echo(f"Partner planner:     {base}/partners")
-    click.echo(f"  (get a key with: agenda partner add NAME --institution lakenhal --db {db})")
-    click.echo(f"API:                 {base}/api/events  (OpenAPI: {base}/schema)")
-    click.echo("Stop with Ctrl-C.")
-    logs.configure()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
-
-
 @main.command("serve")
 @db_option()
 @click.option("--config", envvar="AGENDA_CONFIG", type=click.Path(dir_okay=False),
@@ -288,10 +227,9 @@ def serve_command(db: str, config: str | None, host: str, port: int, base_url: s
 
     With --config, every source is imported on its interval while the server runs
     (one scheduler even with several workers: a lease in the database decides).
-    AGENDA_COORDINATOR_KEY enables the coordinator's import and confirm routes.
+    AGENDA_COORDINATOR_KEY enables the coordinator's import and confirm routes;
+    X-Forwarded-For counts only from the proxies in AGENDA_TRUSTED_PROXIES.
     """
-    import uvicorn
-
     from agenda.app import create_app
     from agenda.cli import logs
     from agenda.config import Settings
@@ -299,32 +237,25 @@ def serve_command(db: str, config: str | None, host: str, port: int, base_url: s
 
     logs.configure()
     key = os.environ.get("AGENDA_COORDINATOR_KEY")
+    trusted = trusted_proxies_from_env()
+    sock = listen(host, port)
+    port = int(sock.getsockname()[1])  # the real one when --port 0
     with clear_errors():
         settings = Settings(
             db=db, config=config, host=host, port=port,
             base_url=base_url or f"http://{host}:{port}", schedule=bool(config),
             coordinator_key_hash=key_hash(key) if key else None,
             session_secret=os.environ.get("AGENDA_SESSION_SECRET") or None,
+            trusted_proxies=trusted,
         )  # fmt: skip
-        _check_port(host, port)
         app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        run_server(app, sock, trusted)
+    finally:
+        sock.close()
 
 
-def _check_port(host: str, port: int) -> None:
-    import socket
-
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            click.echo(
-                f"agenda: port {port} on {host} is busy; choose another with --port", err=True
-            )
-            sys.exit(EXIT_USAGE)
-
-
+main.add_command(demo_command)
 main.add_command(merge_command)
 main.add_command(split_command)
 main.add_command(never_merge_command)

@@ -5,6 +5,9 @@ Registered on the ``agenda`` group by `agenda.cli.main`.
 
 from __future__ import annotations
 
+import difflib
+from typing import Any
+
 import click
 
 from agenda.cli.common import clear_errors, db_option, now_utc, open_store
@@ -24,20 +27,46 @@ def partner_group() -> None:
     "--role", type=click.Choice(["partner", "coordinator"]), default="partner", show_default=True,
     help="partner: own events and embargoes; coordinator: everything.",
 )  # fmt: skip
-def partner_add(db: str, name: str, institution: str, role: str) -> None:
-    """Create an account; its key is printed once, alone on the last line."""
+@click.option("--config", envvar="AGENDA_CONFIG", type=click.Path(dir_okay=False),
+              help="Sources file (env AGENDA_CONFIG): its ids count as institutions.")  # fmt: skip
+def partner_add(db: str, name: str, institution: str, role: str, config: str | None) -> None:
+    """Create an account; its key is printed once, alone on the last line.
+
+    The institution must be a source id the database has imported or the sources file
+    (--config) lists, so a typo never makes a working key for nothing.
+    """
     from agenda.partners.accounts import add_partner
     from agenda.store.database import Store
 
     with clear_errors():
         store = Store.open(db)
         try:
+            _check_institution(store, institution, config)
             partner, key = add_partner(store, name, institution, role, now_utc())
         finally:
             store.close()
     click.echo(f"partner {partner.id}: {partner.name} ({partner.role}, {partner.institution})")
     click.echo("Keep this key; it is not shown again:")
     click.echo(key)
+
+
+def _check_institution(store: Any, institution: str, config: str | None) -> None:
+    from agenda.config import load_sources
+    from agenda.errors import AgendaError
+
+    known = {s for s in store.source_ids() if not s.startswith("partner-")}
+    if config:
+        known |= {source.id for source in load_sources(config)}
+    if institution in known:
+        return
+    close = difflib.get_close_matches(institution, sorted(known), n=3, cutoff=0.5)
+    if close:
+        hint = f"did you mean {', '.join(close)}?"
+    elif known:
+        hint = f"known: {', '.join(sorted(known)[:8])}{' …' if len(known) > 8 else ''}"
+    else:
+        hint = "no sources known yet: import them first, or name the sources file with --config"
+    raise AgendaError(f"no source {institution!r} in the database or sources file; {hint}")
 
 
 @partner_group.command("revoke")

@@ -107,6 +107,11 @@ def authenticate(store: Store, key: str) -> Partner | None:
 
 def new_preview_token(store: Store, partner: Partner, now: datetime) -> str:
     """A fresh token for the partner's private preview feed; the old one stops working."""
+    if partner.revoked:
+        raise AgendaError(
+            f"partner {partner.id} ({partner.name}) was revoked at {partner.revoked}; "
+            "a revoked account gets no preview feed"
+        )
     token = secrets.token_urlsafe(24)
     with store.transaction():
         store.set_preview_hash(partner.id, key_hash(token))

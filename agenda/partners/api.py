@@ -18,7 +18,7 @@ from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.params import FromPath
 
 from agenda.errors import ForbiddenError, InvalidSubmissionError, NotFoundError
-from agenda.filters import parse_filters
+from agenda.filters import day_problem, parse_filters
 from agenda.model import Listing, SourceConfig
 from agenda.partners.accounts import Partner, audit
 from agenda.partners.auth import partner_guard, require_partner
@@ -41,15 +41,24 @@ def moment_field(field: str, value: object, errors: list[dict[str, str]]) -> dat
     except ValueError:
         errors.append({"field": field, "message": f"{value!r} is not an ISO 8601 date-time"})
         return None
+    problem = day_problem(moment)
+    if problem:
+        errors.append({"field": field, "message": problem})
+        return None
     return moment if moment.tzinfo else moment.replace(tzinfo=AMSTERDAM)
 
 
 def day_field(field: str, value: object, errors: list[dict[str, str]]) -> date | None:
     try:
-        return date.fromisoformat(str(value)[:10])
+        day = date.fromisoformat(str(value)[:10])
     except ValueError:
         errors.append({"field": field, "message": f"{value!r} is not a date (YYYY-MM-DD)"})
         return None
+    problem = day_problem(day)
+    if problem:
+        errors.append({"field": field, "message": problem})
+        return None
+    return day
 
 
 def listing_from(

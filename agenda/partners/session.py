@@ -1,13 +1,15 @@
 """Partner sessions in the browser: the signed cookie, CSRF tokens, signing in and out.
 
 Partners sign in with their API key once; the browser then holds a signed session cookie
-(``regio_session``: HMAC-SHA256 over ``partner_id|expiry`` with a secret made when the
-app starts, HttpOnly, SameSite=Strict, Path=/partners, Secure on https). No session
-table: the account is looked up on every request, so a revoked key ends its sessions at
-once. Every POST form carries a CSRF token (an HMAC of the session). Without a session a
-GET answers a redirect to the sign-in page and a POST a 401; a bad CSRF token is a 403,
-and so is a coordinator page for a partner. Partner pages are never cached
-(``private, no-store``); wrong keys count towards the API's failed-key limit.
+(``regio_session``: HMAC-SHA256 over ``partner_id|expiry|nonce`` with a secret made when the
+app starts, HttpOnly, SameSite=Strict, Path=/partners, Secure on https). The account is
+looked up on every request, so a revoked key ends its sessions at once; signing out
+records the session's signature in the store (``revoked_sessions``), so a copied cookie
+does not outlive the sign-out. Every POST form carries a CSRF token (an HMAC of the
+session). Without a session a GET answers a redirect to the sign-in page and a POST a
+401; a bad CSRF token is a 403, and so is a coordinator page for a partner. Partner
+pages are never cached (``private, no-store``); wrong keys count towards the API's
+failed-key limit.
 
 This module owns the tokens (pure functions), ``require_session`` (the gate every other
 partner page handler passes first) and the /partners, /partners/login and
@@ -51,20 +53,29 @@ def _mac(secret: bytes, text: str) -> str:
     return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
 
 
-def sign_session(secret: bytes, partner_id: int, expires: int) -> str:
-    """``id.expiry.hmac``: HMAC-SHA256 over ``partner_id|expiry`` (epoch seconds)."""
-    return f"{partner_id}.{expires}.{_mac(secret, f'{partner_id}|{expires}')}"
+def sign_session(secret: bytes, partner_id: int, expires: int, nonce: str | None = None) -> str:
+    """``id.expiry.nonce.hmac``: HMAC-SHA256 over ``partner_id|expiry|nonce`` (epoch seconds).
+
+    The random nonce makes every sign-in a session of its own, so signing out (which
+    revokes this one signature) never ends another sign-in made in the same second.
+    """
+    nonce = nonce or secrets.token_hex(8)
+    return f"{partner_id}.{expires}.{nonce}.{_mac(secret, f'{partner_id}|{expires}|{nonce}')}"
+
+
+def session_id(value: str) -> str:
+    """What revoking a session records: its signature."""
+    return value.rsplit(".", 1)[-1]
 
 
 def read_session(secret: bytes, value: str | None, now: int) -> int | None:
     """The partner id of an untampered, unexpired session cookie, else None."""
     parts = (value or "").split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) != 4 or not parts[0].isdigit() or not parts[1].isdigit():
         return None
-    partner_id, expires = int(parts[0]), int(parts[1])
-    if not hmac.compare_digest(parts[2], _mac(secret, f"{partner_id}|{expires}")) or (
-        expires <= now
-    ):
+    partner_id, expires, nonce = int(parts[0]), int(parts[1]), parts[2]
+    expected = _mac(secret, f"{partner_id}|{expires}|{nonce}")
+    if not hmac.compare_digest(parts[3], expected) or expires <= now:
         return None
     return partner_id
 
@@ -138,7 +149,7 @@ def _viewer(request: Request[Any, Any, Any]) -> Viewer | None:
     runtime, secret = runtime_of(request), _secret(request)
     session = request.cookies.get(SESSION_COOKIE) or ""
     partner_id = read_session(secret, session, int(runtime.clock().timestamp()))
-    if partner_id is None:
+    if partner_id is None or runtime.stores.get().session_revoked(session_id(session)):
         return None
     partner: Partner | None = None
     if partner_id == SERVER_COORDINATOR:
@@ -266,6 +277,17 @@ async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
     entry = await require_session(request)
     if isinstance(entry, Response):
         return entry
+    runtime, session = runtime_of(request), entry[0].session
+    expires, mac = int(session.split(".")[1]), session_id(session)
+    now = runtime.clock()
+
+    def record() -> None:
+        store = runtime.stores.get()
+        with store.transaction():
+            store.revoke_session(mac, expires, int(now.timestamp()))
+            audit(store, entry[0].partner, entry[0].name, "session.logout", "partners", now, {})
+
+    await anyio.to_thread.run_sync(record)
     gone = Cookie(key=SESSION_COOKIE, value="", path="/partners", httponly=True,
                   samesite="strict", secure=request.url.scheme == "https", max_age=0)  # fmt: skip
     target = Page(request).link("/partners/login", {"done": "out"})

@@ -65,6 +65,20 @@ class AccountsTable(StoreBase):
             (preview_hash, partner_id),
         )
 
+    def revoke_session(self, mac: str, expires: int, now: int) -> None:
+        """End one signed browser session (by its signature) before its own expiry;
+        sessions past their expiry are forgotten here, they end by themselves."""
+        with self.transaction():
+            self.db.execute("DELETE FROM revoked_sessions WHERE expires <= ?", (now,))
+            self.db.execute(
+                "INSERT OR IGNORE INTO revoked_sessions (mac, expires) VALUES (?, ?)",
+                (mac, expires),
+            )
+
+    def session_revoked(self, mac: str) -> bool:
+        rows = self._rows("SELECT 1 FROM revoked_sessions WHERE mac = ?", (mac,))
+        return bool(rows)
+
     def add_audit(
         self,
         at: datetime,

@@ -5,8 +5,10 @@ The condition every public read adds lives here too (``PUBLIC``), so no table fo
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Self
 
 import msgspec
 from sqlite_utils import Database
@@ -19,6 +21,7 @@ listing_decoder = msgspec.json.Decoder(Listing)
 event_decoder = msgspec.json.Decoder(Event)
 theme_decoder = msgspec.json.Decoder(Theme)
 encoder = msgspec.json.Encoder()
+_SAVEPOINTS = itertools.count(1)
 # The condition every public read adds: partner-only and embargoed events are not there.
 PUBLIC = "visibility = 'public'"
 
@@ -48,9 +51,44 @@ class EventRow(msgspec.Struct, frozen=True):
 class StoreBase:
     """The open connection every table works on."""
 
-    def __init__(self, db: Database, path: str) -> None:
+    def __init__(self, db: Database, path: str, *, read_only: bool = False) -> None:
         self.db = db
         self.path = path
+        self.read_only = read_only
+
+    @contextmanager
+    def transaction(self) -> Iterator[Self]:
+        """Everything inside commits together, or is rolled back on any exception.
+
+        The outermost block starts with ``BEGIN IMMEDIATE``: it takes the write lock first
+        (waiting up to the busy timeout for another writer), so a transaction that reads and
+        then writes can never fail with "database is locked" when another process committed
+        in between, as a deferred ``BEGIN`` does in WAL mode. Nested blocks are savepoints.
+        Keep them short: every other writer waits while one is open.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            name = f"agenda_{next(_SAVEPOINTS)}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self
+            except BaseException:
+                if conn.in_transaction:  # an error may already have ended the transaction
+                    conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            conn.execute(f"RELEASE SAVEPOINT {name}")
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Memberships and their events are written in either order inside one import.
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            yield self
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()

@@ -42,6 +42,10 @@ class ListingsTable(StoreBase):
             ),
         )  # fmt: skip
 
+    def source_ids(self) -> list[str]:
+        """Every source ever imported (partner submissions' own sources included)."""
+        return [row[0] for row in self._rows("SELECT id FROM sources ORDER BY id")]
+
     def source_kinds(self) -> dict[str, str]:
         return dict(self._rows("SELECT id, kind FROM sources"))
 

@@ -133,4 +133,15 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE events ADD COLUMN next_embargo TEXT",
         "CREATE INDEX events_next_embargo ON events(next_embargo) WHERE next_embargo IS NOT NULL",
     ],
+    # 9: a lease names its holder (host and process) and its heartbeat, so a lease whose
+    # process died is taken over at once instead of blocking its source until it expires
+    [
+        "ALTER TABLE locks ADD COLUMN host TEXT",
+        "ALTER TABLE locks ADD COLUMN pid INTEGER",
+        "ALTER TABLE locks ADD COLUMN heartbeat TEXT",
+    ],
+    # 10: partner browser sessions ended by signing out (until their own expiry passes)
+    [
+        "CREATE TABLE revoked_sessions (mac TEXT PRIMARY KEY, expires INTEGER NOT NULL)",
+    ],
 ]

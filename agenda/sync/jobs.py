@@ -2,8 +2,10 @@
 
 This is the only catch-all in the agenda: whatever goes wrong with one source is
 recorded as a failed import run and never stops the others. A lease in the database
-keeps two imports of one source from running at once, across processes; a source's
-webhook hears when it starts failing and when it recovers.
+keeps two imports of one source from running at once, across processes; while an import
+runs, a heartbeat thread renews it, so a killed import's lease is taken over at once (its
+process is gone) or within two minutes (its heartbeat stopped). A source's webhook hears
+when it starts failing and when it recovers.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import msgspec
@@ -27,6 +30,7 @@ from importers.fetch import FetchLimits, Validators, post_json
 
 log = logging.getLogger("agenda.sync.jobs")
 LOCK_TTL = timedelta(minutes=30)
+HEARTBEAT_SECONDS = 30.0
 
 
 def utc_now() -> datetime:
@@ -58,8 +62,9 @@ def import_source(
     if not store.acquire(lock, owner, started + LOCK_TTL, started):
         raise SourceBusyError(f"{source.id}: another import of this source is running")
     try:
-        previous = store.last_outcome(source.id)
-        run = _import(store, source, limits or FetchLimits(), clock, started, defer, force)
+        with _heartbeat(store.path, lock, owner, clock):
+            previous = store.last_outcome(source.id)
+            run = _import(store, source, limits or FetchLimits(), clock, started, defer, force)
     finally:
         store.release(lock, owner)
     log.info(
@@ -83,6 +88,30 @@ def import_source(
     )
     _alert(source, previous, run)
     return run
+
+
+@contextmanager
+def _heartbeat(path: str, lock: str, owner: str, clock: Callable[[], datetime]) -> Iterator[None]:
+    """Renew the lease every ``HEARTBEAT_SECONDS`` from a thread with its own connection
+    (the import's own connection may be inside a long transaction)."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                with Store.opened(path, check=False) as own:
+                    now = clock()
+                    own.heartbeat(lock, owner, now + LOCK_TTL, now)
+            except Exception as exc:  # a missed beat is retried; the import goes on
+                log.warning("heartbeat of %s failed: %s", lock, exc)
+
+    thread = threading.Thread(target=beat, name=f"heartbeat {lock}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _import(

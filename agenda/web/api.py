@@ -18,7 +18,7 @@ from litestar.response import Redirect
 
 from agenda.dedup.decisions import current_id
 from agenda.errors import InvalidFilterError, NotFoundError
-from agenda.filters import parse_filters
+from agenda.filters import parse_filters, parse_moment
 from agenda.model import Event as EventFull
 from agenda.store import query
 from agenda.store.query import count_events, decode_cursor, encode_cursor, list_events, list_page
@@ -294,9 +294,10 @@ async def changes(request: Request[Any, Any, Any]) -> Response[bytes]:
             "since", "is required (an ISO 8601 moment, e.g. 2027-01-01T00:00Z)"
         )
     try:
-        since = datetime.fromisoformat(since_text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidFilterError("since", f"{since_text!r} is not an ISO 8601 moment") from None
+        since = parse_moment(since_text)
+    except ValueError as exc:
+        reason = str(exc) if "between" in str(exc) else f"{since_text!r} is not an ISO 8601 moment"
+        raise InvalidFilterError("since", reason) from None
     if since.tzinfo is None:
         raise InvalidFilterError("since", "needs an offset or Z")
     cursor = request.query_params.get("cursor")

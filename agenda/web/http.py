@@ -26,18 +26,26 @@ PROBLEM = "application/problem+json"
 
 
 class StoreProvider:
-    """One SQLite connection per worker thread (connections must not be shared across threads)."""
+    """One SQLite connection per worker thread (connections must not be shared across threads).
+
+    The first connection (made when the app starts) runs the store's integrity check;
+    the later per-thread ones skip it.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         self._local = threading.local()
         self._all: list[Store] = []
         self._lock = threading.Lock()
+        self._checked = False
 
     def get(self) -> Store:
         store = getattr(self._local, "store", None)
         if store is None:
-            store = Store.open(self.path)
+            with self._lock:
+                first = not self._checked
+                self._checked = True
+            store = Store.open(self.path, check=first)
             self._local.store = store
             with self._lock:
                 self._all.append(store)

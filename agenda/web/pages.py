@@ -19,7 +19,9 @@ from typing import Any
 import anyio
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Request, Response, Router, get
+from litestar.connection import ASGIConnection
 from litestar.datastructures import CacheControlHeader
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
@@ -354,10 +356,17 @@ def error_page(request: Request[Any, Any, Any], status: int, exc: Exception) -> 
     return _html(page.render("message.html", title=title, message=message), status, page.lang)
 
 
+def _plain_path(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A NUL byte in a file name is a bad request, not a crash in the file system call."""
+    if "\x00" in connection.scope["path"]:
+        raise InvalidFilterError("path", "must not contain a NUL byte (%00)")
+
+
 STATIC_ROUTER = create_static_files_router(
     path="/static",
     directories=[STATIC],
     name="static",
+    guards=[_plain_path],
     cache_control=CacheControlHeader(max_age=86400, public=True),
     include_in_schema=False,
 )
