@@ -40,6 +40,7 @@ from agenda.partners.preview_feed import ROUTES as PREVIEW_ROUTES
 from agenda.partners.upload import ROUTES as UPLOAD_ROUTES
 from agenda.store.database import DatabaseError, explain
 from agenda.web.api import ROUTES as API_ROUTES
+from agenda.web.compress import gzip_text
 from agenda.web.feed_routes import ROUTES as FEED_ROUTES
 from agenda.web.http import problem, security_headers
 from agenda.web.pages import ROUTES as PAGE_ROUTES
@@ -175,7 +176,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
             allow_methods=["GET", "HEAD", "OPTIONS"],
             expose_headers=["ETag", "Last-Modified"],
         ),
-        middleware=[security_headers, limit_api],
+        middleware=[gzip_text, security_headers, limit_api],
         exception_handlers={
             AgendaError: agenda_error,
             HTTPException: http_error,

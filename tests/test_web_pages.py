@@ -499,3 +499,27 @@ def test_every_label_exists_in_both_languages() -> None:
     for template in templates.glob("*.html"):
         used |= set(re.findall(r"\bt\.([a-z_0-9]+)", template.read_text(encoding="utf-8")))
     assert used <= set(LABELS["nl"]), used - set(LABELS["nl"])
+
+
+def test_pages_json_and_css_are_compressed_and_versioned_assets_cached_a_year(
+    client: TestClient,
+) -> None:
+    home = client.get("/", headers={"Accept-Encoding": "gzip"})
+    assert home.headers.get("content-encoding") == "gzip"
+    assert "Accept-Encoding" in home.headers.get("vary", "")
+    assert "<!doctype html>" in home.text.lower()  # the client decoded it
+    raw = client.get("/", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in raw.headers
+    css = re.search(r'href="(/static/agenda\.css\?v=\w+)"', home.text)
+    assert css is not None
+    versioned = client.get(css.group(1), headers={"Accept-Encoding": "gzip"})
+    assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert versioned.headers["content-encoding"] == "gzip"
+    bare = client.get("/static/agenda.css")
+    assert "max-age=86400" in bare.headers["cache-control"]
+    again = client.get(css.group(1), headers={"If-None-Match": versioned.headers["etag"]})
+    assert again.status_code == 304
+    detail = client.get("/api/events?limit=50", headers={"Accept-Encoding": "gzip"})
+    assert detail.headers.get("content-encoding") == "gzip"
+    assert client.get("/static/nope.css").status_code == 404
+    assert client.get("/static/..%2Fpages.py").status_code == 404

@@ -13,9 +13,6 @@ The only module of ``widgets`` that imports Litestar.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +22,7 @@ from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
+from agenda.web.assets import Asset, asset_response, load_assets
 from widgets.payload import (
     LABELS,
     agenda_url,
@@ -36,41 +34,15 @@ from widgets.payload import (
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
-MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css"}
 # The snippet's address never changes, so a fixed widget reaches sites within a day;
 # the pages ask for ``?v=<hash>`` addresses, which never change their content.
-ASSET_MAX_AGE = 86400
-VERSIONED_MAX_AGE = 31536000
 EMBED_MAX_AGE = 300
-
-
-@dataclass(frozen=True)
-class Asset:
-    body: bytes
-    gzipped: bytes
-    media_type: str
-    version: str
-    etag: str
 
 
 @cache
 def assets() -> dict[str, Asset]:
     """The widget's static files, read once, with versions, ETags and gzipped bodies."""
-    found = {}
-    for file in sorted(STATIC.iterdir()):
-        media_type = MEDIA_TYPES.get(file.suffix)
-        if not file.is_file() or media_type is None:
-            continue
-        body = file.read_bytes()
-        digest = hashlib.sha256(body).hexdigest()
-        found[file.name] = Asset(
-            body=body,
-            gzipped=gzip.compress(body, compresslevel=9, mtime=0),
-            media_type=media_type,
-            version=digest[:10],
-            etag=f'"{digest[:32]}"',
-        )
-    return found
+    return load_assets(STATIC)
 
 
 def asset_url(name: str) -> str:
@@ -137,27 +109,9 @@ async def asset(request: Request[Any, Any, Any], name: FromPath[str]) -> Respons
     found = assets().get(name)
     if found is None:
         raise NotFoundException(f"no widget file {name!r}")
-    versioned = request.query_params.get("v") == found.version
-    headers = {
-        "ETag": found.etag,
-        "Cache-Control": (
-            f"public, max-age={VERSIONED_MAX_AGE}, immutable"
-            if versioned
-            else f"public, max-age={ASSET_MAX_AGE}, stale-while-revalidate={7 * ASSET_MAX_AGE}"
-        ),
-        "Vary": "Accept-Encoding",
-        # Module scripts load in CORS mode (the app's CORS config allows every origin);
-        # sites that isolate themselves (COEP) may still load the widget.
-        "Cross-Origin-Resource-Policy": "cross-origin",
-    }
-    match = request.headers.get("if-none-match")
-    if match is not None and found.etag in {t.strip().removeprefix("W/") for t in match.split(",")}:
-        return Response(b"", status_code=304, headers=headers)
-    body = found.body
-    if "gzip" in request.headers.get("accept-encoding", ""):
-        headers["Content-Encoding"] = "gzip"
-        body = found.gzipped
-    return Response(body, media_type=found.media_type, headers=headers)
+    # Module scripts load in CORS mode (the app's CORS config allows every origin);
+    # sites that isolate themselves (COEP) may still load the widget.
+    return asset_response(request, found, {"Cross-Origin-Resource-Policy": "cross-origin"})
 
 
 ROUTES = [configurator_page, embed_page, asset]

@@ -11,21 +11,18 @@ progressive-enhancement script are files under ``/static``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import anyio
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Request, Response, Router, get
-from litestar.connection import ASGIConnection
-from litestar.datastructures import CacheControlHeader
-from litestar.handlers.base import BaseRouteHandler
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from agenda.dedup.decisions import current_id
@@ -36,6 +33,7 @@ from agenda.normalize import slugify
 from agenda.store import query
 from agenda.store.query import count_events, decode_cursor, list_events, list_page
 from agenda.timeutil import AMSTERDAM
+from agenda.web.assets import Asset, asset_response, load_assets
 from agenda.web.http import Cached, cached_response
 from agenda.web.i18n import labels, negotiate
 from agenda.web.page_data import (
@@ -77,11 +75,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
         lstrip_blocks=True,
     )
     # Static addresses carry a content hash, so a changed file is never served stale.
-    versions = {
-        f.name: hashlib.sha256(f.read_bytes()).hexdigest()[:10]
-        for f in STATIC.iterdir()
-        if f.is_file()
-    }
+    versions = {name: asset.version for name, asset in static_assets().items()}
     env.globals["static"] = lambda name: f"/static/{name}?v={versions.get(name, '0')}"
     return TemplateConfig(instance=JinjaTemplateEngine(engine_instance=env))
 
@@ -356,24 +350,25 @@ def error_page(request: Request[Any, Any, Any], status: int, exc: Exception) -> 
     return _html(page.render("message.html", title=title, message=message), status, page.lang)
 
 
-def _plain_path(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """A NUL byte in a file name is a bad request, not a crash in the file system call."""
-    if "\x00" in connection.scope["path"]:
-        raise InvalidFilterError("path", "must not contain a NUL byte (%00)")
+@cache
+def static_assets() -> dict[str, Asset]:
+    """The pages' static files, read once (see ``agenda.web.assets``)."""
+    return load_assets(STATIC)
 
 
-STATIC_ROUTER = create_static_files_router(
-    path="/static",
-    directories=[STATIC],
-    name="static",
-    guards=[_plain_path],
-    cache_control=CacheControlHeader(max_age=86400, public=True),
-    include_in_schema=False,
-)
+@get("/static/{name:str}", name="static", include_in_schema=False)
+async def static_file(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
+    """A file of the pages: a year's cache at its versioned address; any other name is a 404."""
+    found = static_assets().get(name)
+    if found is None:
+        raise NotFoundError(f"no static file {name!r}")
+    return asset_response(request, found)
+
+
 PAGES = Router(
     path="/",
     route_handlers=[agenda, event, venue, theme, subscribe, about],
     opt={"html_errors": True},
     include_in_schema=False,
 )
-ROUTES = [PAGES, STATIC_ROUTER]
+ROUTES: list[Router | HTTPRouteHandler] = [PAGES, static_file]
