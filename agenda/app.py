@@ -40,6 +40,8 @@ from agenda.partners.preview_feed import ROUTES as PREVIEW_ROUTES
 from agenda.partners.upload import ROUTES as UPLOAD_ROUTES
 from agenda.store.database import DatabaseError, explain
 from agenda.web.api import ROUTES as API_ROUTES
+from agenda.web.apidocs import ROUTES as DOCS_ROUTES
+from agenda.web.apidocs import CompleteJson, SelfHostedDocs
 from agenda.web.compress import gzip_text
 from agenda.web.feed_routes import ROUTES as FEED_ROUTES
 from agenda.web.http import problem, security_headers
@@ -161,6 +163,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
             *FEED_ROUTES,
             *PREVIEW_ROUTES,
             *API_ROUTES,
+            *DOCS_ROUTES,
             *ADMIN_ROUTES,
             *PARTNER_ROUTES,
             *CLASH_ROUTES,
@@ -185,6 +188,12 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         },
         on_startup=[runtime.start],
         on_shutdown=[runtime.close],
-        openapi_config=OpenAPIConfig(title="Regio-agenda", version="0.1.0", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="Regio-agenda",
+            version="0.1.0",
+            path="/schema",
+            description="The shared culture calendar of Den Haag, Leiden and Delft.",
+            render_plugins=[SelfHostedDocs(), CompleteJson(path="/openapi.json")],
+        ),
         debug=False,
     )

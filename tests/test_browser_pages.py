@@ -255,3 +255,35 @@ def test_mobile_layout_and_screenshot(browser: Browser, base_url: str) -> None:
 def test_artifacts_folder_is_ignored_by_git() -> None:
     ignored = (Path(__file__).parent.parent / ".gitignore").read_text(encoding="utf-8")
     assert "tests/artifacts/" in ignored.splitlines()
+
+
+def test_the_api_documentation_renders_offline_under_the_apps_csp(english: Visitor) -> None:
+    outside: list[str] = []
+    english.page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url) if not request.url.startswith(english.base_url) else None
+        ),
+    )
+    page = english.open("/schema")
+    page.wait_for_selector(".opblock-tag", timeout=20000)
+    assert page.locator(".opblock-summary-path", has_text="/api/events").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "schema-1280.png"))
+    english.assert_clean()
+    assert outside == []  # no CDN, no fonts from elsewhere
+
+
+def test_the_openapi_document_lists_the_filters_and_the_answers(base_url: str) -> None:
+    import httpx
+
+    from agenda.filters import PARAMS
+
+    schema = httpx.get(f"{base_url}/schema/openapi.json").json()
+    listed = {p["name"] for p in schema["paths"]["/api/events"]["get"]["parameters"]}
+    assert set(PARAMS) | {"cursor"} <= listed
+    ok = schema["paths"]["/api/events"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"] == {"$ref": "#/components/schemas/EventPage"}
+    assert "EventPage" in schema["components"]["schemas"]
+    assert ok["example"]["events"][0]["title"]
+    feed = {p["name"] for p in schema["paths"]["/feeds/{name}"]["get"]["parameters"]}
+    assert "exhibitions" in feed and "city" in feed
