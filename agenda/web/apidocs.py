@@ -6,8 +6,8 @@ generated document knows neither their parameters nor their answers. This module
 both: every filter parameter (from ``agenda.filters.PARAMS``) on the routes that take
 them, the other parameters of each route, and response schemas generated from the
 Structs, with an example. The page at ``/schema`` runs Swagger UI from the agenda's own
-origin (the ``swagger-ui-bundle-v2`` package (Swagger UI 5, which reads OpenAPI 3.1)'s files, no CDN, no inline script), so it works
-offline and under the app's CSP.
+origin (Swagger UI 5, which reads OpenAPI 3.1, from the ``swagger-ui-bundle-v2``
+package; no CDN, no inline script), so it works offline and under the app's CSP.
 """
 
 from __future__ import annotations
