@@ -468,3 +468,68 @@ def test_cli_gives_no_preview_feed_to_a_revoked_account(world: dict) -> None:
     )
     assert preview.exit_code == 2 and preview.stdout == ""
     assert preview.stderr.count("\n") == 1 and "revoked" in preview.stderr
+
+
+def test_a_submission_that_disagrees_with_a_feed_is_shown_not_silently_overruled(
+    world: dict,
+) -> None:
+    client = world["client"]
+    lecture = next(e for e in client.get("/api/events").json()["events"]
+                   if e["title"] == "Openbare lezing")  # fmt: skip
+    # The Lakenhal's own marketing submits its lecture half an hour later than its feed says.
+    start = datetime.fromisoformat(lecture["start"]).replace(minute=30)
+    made = submit(world, world["lakenhal"], title="Openbare lezing", start=start.isoformat(),
+                  venue="Museum De Lakenhal")  # fmt: skip
+    assert made["event"] == lecture["id"]
+    [conflict] = made["conflicts"]
+    assert conflict["field"] == "start" and conflict["source"] == "lakenhal"
+    assert conflict["ours"].endswith(":30") and conflict["theirs"] != conflict["ours"]
+    # An institution's own submission wins over its own feed, on every public surface.
+    shown = client.get(f"/api/events/{lecture['id']}").json()
+    assert datetime.fromisoformat(shown["start"]) == start
+    detail = client.get(f"/api/partner/events/{made['id']}", headers=auth(world["lakenhal"]))
+    body = detail.json()
+    assert body["state"] == {"visibility": "public"}
+    assert body["public"]["start"] == shown["start"] and body["conflicts"][0]["field"] == "start"
+    # ... and the coordinators see the disagreement in the review queue.
+    store = Store.open(world["db"])
+    from agenda.dedup.decisions import event_conflicts
+
+    assert [c.field for c in event_conflicts(store)[lecture["id"]]] == ["start"]
+    store.close()
+
+
+def test_a_city_outside_the_region_is_refused(world: dict) -> None:
+    response = world["client"].post(
+        "/api/partner/events",
+        json={"title": "Elders", "start": "2027-03-01T20:00:00+01:00", "city": "Amsterdam"},
+        headers=auth(world["lakenhal"]),
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "city"
+    spelled = submit(world, world["lakenhal"], title="Aan zee", city="the hague")
+    detail = world["client"].get(f"/api/partner/events/{spelled['id']}",
+                                 headers=auth(world["lakenhal"])).json()  # fmt: skip
+    assert detail["submission"]["city"] == "Den Haag"
+
+
+def test_a_never_public_submission_can_be_erased_a_public_one_only_withdrawn(world: dict) -> None:
+    client = world["client"]
+    hidden = submit(world, world["lakenhal"], title="Testinzending", visibility="partners")
+    erased = client.delete(f"/api/partner/events/{hidden['id']}?erase=true",
+                           headers=auth(world["lakenhal"]))  # fmt: skip
+    assert erased.status_code == 200 and erased.json()["erased"]
+    private = client.get("/api/partner/events", headers=auth(world["lakenhal"])).json()["events"]
+    assert all(e["title"] != "Testinzending" for e in private)
+    assert client.get(f"/api/partner/events/{hidden['id']}",
+                      headers=auth(world["lakenhal"])).status_code == 404  # fmt: skip
+    public = submit(world, world["lakenhal"], title="Echte lezing")
+    refused = client.delete(f"/api/partner/events/{public['id']}?erase=true",
+                            headers=auth(world["lakenhal"]))  # fmt: skip
+    assert refused.status_code == 400
+    withdrawn = client.delete(
+        f"/api/partner/events/{public['id']}", headers=auth(world["lakenhal"])
+    )
+    assert withdrawn.json()["withdrawn"]
+    shown = client.get(f"/api/events/{public['event']}").json()
+    assert shown["status"] == "cancelled"

@@ -9,12 +9,14 @@ later import) and applied after automatic matching on every rebuild:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from itertools import combinations
 
 import msgspec
 
 from agenda.dedup.cluster import member_features
+from agenda.dedup.conflicts import Conflict, conflicts_in
 from agenda.dedup.matching import compare
 from agenda.dedup.places import PlaceResolver
 from agenda.dedup.rebuild import rebuild_events
@@ -119,3 +121,20 @@ def explain(store: Store, event_id: str, now: datetime) -> Explanation:
         pairs=tuple(pairs),
         decisions=decisions,
     )
+
+
+def event_conflicts(
+    store: Store, event_ids: Iterable[str] | None = None
+) -> dict[str, list[Conflict]]:
+    """Where a partner's submission and another source disagree, per event (all events
+    that hold a partner listing beside another source's when ``event_ids`` is None)."""
+    wanted = list(event_ids) if event_ids is not None else store.events_with_partner_listings()
+    members = store.members_of(wanted)
+    listings = store.listings(k for keys in members.values() for k in keys)
+    found: dict[str, list[Conflict]] = {}
+    for event_id, keys in members.items():
+        active = [listings[k][0] for k in keys if k in listings and listings[k][1] == "active"]
+        conflicts = conflicts_in(active)
+        if conflicts:
+            found[event_id] = conflicts
+    return found

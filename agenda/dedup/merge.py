@@ -28,6 +28,17 @@ def rank(member: Member) -> tuple[int, str]:
     return KIND_RANK.get(member.source_kind, 3), member.listing.key
 
 
+def _own_submission_first(ordered: list[Member]) -> list[Member]:
+    """An institution's own submission speaks before its own feed (it is the deliberate,
+    newer word of the same people); against every other source the kind rank holds."""
+    best = ordered[0].listing.source_id
+    own = f"partner-{best}"
+    submission = [m for m in ordered if m.listing.source_id == own]
+    if not submission:
+        return ordered
+    return submission + [m for m in ordered if m.listing.source_id != own]
+
+
 def _timing(ordered: list[Member]) -> Member:
     """The member whose times the event takes."""
     best = ordered[0]
@@ -82,7 +93,7 @@ def merge_fields(
     ``members`` are the listings that speak for the event (its active ones, or its
     withdrawn ones when none is active); ``all_refs`` are every member, for ``sources``.
     """
-    ordered = sorted(members, key=rank)
+    ordered = _own_submission_first(sorted(members, key=rank))
     best = ordered[0].listing
     timing = _timing(ordered).listing
     provenance = {"title": best.source_id, "start": timing.source_id, "status": best.source_id}

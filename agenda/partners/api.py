@@ -17,14 +17,16 @@ import msgspec
 from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.params import FromPath
 
+from agenda.dedup.decisions import event_conflicts
 from agenda.errors import ForbiddenError, InvalidSubmissionError, NotFoundError
 from agenda.filters import day_problem, parse_filters
-from agenda.model import Listing, SourceConfig
+from agenda.model import Listing, SourceConfig, is_public
+from agenda.normalize import KNOWN_CITIES, normalize_city
 from agenda.partners.accounts import Partner, audit
 from agenda.partners.auth import partner_guard, require_partner
 from agenda.sanitize import DESCRIPTION_LIMIT, clean_description_cut, clean_title
 from agenda.store.query import list_events
-from agenda.sync.ingest import put_listing, withdraw_listing
+from agenda.sync.ingest import erase_listing, put_listing, withdraw_listing
 from agenda.timeutil import AMSTERDAM
 from agenda.web.runtime import Runtime
 from agenda.web.views import event_out
@@ -105,6 +107,10 @@ def listing_from(
     for name in ("venue", "city", "url", "description"):
         if body.get(name) is not None and not isinstance(body[name], str):
             errors.append({"field": name, "message": "must be a string"})
+    city = body.get("city")
+    if isinstance(city, str) and city.strip() and normalize_city(city) not in KNOWN_CITIES:
+        region = ", ".join(sorted(KNOWN_CITIES))
+        errors.append({"field": "city", "message": f"{city!r} is not in the region ({region})"})
     url = body.get("url")
     if isinstance(url, str) and url and not url.startswith(("http://", "https://")):
         errors.append({"field": "url", "message": "must be an http(s) address"})
@@ -121,7 +127,7 @@ def listing_from(
             description=description,
             url=url or None,
             venue_name=clean_title(body.get("venue")) or None,
-            city=clean_title(body.get("city")) or None,
+            city=normalize_city(clean_title(body.get("city"))) or None,
             categories=tuple(categories),
             visibility=visibility,
             embargo_until=embargo,
@@ -222,7 +228,8 @@ async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
     warnings: list[str] = []
     listing = listing_from(body, partner, None, warnings)
     event_id = await _store(runtime, partner, partner, listing, "event.create", body)
-    answer = {"id": listing.external_id, "event": event_id, "listing": listing.key}
+    answer = {"id": listing.external_id, "event": event_id, "listing": listing.key,
+              "conflicts": await _conflicts(runtime, event_id, listing.key)}  # fmt: skip
     return Response(
         {**answer, **({"warnings": warnings} if warnings else {})},
         status_code=201, headers={"Location": f"/api/partner/events/{listing.external_id}"},
@@ -242,26 +249,100 @@ async def change(request: Request[Any, Any, Any], external_id: FromPath[str]) ->
     warnings: list[str] = []
     listing = listing_from(merged, owner, current.external_id, warnings)
     event_id = await _store(runtime, partner, owner, listing, "event.update", changes)
-    answer = {"id": listing.external_id, "event": event_id, "listing": listing.key}
+    answer = {"id": listing.external_id, "event": event_id, "listing": listing.key,
+              "conflicts": await _conflicts(runtime, event_id, listing.key)}  # fmt: skip
     return Response({**answer, **({"warnings": warnings} if warnings else {})})
 
 
 @delete("/api/partner/events/{external_id:str}", summary="Withdraw a submitted event (partner)",
         status_code=200)  # fmt: skip
 async def withdraw(request: Request[Any, Any, Any], external_id: FromPath[str]) -> Response[Any]:
+    """Withdraw: a public event stays, shown as cancelled. ``?erase=true`` deletes a
+    submission that was never public (a mistake, a test) as if it had never been."""
+    runtime = runtime_of(request)
+    partner = require_partner(request)
+    current = _own(partner, external_id, runtime)
+    now = runtime.clock()
+    erase = request.query_params.get("erase", "").lower() in ("1", "true", "yes")
+    if erase and is_public(current, now):
+        raise InvalidSubmissionError(
+            [{"field": "erase", "message": "this event has been public; withdraw it instead "
+              "(it stays visible as cancelled)"}]
+        )  # fmt: skip
+
+    def work() -> None:
+        store = runtime.stores.get()
+        if erase:
+            erase_listing(store, current.key, now)
+        else:
+            withdraw_listing(store, current.key, now)
+        with store.transaction():
+            action = "event.erase" if erase else "event.withdraw"
+            audit(store, partner, partner.name, action, current.key, now, {})
+
+    await write(runtime, work)
+    if erase:
+        return Response({"id": external_id, "erased": True})
+    return Response({"id": external_id, "withdrawn": True})
+
+
+@get("/api/partner/events/{external_id:str}", summary="One submission, its state and conflicts")
+async def submission(request: Request[Any, Any, Any], external_id: FromPath[str]) -> Response[Any]:
+    """The submission as sent, its event as partners and as the public see it, its public
+    state, and where another source disagrees (nobody is silently overruled)."""
     runtime = runtime_of(request)
     partner = require_partner(request)
     current = _own(partner, external_id, runtime)
     now = runtime.clock()
 
-    def work() -> None:
+    def read() -> dict[str, Any]:
         store = runtime.stores.get()
-        withdraw_listing(store, current.key, now)
-        with store.transaction():
-            audit(store, partner, partner.name, "event.withdraw", current.key, now, {})
+        event_id = store.memberships().get(current.key)
+        state = submission_state(current, now)
+        public = None
+        if event_id is not None:
+            try:
+                shown = store.get_event(event_id)
+                public = {"title": shown.title, "start": event_out(shown).start,
+                          "venue": shown.venue.name if shown.venue else None,
+                          "status": shown.status}  # fmt: skip
+            except NotFoundError:
+                public = None
+        conflicts = _conflict_rows(store, event_id, current.key) if event_id else []
+        return {"id": current.external_id, "listing": current.key, "event": event_id,
+                "state": state, "submission": _as_body(current), "public": public,
+                "conflicts": conflicts}  # fmt: skip
 
-    await write(runtime, work)
-    return Response({"id": external_id, "withdrawn": True})
+    return Response(await anyio.to_thread.run_sync(read))
+
+
+def submission_state(listing: Listing, now: datetime) -> dict[str, Any]:
+    """Where a submission stands: public, embargoed until a moment, or partners only."""
+    if listing.embargo_until is not None and listing.embargo_until > now:
+        return {"visibility": "embargo", "until": listing.embargo_until.isoformat()}
+    if listing.visibility == "partners" and listing.embargo_until is None:
+        return {"visibility": "partners"}
+    return {"visibility": "public"}
+
+
+def _conflict_rows(store: Any, event_id: str, key: str) -> list[dict[str, str]]:
+    found = event_conflicts(store, [event_id]).get(event_id, [])
+    return [
+        {
+            "field": c.field,
+            "ours": c.ours,
+            "theirs": c.theirs,
+            "source": c.other_key.split(":", 1)[0],
+        }
+        for c in found
+        if c.partner_key == key
+    ]
+
+
+async def _conflicts(runtime: Runtime, event_id: str, key: str) -> list[dict[str, str]]:
+    return await anyio.to_thread.run_sync(
+        lambda: _conflict_rows(runtime.stores.get(), event_id, key)
+    )
 
 
 def _owner_of(listing: Listing) -> Partner:
@@ -292,7 +373,7 @@ def _as_body(listing: Listing) -> dict[str, Any]:
 ROUTES = [
     Router(
         path="/",
-        route_handlers=[partner_events, submit, change, withdraw],
+        route_handlers=[partner_events, submission, submit, change, withdraw],
         guards=[partner_guard],
     )
 ]

@@ -106,8 +106,18 @@ def _review(page: Page, viewer: Viewer) -> bytes:
         for r in sources if r["outcome"] == "refused"
     ]  # fmt: skip
     done = page.params.get("done", "")
+    disagreements = [
+        {"event": event_id, "field": page.t[f"pp_field_{c.field}"], "ours": c.ours,
+         "theirs": c.theirs, "partner": names.get(c.partner_key.split(":")[0],
+                                                  c.partner_key.split(":")[0]),
+         "other": names.get(c.other_key.split(":")[0], c.other_key.split(":")[0]),
+         "listing": c.partner_key}
+        for event_id, found in decide.event_conflicts(store).items()
+        for c in found
+    ]  # fmt: skip
     return page.render(
         "review.html",
+        conflicts=disagreements,
         **viewer_context(page, viewer),
         section="review",
         pairs=review_rows(shown, memberships, members, listings, names, page.lang),

@@ -127,6 +127,10 @@ class EventsTable(StoreBase):
             ),
         )  # fmt: skip
 
+    def delete_event(self, event_id: str) -> None:
+        """Remove an event that was never public (nothing public may point to it)."""
+        self.db.execute("DELETE FROM events WHERE id = ? AND visibility != 'public'", (event_id,))
+
     def mark_replaced(self, event_id: str, replaced_by: str, now: datetime) -> None:
         """Tombstone: the event was merged into ``replaced_by``; its id keeps answering."""
         self.db.execute(

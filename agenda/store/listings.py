@@ -189,6 +189,23 @@ class ListingsTable(StoreBase):
             )
         ]
 
+    def delete_listing(self, key: str) -> None:
+        """Remove a listing, its membership and its review pairs (never-public ones only)."""
+        self.db.execute("DELETE FROM memberships WHERE listing_key = ?", (key,))
+        self.db.execute("DELETE FROM review WHERE a = ? OR b = ?", (key, key))
+        self.db.execute("DELETE FROM pending WHERE listing_key = ?", (key,))
+        self.db.execute("DELETE FROM listings WHERE key = ?", (key,))
+
+    def events_with_partner_listings(self) -> list[str]:
+        """Events that hold a partner's submission beside another source's listing."""
+        rows = self._rows(
+            """SELECT event_id FROM memberships GROUP BY event_id
+               HAVING sum(listing_key LIKE 'partner-%') > 0
+                  AND sum(listing_key NOT LIKE 'partner-%') > 0
+               ORDER BY event_id"""
+        )
+        return [r[0] for r in rows]
+
     def memberships_with_reasons(self, event_id: str) -> list[tuple[str, str]]:
         return [
             (k, r)

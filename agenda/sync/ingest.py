@@ -247,6 +247,21 @@ def withdraw_listing(store: Store, key: str, now: datetime) -> None:
         _rebuild(store, now)
 
 
+def erase_listing(store: Store, key: str, now: datetime) -> None:
+    """Delete a listing that was never public (a partner's mistake or test) as if it had
+    never been: its event is rebuilt from the rest, or goes when it has no other listing.
+    Callers check that it was never public; a public one is withdrawn instead."""
+    with store.transaction():
+        event_id = store.memberships().get(key)
+        store.delete_listing(key)
+        others = store.members_of([event_id]).get(event_id, []) if event_id else []
+        if event_id is not None and not others:
+            store.delete_event(event_id)
+        store.add_pending(others)
+        _rebuild(store, now)
+        store.bump_generation()
+
+
 def rebuild_pending(store: Store, now: datetime) -> int:
     """Rebuild the events of every pending listing in one transaction; returns events written.
 

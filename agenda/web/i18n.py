@@ -382,6 +382,26 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "written to the audit log.",
     ),
     "pp_pairs_title": ("Mogelijke dubbelingen", "Possible duplicates"),
+    "pp_conflicts_title": (
+        "Partners die een andere bron tegenspreken",
+        "Partners who disagree with another source",
+    ),
+    "pp_conflicts_intro": (
+        "Een partner heeft een evenement ingediend dat samenvalt met dat van een andere bron, "
+        "maar ze verschillen. De eigen inzending van een instelling gaat voor haar eigen feed; "
+        "anders gaat de bron van de locatie zelf voor.",
+        "A partner submitted an event that is the same happening as another source's, but "
+        "they differ. An institution's own submission wins over its own feed; otherwise the "
+        "venue's own source wins.",
+    ),
+    "pp_conflicts_none": ("Geen tegenstrijdigheden.", "No disagreements."),
+    "pp_col_field": ("Wat", "What"),
+    "pp_col_partner": ("Partner zegt", "Partner says"),
+    "pp_col_other": ("Andere bron zegt", "Other source says"),
+    "pp_field_start": ("Begin", "Start"),
+    "pp_field_venue": ("Locatie", "Venue"),
+    "pp_field_title": ("Titel", "Title"),
+    "pp_field_status": ("Status", "Status"),
     "pp_pairs_none": (
         "Er wachten geen paren op een beslissing.",
         "No pairs are waiting for a decision.",
