@@ -97,7 +97,7 @@ def test_import_then_export_json_matches_spec(tmp_path: Path) -> None:
     assert lezing["end"] == "2027-01-15T21:30:00+01:00"
     assert lezing["all_day"] is False and lezing["status"] == "scheduled"
     assert lezing["venue"]["name"] == "Museum De Lakenhal" and lezing["city"] == "Leiden"
-    assert lezing["categories"] == ["Lezing"] and lezing["themes"] == []
+    assert lezing["categories"] == ["lecture"] and lezing["themes"] == []
     assert lezing["sources"] == [
         {
             "source": "lakenhal",
