@@ -331,3 +331,21 @@ def test_json_export_holds_past_events_too_and_feeds_do_not(tmp_path: Path) -> N
     assert "2020-01-15T20:00:00+01:00" in [e["start"] for e in exported]  # every imported record
     feed = CliRunner().invoke(main, ["export", "--db", db, "--format", "ics"]).stdout
     assert "DTSTART;TZID=Europe/Amsterdam:20200115T200000" not in feed  # feeds look ahead
+
+
+def test_export_takes_language_and_a_category_in_either_language(tmp_path: Path) -> None:
+    (tmp_path / "lakenhal.ics").write_text(FEED, encoding="utf-8")
+    db = str(tmp_path / "a.db")
+    CliRunner().invoke(
+        main, ["import", "--config", str(config(tmp_path, lakenhal("lakenhal.ics"))), "--db", db]
+    )
+
+    def export(*args: str) -> list[dict]:
+        result = CliRunner().invoke(main, ["export", "--db", db, "--format", "json", *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["events"]
+
+    everything = export()
+    assert export("--category", "Lecture") == export("--category", "lezing") != []
+    assert export("--lang", "en") == everything  # a language to read selects nothing
+    assert export("--language", "en") == []  # this Dutch calendar holds nothing in English
