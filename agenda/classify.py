@@ -2,7 +2,9 @@
 
 Sources label events in their own words (``Tentoonstelling``, ``ExhibitionEvent``,
 ``classical``, ``Familie``, ``(4+)``); these map the words to a small shared vocabulary
-that filters and feeds use: ``kind`` and ``audience``.
+that filters and feeds use: ``kind`` and ``audience``. The words are the vocabulary's
+(``agenda/data/vocabulary.toml``): a category's words imply its kind and audiences, so a
+new source spelling is added once, there.
 """
 
 from __future__ import annotations
@@ -10,34 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from agenda import vocabulary
 from agenda.normalize import fold
 
-KINDS = ("exhibition", "concert", "performance", "lecture", "tour", "workshop", "festival",
-         "film", "market", "other")  # fmt: skip
-AUDIENCES = ("family", "children", "students", "adults", "seniors")
-
-_KIND_WORDS = {
-    "exhibition": "tentoonstelling tentoonstellingen expositie exhibition exhibitionevent expo "
-    "visualartsevent",
-    "concert": "concert concerten muziek music musicevent klassiek classical jazz pop rock "
-    "koor orgel lunchconcert kamermuziek",
-    "performance": "theater theatre toneel voorstelling performance theaterevent cabaret comedy "
-    "comedyevent dans dance danceevent opera musical ballet",
-    "lecture": "lezing lezingen lecture talk debat debate voordracht symposium educationevent "
-    "science",
-    "tour": "rondleiding rondleidingen tour wandeling stadswandeling walk excursie",
-    "workshop": "workshop workshops cursus course masterclass",
-    "festival": "festival festivals museumnacht",
-    "film": "film cinema screeningevent filmvoorstelling",
-    "market": "markt market braderie",
-}
-_AUDIENCE_WORDS = {
-    "family": "familie family families gezin kids kinderen children childrensevent jeugd youth "
-    "jong",
-    "children": "kinderen children kids childrensevent peuters kleuters",
-    "students": "student studenten students studium campus",
-    "seniors": "senioren seniors 65",
-}
+KINDS = tuple(term.id for term in vocabulary.load().kinds)
+AUDIENCES = tuple(term.id for term in vocabulary.load().audiences)
 _AGE = re.compile(r"\(\s*\d{1,2}\s*\+\s*\)|\b\d{1,2}\s*\+")
 _ACCESSIBLE = re.compile(
     r"rolstoel|wheelchair|toegankelijk|accessible|invalidentoilet|mindervalide|ringleiding|"
@@ -46,15 +25,8 @@ _ACCESSIBLE = re.compile(
 )
 
 
-def _index(table: dict[str, str]) -> dict[str, str]:
-    return {word: name for name, words in table.items() for word in words.split()}
-
-
-_KIND_INDEX = _index(_KIND_WORDS)
-_AUDIENCE_INDEX: dict[str, list[str]] = {}
-for _audience, _labels in _AUDIENCE_WORDS.items():
-    for _label in _labels.split():
-        _AUDIENCE_INDEX.setdefault(_label, []).append(_audience)
+_KIND_INDEX = vocabulary.kind_words()
+_AUDIENCE_INDEX = vocabulary.audience_words()
 
 
 def _words(texts: Iterable[str | None]) -> list[str]:

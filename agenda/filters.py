@@ -5,6 +5,10 @@ cannot understand is an ``InvalidFilterError`` naming the parameter. Days and mo
 bounded here (``parse_day``, ``parse_moment``, ``day_problem``) to the years
 ``MIN_YEAR``..``MAX_YEAR``: far outside them the date arithmetic of windows, weeks and
 time zones overflows (a 500), and no culture calendar needs them.
+
+``lang`` is the language people read (labels, titles) and never narrows the selection;
+``language`` keeps only the events held in that language. ``category`` takes a canonical
+id or any word of the vocabulary in either language, and is kept as the id.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ import msgspec
 from agenda.classify import AUDIENCES, KINDS
 from agenda.errors import InvalidFilterError
 from agenda.normalize import normalize_city
+from agenda.vocabulary import canonical, category_ids
 
 MAX_LIMIT = 5000
 MIN_YEAR, MAX_YEAR = 1900, 2200
 LANGUAGES = ("nl", "en")
-PARAMS = ("city", "venue", "source", "theme", "category", "audience", "lang", "from", "to",
-          "q", "free", "accessible", "kind", "limit")  # fmt: skip
+PARAMS = ("city", "venue", "source", "theme", "category", "audience", "lang", "language",
+          "from", "to", "q", "free", "accessible", "kind", "limit")  # fmt: skip
 _TRUE = {"1", "true", "yes", "ja", "on"}
 _FALSE = {"0", "false", "no", "nee", "off"}
 
@@ -38,7 +43,8 @@ class EventFilter(msgspec.Struct, frozen=True, kw_only=True):
     theme: str | None = None
     category: str | None = None
     audience: str | None = None
-    lang: str | None = None
+    lang: str | None = None  # the language of labels and titles; selects nothing
+    language: str | None = None  # only events held in this language
     q: str | None = None
     free: bool | None = None
     accessible: bool | None = None
@@ -112,6 +118,17 @@ def _text(param: str, value: str | None, max_length: int = 200) -> str | None:
     return value.strip()
 
 
+def _category(value: str | None) -> str | None:
+    text = _text("category", value, 100)
+    if text is None:
+        return None
+    found = canonical(text)
+    if found is None:
+        raise InvalidFilterError("category", f"{text!r} is not a category; use one of "
+                                 f"{', '.join(category_ids())}")  # fmt: skip
+    return found
+
+
 def add_twelve_months(day: date) -> date:
     try:
         return day.replace(year=day.year + 1)
@@ -151,9 +168,10 @@ def parse_filters(params: Mapping[str, str], today: date, *, defaults: bool = Tr
         venue=_text("venue", params.get("venue"), 100),
         source=_text("source", params.get("source"), 100),
         theme=_text("theme", params.get("theme"), 100),
-        category=_text("category", params.get("category"), 100),
+        category=_category(params.get("category")),
         audience=_choice("audience", params.get("audience"), AUDIENCES),
         lang=_choice("lang", params.get("lang"), LANGUAGES),
+        language=_choice("language", params.get("language"), LANGUAGES),
         q=_text("q", params.get("q")),
         free=_bool("free", params.get("free")),
         accessible=_bool("accessible", params.get("accessible")),

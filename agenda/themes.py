@@ -15,6 +15,7 @@ from importlib import resources
 import msgspec
 
 from agenda.normalize import fold, normalize_city
+from agenda.vocabulary import canonical
 
 
 class ThemeRules(msgspec.Struct, frozen=True, kw_only=True):
@@ -76,8 +77,9 @@ def belongs(theme: Theme, event: EventFacts) -> bool:
     if rules.venues and event.venue_id not in rules.venues:
         return False
     if rules.categories:
-        wanted = {fold(c) for c in rules.categories}
-        if not wanted & {fold(c) for c in event.categories}:
+        # A rule may name a category in either language or as a source spells it.
+        wanted = {canonical(c) or fold(c) for c in rules.categories}
+        if not wanted & {canonical(c) or fold(c) for c in event.categories}:
             return False
     if rules.sources and not set(rules.sources) & set(event.sources):
         return False

@@ -79,7 +79,7 @@ def render_atom(events: Sequence[Event], options: FeedOptions) -> bytes:
         entry.register_extension("regio_links", EntryLinks, atom=True, rss=False)
         links = [{"href": event_url(event, options), "rel": "alternate", "type": "text/html"}]
         entry.content(item_html(event, options.lang), type="html")
-        tags = categories(event)
+        tags = categories(event, options.lang)
         if tags:
             entry.category([{"term": t} for t in tags])
         if event.image:

@@ -42,7 +42,7 @@ from feeds.base import (
     plain_text,
     title_in,
 )
-from feeds.labels import long_day, word
+from feeds.labels import category_labels, long_day, price_in, word
 
 PRODID = "-//Regio-agenda//Regio-agenda 0.1//NL"
 TZID = "Europe/Amsterdam"
@@ -187,7 +187,7 @@ def details(event: Event, options: FeedOptions) -> str:
     lang = options.lang
     tail = []
     if event.price:
-        tail.append(f"{word('price', lang)}: {event.price}")
+        tail.append(f"{word('price', lang)}: {price_in(event.price, lang)}")
     elif event.is_free:
         tail.append(f"{word('price', lang)}: {word('free', lang)}")
     tail.append(event_url(event, options))
@@ -207,7 +207,8 @@ def _body(event: Event, options: FeedOptions) -> bytes:
         lines.append(_line("GEO", f"{venue.latitude:.6f};{venue.longitude:.6f}"))
     lines.append(_line("URL", event_url(event, options)))
     if event.categories:
-        lines.append(_line("CATEGORIES", ",".join(escape_text(c) for c in event.categories)))
+        names = category_labels(event.categories, options.lang)
+        lines.append(_line("CATEGORIES", ",".join(escape_text(c) for c in names)))
     lines.append(_line("STATUS", _status(event)))
     lines.append(_line("SEQUENCE", str(event.sequence)))
     changed = event.updated or event.created or options.now

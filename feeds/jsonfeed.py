@@ -151,7 +151,7 @@ def feed_item(event: Event, options: FeedOptions, host: str) -> Item:
         content_html=item_html(event, options.lang),
         date_published=utc_iso(created) if created is not None else None,
         date_modified=utc_iso(changed) if changed is not None else None,
-        tags=categories(event),
+        tags=categories(event, options.lang),
         image=event.image,
         regio_agenda=event_data(event),
     )

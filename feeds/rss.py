@@ -35,7 +35,7 @@ from feeds.base import (
     location_text,
     title_in,
 )
-from feeds.labels import first_day, short_day, when_text, word
+from feeds.labels import category_labels, first_day, price_in, short_day, when_text, word
 
 GENERATOR = "Regio-agenda"
 RSS_DOCS = "https://www.rssboard.org/rss-specification"
@@ -155,7 +155,7 @@ def price_text(event: Event, lang: str) -> str | None:
     if event.is_free:
         return word("free", lang)
     if event.price:
-        return f"{word('price', lang)}: {event.price}"
+        return f"{word('price', lang)}: {price_in(event.price, lang)}"
     return None
 
 
@@ -187,9 +187,9 @@ def image_type(url: str) -> str:
     return "image/jpeg"  # the commonest type of an event picture without an extension
 
 
-def categories(event: Event) -> list[str]:
-    """The event's categories, once each, in order, XML-safe."""
-    return list(dict.fromkeys(xml_text(c) for c in event.categories if c.strip()))
+def categories(event: Event, lang: str) -> list[str]:
+    """The event's categories in ``lang``, once each, in order, XML-safe."""
+    return [xml_text(c) for c in category_labels(event.categories, lang)]
 
 
 def render_rss(events: Sequence[Event], options: FeedOptions) -> bytes:
@@ -213,7 +213,7 @@ def render_rss(events: Sequence[Event], options: FeedOptions) -> bytes:
         entry.link(href=event_url(event, options))
         entry.guid(item_id(event, host), permalink=False)
         entry.description(item_html(event, options.lang))
-        tags = categories(event)
+        tags = categories(event, options.lang)
         if tags:
             entry.category([{"term": t} for t in tags])
         if event.image:

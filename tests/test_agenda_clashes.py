@@ -27,13 +27,13 @@ def event(id: str, start: datetime | None = EVENING, city: str = "Leiden", categ
 def test_same_evening_same_city_same_category_ranks_first() -> None:
     plan = Plan(start=EVENING, city="Leiden", category="concert")
     events = [
-        event("concert-leiden", categories=("Concert",)),
-        event("concert-delft", city="Delft", categories=("Concert",)),
-        event("lecture-leiden", categories=("Lezing",)),
-        event("morning-concert-leiden", start=EVENING - timedelta(hours=9), categories=("Concert",)),
+        event("concert-leiden", categories=("concert",)),
+        event("concert-delft", city="Delft", categories=("concert",)),
+        event("lecture-leiden", categories=("lecture",)),
+        event("morning-concert-leiden", start=EVENING - timedelta(hours=9), categories=("concert",)),
         event("exhibition", start=None, start_date=date(2027, 2, 1), end_date=date(2027, 5, 1), kind="exhibition"),
-        event("tomorrow", start=EVENING + timedelta(days=1), categories=("Concert",)),
-        event("cancelled", categories=("Concert",), status="cancelled"),
+        event("tomorrow", start=EVENING + timedelta(days=1), categories=("concert",)),
+        event("cancelled", categories=("concert",), status="cancelled"),
     ]  # fmt: skip
     ranked = [c.event.id for c in rank_clashes(plan, events)]
     assert ranked[:3] == ["concert-leiden", "concert-delft", "lecture-leiden"]
@@ -62,7 +62,7 @@ def test_clash_api_shows_embargoed_plans_to_partners_only(tmp_path: Path) -> Non
     db = tmp_path / "a.db"
     store = Store.open(db)
     ingest(store, make_source(), [make_listing(external_id="c", title="Orgelconcert", start=EVENING, end=None,
-                                               categories=("Concert",))], [], NOW)  # fmt: skip
+                                               categories=("concert",))], [], NOW)  # fmt: skip
     _, key = add_partner(store, "Prinsenhof", "prinsenhof", "partner", NOW)
     store.close()
     app = create_app(

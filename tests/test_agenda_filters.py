@@ -32,6 +32,8 @@ def test_defaults_are_today_for_twelve_months() -> None:
         ({"accessible": "2"}, "accessible"),
         ({"audience": "dogs"}, "audience"),
         ({"lang": "fr"}, "lang"),
+        ({"language": "fr"}, "language"),
+        ({"category": "Kermis op de maan"}, "category"),
         ({"kind": "circus"}, "kind"),
         ({"limit": "ten"}, "limit"),
         ({"limit": "0"}, "limit"),
@@ -51,12 +53,14 @@ def seed(store: Store) -> None:
     lakenhal = make_source()
     listings = [
         make_listing(external_id="lezing", title="Lezing: Rembrandt en de wetenschap",
-                     description="Rolstoeltoegankelijk. Over schilders.", is_free=True),
+                     description="Rolstoeltoegankelijk. Over schilders.", is_free=True,
+                     categories=("Lezing",)),
         make_listing(external_id="expo", title="Tentoonstelling: Jonge Rembrandt", start=None, end=None,
                      start_date=date(2027, 2, 1), end_date=date(2027, 5, 31), categories=("Tentoonstelling",)),
         make_listing(external_id="kids", title="Kerstvakantie: sterrenkijken (4+)", categories=("Familie",),
                      start=datetime(2027, 12, 28, 10, tzinfo=UTC), end=None),
         make_listing(external_id="en", title="Lecture: Rembrandt and science", language="en",
+                     categories=("Lecture",),
                      start=datetime(2027, 3, 1, 19, tzinfo=UTC), end=None),
     ]  # fmt: skip
     ingest(store, lakenhal, listings, [], NOW)
@@ -86,7 +90,9 @@ def test_each_filter_selects(store: Store) -> None:
     assert titles(store, {**wide, "audience": "family"}) == ["Kerstvakantie: sterrenkijken (4+)"]
     assert titles(store, {**wide, "free": "true"}) == ["Lezing: Rembrandt en de wetenschap"]
     assert titles(store, {**wide, "accessible": "true"}) == ["Lezing: Rembrandt en de wetenschap"]
-    assert titles(store, {**wide, "lang": "en"}) == ["Lecture: Rembrandt and science"]
+    # ``lang`` is the language people read and never drops events; ``language`` selects.
+    assert len(titles(store, {**wide, "lang": "en"})) == 5
+    assert titles(store, {**wide, "language": "en"}) == ["Lecture: Rembrandt and science"]
     assert set(titles(store, {**wide, "q": "rembrandt"})) == {
         "Lezing: Rembrandt en de wetenschap", "Tentoonstelling: Jonge Rembrandt", "Lecture: Rembrandt and science",
     }  # fmt: skip
@@ -101,3 +107,22 @@ def test_each_filter_selects(store: Store) -> None:
         "Tentoonstelling: Jonge Rembrandt"
     ]
     assert count_events(store, parse_filters(wide, TODAY)) == 5
+
+
+def test_a_category_in_either_language_finds_the_same_events(store: Store) -> None:
+    seed(store)
+    wide = {"from": "2027-01-01", "to": "2027-12-31"}
+    lectures = ["Lezing: Rembrandt en de wetenschap", "Lecture: Rembrandt and science"]
+    for spelling in ("Lecture", "lezing", "LEZINGEN", "lecture"):
+        assert sorted(titles(store, {**wide, "category": spelling})) == sorted(lectures)
+    assert titles(store, {**wide, "category": "Exhibition"}) == ["Tentoonstelling: Jonge Rembrandt"]
+    assert titles(store, {**wide, "category": "classical"}) == ["Orgelconcert"]
+    assert parse_filters({"category": "Klassiek"}, TODAY).category == "classical"
+
+
+def test_events_carry_canonical_ids(store: Store) -> None:
+    seed(store)
+    events = list_events(store, parse_filters({"from": "2027-01-01", "to": "2027-12-31"}, TODAY))
+    assert {c for e in events for c in e.categories} == {
+        "lecture", "exhibition", "family", "classical"
+    }  # fmt: skip

@@ -98,7 +98,7 @@ def test_import_then_export_json_matches_spec(tmp_path: Path) -> None:
     assert lezing["end"] == "2027-01-15T21:30:00+01:00"
     assert lezing["all_day"] is False and lezing["status"] == "scheduled"
     assert lezing["venue"]["name"] == "Museum De Lakenhal" and lezing["city"] == "Leiden"
-    assert lezing["categories"] == ["Lezing"] and lezing["themes"] == []
+    assert lezing["categories"] == ["lecture"] and lezing["themes"] == []
     assert lezing["sources"] == [
         {
             "source": "lakenhal",
@@ -439,3 +439,21 @@ def test_forwarded_addresses_count_only_from_trusted_proxies(tmp_path: Path) -> 
     finally:
         server.terminate()  # type: ignore[attr-defined]
         server.wait()  # type: ignore[attr-defined]
+
+
+def test_export_takes_language_and_a_category_in_either_language(tmp_path: Path) -> None:
+    (tmp_path / "lakenhal.ics").write_text(FEED, encoding="utf-8")
+    db = str(tmp_path / "a.db")
+    CliRunner().invoke(
+        main, ["import", "--config", str(config(tmp_path, lakenhal("lakenhal.ics"))), "--db", db]
+    )
+
+    def export(*args: str) -> list[dict]:
+        result = CliRunner().invoke(main, ["export", "--db", db, "--format", "json", *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["events"]
+
+    everything = export()
+    assert export("--category", "Lecture") == export("--category", "lezing") != []
+    assert export("--lang", "en") == everything  # a language to read selects nothing
+    assert export("--language", "en") == []  # this Dutch calendar holds nothing in English

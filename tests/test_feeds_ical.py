@@ -484,8 +484,7 @@ def test_english_titles_and_descriptions() -> None:
     blocks = vevents(data)
     assert "SUMMARY:Rembrandt's drawings\r" in blocks[uid(ENGLISH)]
     assert (
-        "DESCRIPTION:Drawings from the Leiden years.\\n\\nPrice: € 17\\,50"
-        in (blocks[uid(ENGLISH)])
+        "DESCRIPTION:Drawings from the Leiden years.\\n\\nPrice: €17.50" in (blocks[uid(ENGLISH)])
     )
     assert "SUMMARY:CANCELLED: Lezing over Vermeer\r" in blocks[uid(CANCELLED)]
     assert "Price: free" in blocks[uid(SUMMER)]
@@ -798,3 +797,27 @@ def test_google_event_links() -> None:
     details = parse_qs(urlsplit(google_calendar_event_url(wordy, make_options())).query)["details"]
     assert len(details[0]) < 1600
     assert details[0].endswith(f"…\n\nhttps://{HOST}/events/evt-winter")
+
+
+@pytest.mark.parametrize(
+    ("price", "en", "nl"),
+    [
+        ("€ 17,50", "€17.50", "€ 17,50"),
+        ("17.50", "€17.50", "€ 17,50"),
+        ("EUR 17.50", "€17.50", "€ 17,50"),
+        ("€ 10 / € 7,50 (CJP)", "€10 / €7.50 (CJP)", "€ 10 / € 7,50 (CJP)"),
+        ("vanaf 12 euro", "vanaf €12", "vanaf € 12"),
+        ("Gratis", "Gratis", "Gratis"),
+    ],
+)
+def test_prices_are_written_the_readers_way(price: str, en: str, nl: str) -> None:
+    from feeds.labels import price_in
+
+    assert (price_in(price, "en"), price_in(price, "nl")) == (en, nl)
+
+
+def test_english_dates_are_british() -> None:
+    from feeds.labels import long_day
+
+    assert long_day(date(2026, 12, 6), "en") == "Sunday 6 December 2026"
+    assert long_day(date(2026, 12, 6), "nl") == "zondag 6 december 2026"

@@ -68,7 +68,7 @@ def test_list_shape_matches_the_export(client: TestClient) -> None:
     assert set(body) == {"events", "next"}
     first = body["events"][0]
     assert set(first) == {"id", "title", "description", "start", "end", "all_day", "status", "venue",
-                          "city", "url", "categories", "themes", "sources", "price", "is_free"}  # fmt: skip
+                          "city", "url", "categories", "themes", "sources", "price", "is_free", "titles"}  # fmt: skip
     assert first["start"] == "2027-02-01" or first["start"].endswith("+01:00")
 
 
@@ -88,7 +88,8 @@ def test_every_filter(client: TestClient) -> None:
     ]
     assert titles(client, "theme=rembrandt-2019") == []
     assert titles(client, "accessible=true") == []
-    assert titles(client, "lang=en") == []
+    assert titles(client, "language=en") == []  # held in English: none here
+    assert titles(client, "lang=en") == titles(client, "")  # a language to read selects nothing
 
 
 @pytest.mark.parametrize("query,param", [("from=x", "from"), ("limit=-1", "limit"), ("kind=circus", "kind"),
@@ -182,8 +183,12 @@ def test_venues_categories_themes_sources_changes(client: TestClient) -> None:
     venue = client.get("/api/venues/prinsenhof").json()
     assert [e["title"] for e in venue["events"]] == ["Kinderworkshop (6+)"]
     assert client.get("/api/venues/nope").status_code == 404
-    categories = {c["name"]: c["count"] for c in client.get("/api/categories").json()}
-    assert categories["Klassiek"] == 7
+    answer = client.get("/api/categories").json()
+    categories = {c["id"]: c["count"] for c in answer}
+    assert categories["classical"] == 7
+    assert answer[0]["id"] == "exhibition"  # the vocabulary's display order
+    assert answer[1] == {"id": "classical", "nl": "Klassieke muziek", "en": "Classical music",
+                         "count": 7}  # fmt: skip
     themes = client.get("/api/themes").json()
     assert [t["id"] for t in themes] == ["rembrandt-2019"]
     assert (

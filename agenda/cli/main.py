@@ -164,9 +164,12 @@ def _filter_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--venue", help="Venue id."),
         click.option("--source", help="Only events listed by this source id."),
         click.option("--theme", help="Theme id."),
-        click.option("--category", help="A category as the sources name it."),
+        click.option("--category", help="A category: its id (lecture) or any name of it in "
+                                        "Dutch or English (Lezing, Lecture)."),
         click.option("--audience", help="family, children, students, adults or seniors."),
-        click.option("--lang", help="nl or en: titles and labels in this language."),
+        click.option("--lang", help="nl or en: titles and labels in this language "
+                                    "(selects nothing)."),
+        click.option("--language", help="nl or en: only events held in this language."),
         click.option("--q", help="Full-text search in titles and descriptions."),
         click.option("--free", help="true: only free events."),
         click.option("--accessible", help="true: only events that say they are accessible."),

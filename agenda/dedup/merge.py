@@ -4,7 +4,9 @@ Pure: members in, fields and provenance out. The best source wins a field: kind
 ``venue`` over ``institution`` over ``aggregator``, then the listing key for a stable
 tie-break; a field the best source leaves empty comes from the next one. Times take
 the more precise value: a timed start beats an all-day one on the same day, while a
-multi-day span (an exhibition) keeps the venue's own date range.
+multi-day span (an exhibition) keeps the venue's own date range. Categories become the
+vocabulary's canonical ids (``agenda.vocabulary``); a source word it does not know stays
+on the listing only, and ``/sources`` lists it for a coordinator to map.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from agenda.classify import AUDIENCES, audiences_of, kind_of, says_accessible
 from agenda.dedup.cluster import Member
 from agenda.dedup.titles import strip_suffix
 from agenda.model import SourceRef, VenueRef
+from agenda.vocabulary import canonical_all
 
 KIND_RANK = {"venue": 0, "institution": 1, "aggregator": 2}
 _FIRST_FILLED = ("url", "language", "price", "is_free", "ticket_url", "image")
@@ -133,12 +136,9 @@ def merge_fields(
             provenance["city"] = member.listing.source_id
             break
     _classify(ordered, fields)
-    categories: list[str] = []
-    for member in ordered:
-        for category in member.listing.categories:
-            if category.casefold() not in {c.casefold() for c in categories}:
-                categories.append(category)
-    fields["categories"] = tuple(categories)
+    # The event speaks the vocabulary's ids; each listing keeps its source's own words.
+    words = [category for member in ordered for category in member.listing.categories]
+    fields["categories"], _ = canonical_all(words)
     fields["sources"] = tuple(
         SourceRef(source=m.listing.source_id, external_id=m.listing.external_id, url=m.listing.url)
         for m in sorted(all_refs, key=lambda m: m.listing.key)

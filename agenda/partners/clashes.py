@@ -17,6 +17,7 @@ import msgspec
 from agenda.model import Event
 from agenda.normalize import fold, normalize_city
 from agenda.timeutil import AMSTERDAM, day_start, to_local
+from agenda.vocabulary import canonical
 
 EVENING = time(17, 0)
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -84,9 +85,9 @@ def clash_score(plan: Plan, event: Event) -> Clash | None:
             score += 0.5
             reasons.append(f"in {event.city}, nearby")
     if plan.category:
-        wanted = fold(plan.category)
-        labels = {fold(c) for c in event.categories} | {fold(event.kind or "")}
-        if wanted in labels:
+        # A category in any spelling (``Klassiek``, ``classical``) or a kind (``performance``).
+        wanted = {canonical(plan.category), fold(plan.category)} - {None, ""}
+        if wanted & {*event.categories, event.kind}:
             score += 2.0
             reasons.append(f"also {plan.category}")
     if plan.audience and plan.audience in event.audience:

@@ -19,11 +19,11 @@ from typing import Any
 from babel.dates import format_date
 
 from agenda.model import Event
-from agenda.normalize import fold
 from agenda.partners.clashes import DEFAULT_LENGTH, EVENING, Plan, clash_score
 from agenda.partners.planner_data import Period, by_day, visibility_note
 from agenda.themes import Theme
 from agenda.timeutil import to_local
+from agenda.vocabulary import label as category_label
 from agenda.web.i18n import audience_name, city_name, kind_name, labels
 from agenda.web.page_data import event_item
 from feeds.base import is_cancelled
@@ -33,14 +33,13 @@ from feeds.labels import long_day
 
 
 def _shared(a: Event, b: Event) -> tuple[str, str, bool] | None:
-    """What two events have in common, as clash detection compares it (folded): the first
-    shared category, else their kind; (folded, shown, whether it is a kind) or None."""
-    theirs = {fold(c) for c in b.categories}
-    shared = sorted((fold(c), c) for c in a.categories if fold(c) and fold(c) in theirs)
+    """What two events have in common, as clash detection compares it: the first shared
+    canonical category, else their kind; (id, id, whether it is a kind) or None."""
+    shared = [c for c in a.categories if c in b.categories]
     if shared:
-        return shared[0][0], shared[0][1], False
+        return shared[0], shared[0], False
     if a.kind and a.kind == b.kind and a.kind != "other":
-        return fold(a.kind), a.kind, True
+        return a.kind, a.kind, True
     return None
 
 
@@ -118,7 +117,8 @@ def day_cell(
     shown: dict[str, str] = {}
     audiences: Counter[str] = Counter()
     for event in events:
-        names = {fold(c): c for c in event.categories if fold(c)} or {"": t["pp_no_category"]}
+        # Canonical ids: "Tentoonstelling" and "Exhibition" are one count, in ``lang``.
+        names = {c: category_label(c, lang) for c in event.categories} or {"": t["pp_no_category"]}
         for key, name in names.items():
             categories[key] += 1
             shown.setdefault(key, name)
@@ -135,6 +135,8 @@ def day_cell(
         group["city_name"] = city_name(group["city"], lang)
         if group["kind"]:
             group["category"] = kind_name(group["category"], lang)
+        else:
+            group["category"] = category_label(group["category"], lang)
     return {
         "day": day.isoformat(),
         "number": day.day,

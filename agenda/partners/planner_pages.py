@@ -39,8 +39,9 @@ from agenda.partners.session import (
 )
 from agenda.store.query import list_events
 from agenda.timeutil import day_start, utc_iso
+from agenda.vocabulary import category_ids
 from agenda.web.i18n import CITIES, city_name
-from agenda.web.page_data import filter_choices, filter_error, page_url
+from agenda.web.page_data import canonical_form, filter_choices, filter_error, page_url
 from agenda.web.pages import Page
 from feeds.formats import feed_options
 from feeds.ical import render_ics
@@ -53,7 +54,7 @@ Built = tuple[int, bytes]
 
 def _selection(page: Page, period: Period) -> tuple[dict[str, str], list[Event]]:
     """The planner's filters and the events they select (embargoed and partner-only too)."""
-    form = {k: page.params[k] for k in FILTERS if page.params.get(k)}
+    form = canonical_form({k: page.params[k] for k in FILTERS if page.params.get(k)})
     bounds = {"from": period.first.isoformat(), "to": period.last.isoformat()}
     filters = parse_filters({**form, **bounds}, page.today)
     return form, list_events(page.runtime.stores.get(), filters, private=True)
@@ -77,7 +78,9 @@ def _planner(page: Page, viewer: Viewer) -> Built:
 
     categories = {n for n, _ in store.category_counts(utc_iso(day_start(page.today)))}
     categories |= {c for e in events for c in e.categories}
-    choices = filter_choices(page.lang, form, sorted(categories, key=str.lower), [])
+    order = category_ids()
+    listed = sorted(categories, key=lambda c: (order.index(c) if c in order else len(order), c))
+    choices = filter_choices(page.lang, form, listed, [])
     choices["theme"] = [(t.id, t.name_en if page.lang == "en" else t.name_nl) for t in themes]
     cells = planner_days(period, events, themes, page.lang, page.today)
     check = {k: page.params.get(k, "") for k in CHECK_FIELDS}

@@ -98,6 +98,18 @@ class ListingsTable(StoreBase):
             ((stamp, stamp, key) for key in keys),
         )
 
+    def category_words(self) -> list[tuple[str, str, int]]:
+        """(source, category word as the source wrote it, active public listings with it)."""
+        rows = self._rows(
+            """SELECT l.source_id, c.value, count(*)
+               FROM listings l, json_each(l.data, '$.categories') c
+               WHERE l.state = 'active'
+                 AND coalesce(json_extract(l.data, '$.visibility'), 'public') = 'public'
+                 AND json_extract(l.data, '$.embargo_until') IS NULL
+               GROUP BY l.source_id, c.value ORDER BY l.source_id, count(*) DESC, c.value"""
+        )
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+
     def active_listings(self) -> list[Listing]:
         rows = self._rows("SELECT data FROM listings WHERE state = 'active' ORDER BY key")
         return [listing_decoder.decode(r[0]) for r in rows]

@@ -14,6 +14,7 @@ from agenda.model import Event, Listing, is_public
 from agenda.store.database import Store
 from agenda.themes import Theme
 from agenda.timeutil import day_start, span_utc, utc_iso
+from agenda.vocabulary import canonical, category_ids
 
 __all__ = ["EventFilter", "count_events", "list_events", "list_page", "parse_day"]
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -57,14 +58,16 @@ def where_clause(filters: EventFilter, *, private: bool = False) -> tuple[str, l
         if value:
             where.append(f"EXISTS (SELECT 1 FROM json_each({doc}, '$.{name}') WHERE value = ?)")
             params.append(value)
-    if filters.category:
-        where.append(
-            f"EXISTS (SELECT 1 FROM json_each({doc}, '$.categories') WHERE lower(value) = lower(?))"
-        )
+    if filters.category:  # a canonical id (agenda.vocabulary), as events carry them
+        where.append(f"EXISTS (SELECT 1 FROM json_each({doc}, '$.categories') WHERE value = ?)")
         params.append(filters.category)
-    if filters.lang:
-        where.append(f"(json_extract({doc}, '$.titles.' || ?) IS NOT NULL)")
-        params.append(filters.lang)
+    # ``lang`` is only the language people read; ``language`` selects (``en``, ``en-GB``).
+    if filters.language:
+        where.append(
+            f"(lower(json_extract({doc}, '$.language')) = ?"
+            f" OR lower(json_extract({doc}, '$.language')) LIKE ?)"
+        )
+        params.extend([filters.language, f"{filters.language}-%"])
     if filters.free is not None:
         where.append(f"coalesce(json_extract({doc}, '$.is_free'), 0) = ?")
         params.append(1 if filters.free else 0)
@@ -177,8 +180,23 @@ def is_public_venue(store: Store, venue_id: str) -> bool:
 
 
 def categories(store: Store, today: date) -> list[tuple[str, int]]:
-    """Categories of upcoming public events with counts."""
-    return store.category_counts(utc_iso(day_start(today)))
+    """Canonical categories of upcoming public events with counts, in display order."""
+    order = {c: i for i, c in enumerate(category_ids())}
+    rows = store.category_counts(utc_iso(day_start(today)))
+    return sorted(rows, key=lambda row: (order.get(row[0], len(order)), row[0]))
+
+
+def unmapped_categories(store: Store) -> dict[str, list[tuple[str, int]]]:
+    """Per source, the category words of its public listings that the vocabulary does not
+    know, with how many listings use them (most first), for a coordinator to map.
+
+    Read from the listings each time rather than stored, so a word added to
+    ``agenda/data/vocabulary.toml`` leaves the list at once."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for source, word, count in store.category_words():
+        if word.strip() and canonical(word) is None:
+            found.setdefault(source, []).append((word, count))
+    return found
 
 
 def themes(store: Store) -> list[Theme]:

@@ -23,6 +23,7 @@ from agenda.model import Event as EventFull
 from agenda.store import query
 from agenda.store.query import count_events, decode_cursor, encode_cursor, list_events, list_page
 from agenda.timeutil import AMSTERDAM, utc_iso
+from agenda.vocabulary import label
 from agenda.web.http import Cached, cached_response
 from agenda.web.runtime import Runtime
 from agenda.web.views import (
@@ -55,7 +56,11 @@ class VenueDetail(msgspec.Struct, frozen=True):
 
 
 class Category(msgspec.Struct, frozen=True):
-    name: str
+    """A canonical category (``agenda/data/vocabulary.toml``) with both labels."""
+
+    id: str
+    nl: str
+    en: str
     count: int
 
 
@@ -155,10 +160,11 @@ async def events(request: Request[Any, Any, Any]) -> Response[bytes]:
         if cursor:
             decode_cursor(cursor)
         size = min(filters.limit or PAGE, MAX_PAGE)
+        lang = filters.lang
 
         def build() -> EventPage:
             page, following = list_page(runtime.stores.get(), filters, cursor, size)
-            return EventPage(events=[event_out(e) for e in page], next=following)
+            return EventPage(events=[event_out(e, lang) for e in page], next=following)
 
         return await _answer(request, build, key)
     return cached_response(request, entry, max_age=API_MAX_AGE)
@@ -226,7 +232,9 @@ async def categories(request: Request[Any, Any, Any]) -> Response[bytes]:
     def build() -> list[Category]:
         today = runtime.clock().astimezone(AMSTERDAM).date()
         rows = query.categories(runtime.stores.get(), today)
-        return [Category(name=name, count=count) for name, count in rows]
+        return [
+            Category(id=c, nl=label(c, "nl"), en=label(c, "en"), count=count) for c, count in rows
+        ]
 
     return await _answer(request, build)
 

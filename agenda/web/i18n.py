@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from agenda.vocabulary import audience_labels, kind_labels
+
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
 
@@ -58,7 +60,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "any_theme": ("Alle thema's", "All themes"),
     "any_audience": ("Iedereen", "Everyone"),
     "any_kind": ("Alle soorten", "All types"),
-    "any_lang": ("Alle talen", "All languages"),
+    "any_lang": ("Zoals deze pagina", "Same as this page"),
     "apply": ("Toon evenementen", "Show events"),
     "reset": ("Wis filters", "Clear filters"),
     "results_title": ("Evenementen", "Events"),
@@ -466,6 +468,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "pp_listings_now": ("Evenementen nu", "Listings now"),
     "pp_no_error": ("geen", "none"),
     "pp_not_scheduled": ("niet ingepland", "not scheduled"),
+    "pp_unmapped": ("Onbekende categorieën", "Unmapped categories"),
+    "pp_unmapped_count": ("{n} evenementen", "{n} events"),
     "pp_technical": ("technisch", "technical"),
     "pp_trend_caption": (
         "Evenementen per import van {name}, oudste eerst",
@@ -510,26 +514,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# Vocabulary shared with the filters (values stay the same; only what people read changes).
-_KINDS: dict[str, tuple[str, str]] = {
-    "exhibition": ("tentoonstelling", "exhibition"),
-    "concert": ("concert", "concert"),
-    "performance": ("voorstelling", "performance"),
-    "lecture": ("lezing", "lecture"),
-    "tour": ("rondleiding", "tour"),
-    "workshop": ("workshop", "workshop"),
-    "festival": ("festival", "festival"),
-    "film": ("film", "film"),
-    "market": ("markt", "market"),
-    "other": ("overig", "other"),
-}
-_AUDIENCES: dict[str, tuple[str, str]] = {
-    "family": ("gezinnen", "families"),
-    "children": ("kinderen", "children"),
-    "students": ("studenten", "students"),
-    "adults": ("volwassenen", "adults"),
-    "seniors": ("senioren", "seniors"),
-}
 _CITIES: dict[str, tuple[str, str]] = {
     "Den Haag": ("Den Haag", "The Hague"),
     "Leiden": ("Leiden", "Leiden"),
@@ -548,8 +532,9 @@ def _pick(pairs: Mapping[str, tuple[str, str]], lang: str) -> dict[str, str]:
 
 
 LABELS: dict[str, dict[str, str]] = {lang: _pick(_PAIRS, lang) for lang in LANGUAGES}
-KIND_NAMES: dict[str, dict[str, str]] = {lang: _pick(_KINDS, lang) for lang in LANGUAGES}
-AUDIENCE_NAMES: dict[str, dict[str, str]] = {lang: _pick(_AUDIENCES, lang) for lang in LANGUAGES}
+# Kinds and audiences are the vocabulary's (agenda/data/vocabulary.toml), as categories.
+KIND_NAMES: dict[str, dict[str, str]] = {lang: kind_labels(lang) for lang in LANGUAGES}
+AUDIENCE_NAMES: dict[str, dict[str, str]] = {lang: audience_labels(lang) for lang in LANGUAGES}
 CITY_NAMES: dict[str, dict[str, str]] = {lang: _pick(_CITIES, lang) for lang in LANGUAGES}
 LANGUAGE_NAMES: dict[str, dict[str, str]] = {
     lang: _pick(_LANGUAGE_NAMES, lang) for lang in LANGUAGES

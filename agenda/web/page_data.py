@@ -24,6 +24,8 @@ from agenda.model import Event, VenueRef
 from agenda.normalize import slugify
 from agenda.sanitize import has_markup, sanitize_html
 from agenda.timeutil import AMSTERDAM, parse_utc, to_local
+from agenda.vocabulary import canonical
+from agenda.vocabulary import label as category_label
 from agenda.web.i18n import (
     CITIES,
     LANGUAGE_NAMES,
@@ -35,7 +37,7 @@ from agenda.web.i18n import (
 )
 from feeds.base import description_in, is_cancelled, location_text, plain_text, title_in
 from feeds.ical import google_calendar_subscribe_url, webcal_url
-from feeds.labels import clock, first_day, long_day, short_day, when_text
+from feeds.labels import clock, first_day, long_day, price_in, short_day, when_text
 
 VENUE_FIELDS = ("id", "name", "city", "address", "postcode", "latitude", "longitude")
 CITY_SLUGS = {"Den Haag": "den-haag", "Leiden": "leiden", "Delft": "delft"}
@@ -69,7 +71,7 @@ def text_lang(texts: Mapping[str, str], event: Event, lang: str) -> str:
 def price_text(event: Event, lang: str) -> str:
     if event.is_free:
         return labels(lang)["free"]
-    return event.price or ""
+    return price_in(event.price, lang) if event.price else ""
 
 
 def event_item(event: Event, lang: str) -> dict[str, Any]:
@@ -252,7 +254,7 @@ def event_page(
         "ticket_url": event.ticket_url,
         "kind": kind_name(event.kind, lang) if event.kind else "",
         "audience": [audience_name(a, lang) for a in event.audience],
-        "categories": list(event.categories),
+        "categories": [category_label(c, lang) for c in event.categories],
         "accessible": event.accessible,
         "description": description_html(description),
         "description_lang": text_lang(event.descriptions, event, lang),
@@ -312,13 +314,23 @@ def _options(values: Iterable[tuple[str, str]], current: str | None) -> list[tup
     return options
 
 
+def canonical_form(form: Mapping[str, str]) -> dict[str, str]:
+    """The form with a category in any spelling as its id, so the select shows it chosen
+    (``?category=Lezing`` selects "Lezing"/"Lecture", not an extra option)."""
+    found = canonical(form.get("category"))
+    return {**form, "category": found} if found else dict(form)
+
+
 def filter_choices(
     lang: str, form: Mapping[str, str], categories: Sequence[str], themes: Sequence[str]
 ) -> dict[str, list[tuple[str, str]]]:
     """(value, label) pairs for every select of the filter and subscribe forms."""
     return {
         "city": _options(((c, city_name(c, lang)) for c in CITIES), form.get("city")),
-        "category": _options(((name, name) for name in categories), form.get("category")),
+        # One option per canonical category, labelled in the page's language.
+        "category": _options(
+            ((c, category_label(c, lang)) for c in categories), form.get("category")
+        ),
         "theme": _options(((t, t) for t in themes), form.get("theme")),
         "audience": _options(((a, audience_name(a, lang)) for a in AUDIENCES), None),
         "kind": _options(((k, kind_name(k, lang)) for k in KINDS), form.get("kind")),

@@ -40,6 +40,7 @@ from agenda.web.page_data import (
     VENUE_FIELDS,
     address_lines,
     calendar_links,
+    canonical_form,
     day_groups,
     event_page,
     feed_links,
@@ -179,7 +180,7 @@ def _short(request: Request[Any, Any, Any], path: str) -> Redirect | None:
 
 
 def _agenda(page: Page) -> Built:
-    form = {k: v for k, v in page.params.items() if k in AGENDA_PARAMS}
+    form = canonical_form({k: v for k, v in page.params.items() if k in AGENDA_PARAMS})
     cursor = page.params.get("cursor") or None
     store = page.runtime.stores.get()
     context: dict[str, Any] = {"groups": [], "count": None, "more_url": None, "error": None,
@@ -294,9 +295,12 @@ async def theme(request: Request[Any, Any, Any], theme_id: FromPath[str]) -> Res
 
 
 def _subscribe(page: Page) -> Built:
-    form = {k: v for k, v in page.params.items() if k in SUBSCRIBE_PARAMS and v}
+    form = canonical_form({k: v for k, v in page.params.items() if k in SUBSCRIBE_PARAMS and v})
     # The page's own ``lang`` is the language of the page; the feed's is ``feed_lang``.
     choice = {("lang" if k == "feed_lang" else k): v for k, v in form.items()}
+    if page.lang != "nl":
+        # A feed in the visitor's language unless they chose one; ``lang`` selects nothing.
+        choice.setdefault("lang", page.lang)
     context: dict[str, Any] = {"feeds": None, "count": None, "error": None, "error_param": None}
     status = 200
     try:

@@ -3,9 +3,11 @@
 For every source (configured or seen in the store, partner submissions aside): how many
 listings it has, its last import and last success, its last error in words for a web
 team (with the detail), a trend of listings per import, the next scheduled run and its
-latest problems. Anyone may look; the page needs no session and is revalidated on every
-visit (``no-cache``). This module owns the health rows (``source_health``); it must not
-import sources, change the store, or know about partner sessions.
+latest problems, and the category words it uses that the vocabulary does not know yet
+(so a coordinator can add them to ``agenda/data/vocabulary.toml``). Anyone may look;
+the page needs no session and is revalidated on every visit (``no-cache``). This module
+owns the health rows (``source_health``); it must not import sources, change the store,
+or know about partner sessions.
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ def source_health(
     problems: Mapping[str, Sequence[Mapping[str, Any]]],
     next_runs: Mapping[str, datetime | None] | None,
     lang: str,
+    unmapped: Mapping[str, Sequence[tuple[str, int]]] | None = None,
 ) -> list[dict[str, Any]]:
     """Each source's health: last success, last error, outcome, trend, next run, problems."""
     t = labels(lang)
@@ -123,6 +126,7 @@ def source_health(
             "trend": trend(history, lang),
             "problems": [dict(p) for p in problems.get(row["id"], [])],
             "problem_count": row["problems"] or 0,
+            "unmapped": list((unmapped or {}).get(row["id"], [])),
         })  # fmt: skip
     return health
 
@@ -145,7 +149,8 @@ def _sources(page: Page) -> bytes:
     next_runs = runtime.scheduler.next_runs() if runtime.scheduler is not None else None
     runs, problems = query.source_trend(store, [row["id"] for row in rows], TREND_RUNS,
                                         PROBLEMS_SHOWN)  # fmt: skip
-    health = source_health(rows, runs, problems, next_runs, page.lang)
+    unmapped = query.unmapped_categories(store)
+    health = source_health(rows, runs, problems, next_runs, page.lang, unmapped)
     return page.render("sources.html", sources=health)
 
 

@@ -34,7 +34,9 @@ class SourceOut(msgspec.Struct, frozen=True):
 
 
 class EventOut(msgspec.Struct, frozen=True):
-    """An event in the shape of the JSON export (README), plus its price (for the widget)."""
+    """An event in the shape of the JSON export (README), plus its price and its titles in
+    each language (for the widget). ``title`` is in the asked ``lang`` where a source gave
+    one; ``categories`` are canonical ids (``agenda/data/vocabulary.toml``)."""
 
     id: str
     title: str
@@ -51,6 +53,7 @@ class EventOut(msgspec.Struct, frozen=True):
     sources: list[SourceOut]
     price: str | None
     is_free: bool | None
+    titles: dict[str, str]
 
 
 class ListingOut(msgspec.Struct, frozen=True):
@@ -77,7 +80,6 @@ class EventDetail(EventOut, frozen=True):
     ticket_url: str | None
     image: str | None
     language: str | None
-    titles: dict[str, str]
     descriptions: dict[str, str]
     sequence: int
     created: str | None
@@ -95,12 +97,13 @@ def status_of(event: Event) -> str:
     return "cancelled" if event.withdrawn else event.status
 
 
-def event_out(event: Event) -> EventOut:
+def event_out(event: Event, lang: str | None = None) -> EventOut:
+    """The event as the API lists it; ``lang`` picks the title (the event's own without it)."""
     start = when(event.start, event.start_date)
     assert start is not None
     return EventOut(
         id=event.id,
-        title=event.title,
+        title=event.titles.get(lang, event.title) if lang else event.title,
         description=event.description,
         start=start,
         end=when(event.end, event.end_date),
@@ -114,6 +117,7 @@ def event_out(event: Event) -> EventOut:
         sources=[SourceOut(s.source, s.external_id, s.url) for s in event.sources],
         price=event.price,
         is_free=event.is_free,
+        titles=dict(event.titles),
     )
 
 
@@ -144,7 +148,6 @@ def event_detail(event: Event, listings: list[tuple[Listing, str]]) -> EventDeta
         ticket_url=event.ticket_url,
         image=event.image,
         language=event.language,
-        titles=dict(event.titles),
         descriptions=dict(event.descriptions),
         sequence=event.sequence,
         created=event.created.isoformat() if event.created else None,

@@ -37,7 +37,7 @@ test("options: defaults, clamping and unknown values", () => {
     ["city", "Leiden"],
     ["theme", "rembrandt-2019"],
   ]);
-  assert.deepEqual(FILTERS, ["city", "venue", "theme", "category", "audience", "kind", "q", "free"]);
+  assert.deepEqual(FILTERS, ["city", "venue", "theme", "category", "audience", "kind", "q", "free", "language"]);
 });
 
 test("language: the attribute, else the host page's, else Dutch", () => {
@@ -65,10 +65,11 @@ test("api base: http(s) only, always ending in a slash, without query", () => {
 
 test("urls: the API, the agenda with the same filters, an event page", () => {
   const o = options({ city: "Den Haag", category: "Lezing & debat", limit: "3", lang: "en" });
-  assert.equal(apiUrl(o), "https://agenda.example/api/events?city=Den+Haag&category=Lezing+%26+debat&limit=3");
+  // lang asks for English titles; it selects nothing (language=en would)
+  assert.equal(apiUrl(o), "https://agenda.example/api/events?city=Den+Haag&category=Lezing+%26+debat&limit=3&lang=en");
   assert.equal(agendaUrl(o), "https://agenda.example/?city=Den+Haag&category=Lezing+%26+debat&lang=en");
   assert.equal(eventUrl(o, "a/b c"), "https://agenda.example/events/a%2Fb%20c?lang=en");
-  assert.equal(apiUrl(options({})), "https://agenda.example/api/events?limit=5");
+  assert.equal(apiUrl(options({})), "https://agenda.example/api/events?limit=5&lang=nl");
 });
 
 test("dayOf: the Amsterdam day of a start, across midnight and daylight saving", () => {

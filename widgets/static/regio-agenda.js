@@ -5,7 +5,7 @@
        <a href="https://HOST/?city=Leiden">Agenda</a>   <!-- shown only without scripts -->
      </regio-agenda>
 
-   Filters (city venue theme category audience kind q free) go to the CORS-open
+   Filters (city venue theme category audience kind q free language) go to the CORS-open
    /api/events of the agenda this script came from (or the `api` attribute): one request
    per set of filters, revalidated with If-None-Match, no cookies, no storage.
    Event text only ever enters the page through textContent and attributes.
@@ -17,7 +17,7 @@
 const TZ = "Europe/Amsterdam";
 const DAY = 864e5;
 const FRESH = 6e4; // the API's max-age: within it a known answer is reused without asking
-export const FILTERS = ["city", "venue", "theme", "category", "audience", "kind", "q", "free"];
+export const FILTERS = ["city", "venue", "theme", "category", "audience", "kind", "q", "free", "language"];
 export const LAYOUTS = ["list", "compact", "cards"];
 const DEFAULT_BASE = new URL("..", import.meta.url).href;
 
@@ -88,7 +88,9 @@ const query = (pairs) => {
   const text = new URLSearchParams(pairs).toString();
   return text ? "?" + text : "";
 };
-export const apiUrl = (o) => o.base + "api/events" + query([...o.filters, ["limit", o.limit]]);
+// `lang` makes the API's titles English where a source gave one; it never drops events.
+export const apiUrl = (o) =>
+  o.base + "api/events" + query([...o.filters, ["limit", o.limit], ["lang", o.lang]]);
 export const agendaUrl = (o) => o.base + query([...o.filters, ["lang", o.lang]]);
 export const eventUrl = (o, id) =>
   o.base + "events/" + encodeURIComponent(id) + query([["lang", o.lang]]);
