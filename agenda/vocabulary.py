@@ -13,6 +13,7 @@ that is not listed whole maps by its first listed word (``Jazz & Blues`` is ``co
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from importlib import resources
 
@@ -65,6 +66,14 @@ def parse(data: bytes) -> Vocabulary:
             if index.setdefault(key, term.id) != term.id:
                 raise ValueError(f"{word!r} is in both {index[key]!r} and {term.id!r}")
     return Vocabulary(raw.kind, raw.audience, raw.category, index)
+
+
+@cache
+def version() -> int:
+    """A number that changes whenever the bundled vocabulary does (events built with an
+    older one are rebuilt, so their categories are this vocabulary's ids)."""
+    data = resources.files("agenda").joinpath("data/vocabulary.toml").read_bytes()
+    return int(hashlib.sha256(data).hexdigest()[:12], 16)
 
 
 @cache

@@ -413,3 +413,19 @@ def test_problems_of_one_run_are_capped_and_counted(store: Store) -> None:
     assert len(run.problems) == MAX_PROBLEMS + 1
     assert "4,800 more problems" in run.problems[-1].message
     assert store.count("problems") == MAX_PROBLEMS + 1
+
+
+def test_events_built_with_another_vocabulary_are_rebuilt_on_the_next_import(store: Store) -> None:
+    source = make_source()
+    ingest(store, source, [make_listing(categories=("Lezing",))], [], NOW)
+    (event,) = list_events(store, EventFilter())
+    assert event.categories == ("lecture",)
+    # As if the events were built by an older version of the agenda's vocabulary.
+    store.db.execute(
+        "UPDATE events SET data_hash = 'old',"
+        " data = json_set(data, '$.categories', json('[\"Lezing\"]'))"
+    )
+    store.set_meta("vocabulary", 0)
+    ingest(store, source, [make_listing(categories=("Lezing",)), *series(1)], [], LATER)
+    assert {e.categories for e in list_events(store, EventFilter())} >= {("lecture",)}
+    assert all(e.categories != ("Lezing",) for e in list_events(store, EventFilter()))

@@ -94,6 +94,13 @@ class LocksTable(StoreBase):
         """A number that changes whenever published events change (for caches and ETags)."""
         return int(self._rows("SELECT value FROM meta WHERE key = 'generation'")[0][0])
 
+    def meta_value(self, key: str) -> int | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (key,))
+        return int(rows[0][0]) if rows else None
+
+    def set_meta(self, key: str, value: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     def mark_demo(self) -> None:
         """Mark this database as made by ``agenda demo`` (which replaces only such files)."""
         with self.transaction():

@@ -29,6 +29,7 @@ from datetime import datetime
 
 import msgspec
 
+from agenda import vocabulary
 from agenda.dedup.rebuild import rebuild_events
 from agenda.model import ImportRun, Listing, Problem, SourceConfig, cap_problems
 from agenda.store.base import ListingRow
@@ -272,6 +273,12 @@ def rebuild_pending(store: Store, now: datetime) -> int:
 
 
 def _rebuild(store: Store, now: datetime) -> int:
+    if store.meta_value("vocabulary") != vocabulary.version():
+        # Events built with another vocabulary carry other category ids: rebuild them all.
+        written = rebuild_events(store, now, None)
+        store.set_meta("vocabulary", vocabulary.version())
+        store.clear_pending()
+        return written
     pending = store.pending()
     if not pending:
         return 0
