@@ -133,4 +133,12 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE events ADD COLUMN next_embargo TEXT",
         "CREATE INDEX events_next_embargo ON events(next_embargo) WHERE next_embargo IS NOT NULL",
     ],
+    # 9: pictures: what the picture job found at each source image URL (files live on disk)
+    [
+        """CREATE TABLE pictures (
+            url TEXT PRIMARY KEY,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'refused', 'failed')),
+            reason TEXT NOT NULL DEFAULT '', hash TEXT, width INTEGER, height INTEGER,
+            fetched TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 1)""",
+    ],
 ]
