@@ -157,8 +157,11 @@ async def events(request: Request[Any, Any, Any]) -> Response[bytes]:
         size = min(filters.limit or PAGE, MAX_PAGE)
 
         def build() -> EventPage:
-            page, following = list_page(runtime.stores.get(), filters, cursor, size)
-            return EventPage(events=[event_out(e) for e in page], next=following)
+            store = runtime.stores.get()
+            page, following = list_page(store, filters, cursor, size)
+            pictures = query.pictures(store, page)
+            base = runtime.settings.base_url
+            return EventPage(events=[event_out(e, pictures, base) for e in page], next=following)
 
         return await _answer(request, build, key)
     return cached_response(request, entry, max_age=API_MAX_AGE)
