@@ -129,7 +129,7 @@ class Host:
     def csp(self, *, frame: bool = False) -> str:
         policy = (
             f"default-src 'self'; script-src 'self' {self.app}; connect-src {self.app}; "
-            "style-src 'self'"
+            f"img-src 'self' {self.app}; style-src 'self'"
         )
         return policy + (f"; frame-src {self.app}" if frame else "")
 
