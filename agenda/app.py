@@ -45,6 +45,7 @@ from agenda.web.apidocs import CompleteJson, SelfHostedDocs
 from agenda.web.compress import gzip_text
 from agenda.web.feed_routes import ROUTES as FEED_ROUTES
 from agenda.web.http import problem, security_headers
+from agenda.web.images import ROUTES as IMAGE_ROUTES
 from agenda.web.pages import ROUTES as PAGE_ROUTES
 from agenda.web.pages import error_page, template_config
 from agenda.web.ratelimit import RateLimiter, rate_limited
@@ -161,6 +162,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
         route_handlers=[
             health,
             *FEED_ROUTES,
+            *IMAGE_ROUTES,
             *PREVIEW_ROUTES,
             *API_ROUTES,
             *DOCS_ROUTES,

@@ -16,6 +16,7 @@ import msgspec
 
 from agenda.errors import ConfigError
 from agenda.model import FORMATS, SOURCE_KINDS, SourceConfig
+from agenda.pictures import default_images_dir
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DURATION_PART = re.compile(r"(\d+)\s*([smhd])")
@@ -51,6 +52,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Proxies whose X-Forwarded-For names the client (env AGENDA_TRUSTED_PROXIES, comma
     # separated); none by default, so a forged header never dodges the failed-key brake.
     trusted_proxies: tuple[str, ...] = ()
+    # Where event pictures are stored and served from (env AGENDA_IMAGES_DIR); None: the
+    # folder ``<db>.images`` beside the database.
+    images_dir: str | None = None
+
+    @property
+    def images_folder(self) -> str:
+        return self.images_dir or default_images_dir(self.db)
 
 
 def parse_interval(value: object) -> int:

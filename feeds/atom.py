@@ -19,13 +19,12 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from agenda.model import Event
-from feeds.base import FeedOptions, event_url
+from feeds.base import FeedOptions, event_url, picture_of
 from feeds.rss import (
     GENERATOR,
     categories,
     feed_events,
     feed_updated,
-    image_type,
     item_html,
     item_title,
     last_change,
@@ -82,8 +81,9 @@ def render_atom(events: Sequence[Event], options: FeedOptions) -> bytes:
         tags = categories(event, options.lang)
         if tags:
             entry.category([{"term": t} for t in tags])
-        if event.image:
-            links.append({"href": event.image, "rel": "enclosure", "type": image_type(event.image)})
+        picture = picture_of(event, options)
+        if picture is not None:
+            links.append({"href": picture.src, "rel": "enclosure", "type": "image/jpeg"})
         entry.regio_links.links = links
         # Atom requires updated on every entry: an event without bookkeeping times
         # takes the feed's, which is deterministic too.

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from agenda.model import Event
+from agenda.pictures import Picture, StoredPicture, picture_for
 from agenda.sanitize import sub_markup
 
 CANCELLED_KEPT = timedelta(days=30)
@@ -36,10 +37,18 @@ class FeedOptions(msgspec.Struct, frozen=True, kw_only=True):
     exhibitions: Literal["span", "daily", "exclude"] = "span"
     max_bytes: int = 1_000_000
     refresh_minutes: int = 60
+    # What the picture job recorded for the events' images (``agenda.store.query.pictures``):
+    # feeds name our own copies, never a source's picture.
+    pictures: dict[str, StoredPicture] = {}
 
     @property
     def host(self) -> str:
         return urlsplit(self.base_url).hostname or "regio-agenda"
+
+
+def picture_of(event: Event, options: FeedOptions) -> Picture | None:
+    """The event's picture on the agenda's own origin (absolute), or None."""
+    return picture_for(event, options.pictures, options.base_url)
 
 
 def is_cancelled(event: Event) -> bool:

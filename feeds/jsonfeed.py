@@ -19,7 +19,7 @@ import msgspec
 
 from agenda.model import Event
 from agenda.timeutil import to_local, utc_iso
-from feeds.base import FeedOptions, event_url, is_cancelled
+from feeds.base import FeedOptions, event_url, is_cancelled, picture_of
 from feeds.rss import (
     categories,
     feed_events,
@@ -152,7 +152,7 @@ def feed_item(event: Event, options: FeedOptions, host: str) -> Item:
         date_published=utc_iso(created) if created is not None else None,
         date_modified=utc_iso(changed) if changed is not None else None,
         tags=categories(event, options.lang),
-        image=event.image,
+        image=picture.src if (picture := picture_of(event, options)) else None,
         regio_agenda=event_data(event),
     )
 

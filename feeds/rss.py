@@ -33,6 +33,7 @@ from feeds.base import (
     is_cancelled,
     is_span,
     location_text,
+    picture_of,
     title_in,
 )
 from feeds.labels import category_labels, first_day, price_in, short_day, when_text, word
@@ -216,8 +217,9 @@ def render_rss(events: Sequence[Event], options: FeedOptions) -> bytes:
         tags = categories(event, options.lang)
         if tags:
             entry.category([{"term": t} for t in tags])
-        if event.image:
-            entry.enclosure(event.image, 0, image_type(event.image))
+        picture = picture_of(event, options)
+        if picture is not None:
+            entry.enclosure(picture.src, 0, "image/jpeg")
         changed = last_change(event)
         if changed is not None:
             entry.pubDate(changed)

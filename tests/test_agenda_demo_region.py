@@ -25,6 +25,7 @@ from agenda.store.database import Store
 from agenda.store.query import list_events
 from agenda.sync.ingest import rebuild_pending
 from agenda.sync.jobs import import_source
+from agenda.sync.pictures import PictureBudget, PictureReport, fetch_pictures
 
 # A Monday; the four months ahead cross the change to summer time on 28 March 2027.
 TODAY = date(2027, 2, 15)
@@ -40,6 +41,8 @@ class Imported:
     events: list[Event]
     # (source id, listing url) -> the region.toml entry it was written from
     entries: dict[tuple[str, str], dict]
+    pictures: PictureReport
+    picture_rows: list[tuple[str, str]]
 
     def happening(self, ref_source: str, url: str | None) -> str:
         entry = self.entries[(ref_source, (url or "").rstrip("/"))]
@@ -64,6 +67,9 @@ def _import(folder: Path, today: date) -> Imported:
             rebuild_pending(store, now)
             window = {"from": str(today - timedelta(days=120)), "to": str(today + SHIFT * 80)}
             events = list_events(store, parse_filters(window, today))
+            pictures = fetch_pictures(store, folder.parent / f"{folder.name}.images",
+                                      budget=PictureBudget(spacing=0), clock=lambda: now)  # fmt: skip
+            rows = store.db.execute("SELECT url, status FROM pictures").fetchall()
         finally:
             store.close()
     region = load_region()
@@ -72,7 +78,7 @@ def _import(folder: Path, today: date) -> Imported:
         for source in region["source"]
         for item in items_of(region, source, today)
     }
-    return Imported(today, sources, runs, events, entries)
+    return Imported(today, sources, runs, events, entries, pictures, rows)
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +228,7 @@ def test_dates_move_with_today(region: Imported, later: Imported) -> None:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def test_same_today_same_bytes(tmp_path: Path) -> None:
@@ -325,3 +331,18 @@ def test_server_close_frees_its_port(tmp_path: Path) -> None:
     server.close()
     reused = serve_folder(tmp_path, port=server.port)
     reused.close()
+
+
+def test_venues_have_pictures_made_locally_and_fetched_by_the_picture_job(
+    region: Imported, tmp_path: Path
+) -> None:
+    assert region.pictures.ok >= 5 and region.pictures.problems == []
+    assert region.picture_rows and all(status == "ok" for _, status in region.picture_rows)
+    assert all(url.startswith("http://127.0.0.1:") for url, _ in region.picture_rows)
+    with_picture = [e for e in region.events if e.image]
+    assert len(with_picture) > len(region.events) // 2
+    write_region(tmp_path / "a", TODAY, "http://127.0.0.1:1")
+    write_region(tmp_path / "b", TODAY + SHIFT, "http://127.0.0.1:1")
+    for a in sorted((tmp_path / "a" / "images").iterdir()):
+        assert a.read_bytes() == (tmp_path / "b" / "images" / a.name).read_bytes()
+        assert a.read_bytes()[:3] == b"\xff\xd8\xff"

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
@@ -129,7 +130,7 @@ class Host:
     def csp(self, *, frame: bool = False) -> str:
         policy = (
             f"default-src 'self'; script-src 'self' {self.app}; connect-src {self.app}; "
-            "style-src 'self'"
+            f"img-src 'self' {self.app}; style-src 'self'"
         )
         return policy + (f"; frame-src {self.app}" if frame else "")
 
@@ -557,7 +558,12 @@ def test_axe_finds_no_violations(app: str, host: Host, tab: Tab) -> None:
     assert _styles(page, "#list", ".w")["background-color"] == "rgb(255, 255, 255)"
     for path in ("/widgets", "/widgets?lang=en", "/widgets/embed?city=Leiden&layout=cards"):
         tab.open(app + path)
-        page.wait_for_function("document.querySelector('regio-agenda').state === 'ready'")
+        # Polled from here: wait_for_function's own polling evaluates strings, which the
+        # page's CSP (no 'unsafe-eval') refuses when the widget is not ready at once.
+        deadline = time.monotonic() + 10
+        while page.evaluate("document.querySelector('regio-agenda').state") != "ready":
+            assert time.monotonic() < deadline, path
+            time.sleep(0.05)
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
             assert axe_violations(page) == [], (path, scheme)

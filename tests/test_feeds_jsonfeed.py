@@ -17,6 +17,7 @@ import pytest
 from test_feeds_rss_atom import (
     LISTED,
     NOW,
+    OUR_CONCERT,
     check_golden,
     make_event,
     make_options,
@@ -161,7 +162,7 @@ def test_extension_event_data(feed: dict[str, Any]) -> None:
     summer = items["e-summer"]
     assert summer["_regio_agenda"]["is_free"] is True
     assert summer["_regio_agenda"]["audience"] == ["family"]
-    assert summer["image"] == "https://www.pieterskerk.com/img/concert.png"
+    assert summer["image"] == OUR_CONCERT
     assert summer["tags"] == ["Muziek", "Klassiek"]
     assert items["e-allday"]["_regio_agenda"]["venue"] is None
     assert items["e-span"]["_regio_agenda"]["themes"] == ["rembrandt-2027"]

@@ -23,6 +23,7 @@ import feedparser
 import pytest
 
 from agenda.model import Event, SourceRef, VenueRef
+from agenda.pictures import StoredPicture
 from feeds.atom import render_atom
 from feeds.base import FeedOptions
 from feeds.rss import image_type, is_span, render_rss
@@ -53,6 +54,19 @@ KORZO = VenueRef(
 )
 
 
+CONCERT_PNG = "https://www.pieterskerk.com/img/concert.png"
+REMBRANDT_JPG = "https://www.lakenhal.nl/media/rembrandt.JPG?w=800"
+# What the picture job recorded: feeds name our copies, never the sources' pictures.
+PICTURES = {
+    CONCERT_PNG: StoredPicture(url=CONCERT_PNG, status="ok", hash="c" * 32, width=1600,
+                               height=1000),
+    REMBRANDT_JPG: StoredPicture(url=REMBRANDT_JPG, status="ok", hash="d" * 32, width=800,
+                                 height=600),
+}  # fmt: skip
+OUR_CONCERT = f"https://agenda.example.org/images/{'c' * 32}-1200.jpg"
+OUR_REMBRANDT = f"https://agenda.example.org/images/{'d' * 32}-1200.jpg"
+
+
 def make_options(**overrides: Any) -> FeedOptions:
     values: dict[str, Any] = {
         "title": "Regio-agenda Leiden",
@@ -60,6 +74,7 @@ def make_options(**overrides: Any) -> FeedOptions:
         "base_url": "https://agenda.example.org",
         "self_url": "https://agenda.example.org/feeds/leiden.rss",
         "now": NOW,
+        "pictures": PICTURES,
     }
     values.update(overrides)
     return FeedOptions(**values)
@@ -394,15 +409,23 @@ def test_rss_categories_once_each(rss: bytes) -> None:
     assert [t.term for t in entries["e-escapes"].tags] == ["Jazz, blues; soul"]
 
 
-def test_rss_image_is_an_enclosure(rss: bytes) -> None:
+def test_rss_image_is_an_enclosure_of_our_own_copy(rss: bytes) -> None:
     entries = by_id(feedparser.parse(rss).entries)
-    (png,) = entries["e-summer"].enclosures
-    assert png.href == "https://www.pieterskerk.com/img/concert.png"
-    assert png.type == "image/png"
-    assert png.length == "0"
+    (concert,) = entries["e-summer"].enclosures
+    assert concert.href == OUR_CONCERT
+    assert concert.type == "image/jpeg"
+    assert concert.length == "0"
     (jpeg,) = entries["e-span"].enclosures
-    assert jpeg.type == "image/jpeg"
+    assert jpeg.href == OUR_REMBRANDT and jpeg.type == "image/jpeg"
     assert entries["e-winter"].enclosures == []
+
+
+def test_a_picture_not_fetched_yet_or_refused_is_no_enclosure() -> None:
+    refused = {CONCERT_PNG: StoredPicture(url=CONCERT_PNG, status="refused", reason="bomb")}
+    for options in (make_options(pictures={}), make_options(pictures=refused)):
+        for body in (render_rss(sample_events(), options), render_atom(sample_events(), options)):
+            assert all(not e.enclosures for e in feedparser.parse(body).entries)
+            assert b"pieterskerk.com/img" not in body and b"lakenhal.nl/media" not in body
 
 
 def test_old_withdrawn_event_is_gone_and_recent_one_cancelled(rss: bytes, atom: bytes) -> None:
@@ -530,8 +553,8 @@ def test_atom_dates_are_rfc3339_from_the_bookkeeping(atom: bytes) -> None:
 def test_atom_image_is_an_enclosure_link(atom: bytes) -> None:
     entries = by_id(feedparser.parse(atom).entries)
     (enclosure,) = entries["e-summer"].enclosures
-    assert enclosure.href == "https://www.pieterskerk.com/img/concert.png"
-    assert enclosure.type == "image/png"
+    assert enclosure.href == OUR_CONCERT
+    assert enclosure.type == "image/jpeg"
 
 
 def test_atom_entry_links_keep_rel_and_type(atom: bytes) -> None:

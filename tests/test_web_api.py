@@ -68,7 +68,8 @@ def test_list_shape_matches_the_export(client: TestClient) -> None:
     assert set(body) == {"events", "next"}
     first = body["events"][0]
     assert set(first) == {"id", "title", "description", "start", "end", "all_day", "status", "venue",
-                          "city", "url", "categories", "themes", "sources", "price", "is_free", "titles"}  # fmt: skip
+                          "city", "url", "categories", "themes", "sources", "price", "is_free",
+                          "titles", "picture"}  # fmt: skip
     assert first["start"] == "2027-02-01" or first["start"].endswith("+01:00")
 
 

@@ -30,7 +30,9 @@ PROPERTIES = (
     "--regio-accent", "--regio-font", "--regio-radius", "--regio-spacing", "--regio-text",
     "--regio-background", "--regio-muted",
 )  # fmt: skip
-PARTS = ("list", "day", "item", "title", "date", "venue", "price", "badge", "more", "status")
+PARTS = (
+    "list", "day", "item", "picture", "title", "date", "venue", "price", "badge", "more", "status",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -324,6 +326,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "part_venue": ("locatie en plaats", "venue and city"),
     "part_price": ("prijs", "price"),
     "part_badge": ("geannuleerd of uitgesteld", "cancelled or postponed"),
+    "part_picture": ("de afbeelding van een kaart", "a card's picture"),
     "part_more": ("de link naar de regionale agenda", "the link to the regional agenda"),
     "part_status": ("laden, niets gevonden, fout", "loading, nothing found, error"),
     "back": ("Naar de regionale agenda", "To the regional agenda"),

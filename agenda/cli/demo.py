@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from agenda.cli.common import EXIT_USAGE, clear_errors, listen, now_utc, run_server, say
+from agenda.pictures import default_images_dir
 from agenda.timeutil import AMSTERDAM
 
 
@@ -75,6 +76,7 @@ def demo_command(db: str | None, folder: str | None, port: int, no_serve: bool) 
     from agenda.demo.server import serve_folder
     from agenda.demo.theme import add_demo_theme
     from agenda.store.database import Store
+    from agenda.sync.pictures import PictureBudget
 
     home = demo_home() if db is None or folder is None else None
     db_path = Path(db) if db else (home or demo_home()) / "demo.db"
@@ -90,7 +92,9 @@ def demo_command(db: str | None, folder: str | None, port: int, no_serve: bool) 
             store = Store.open(db_path)
         try:
             store.mark_demo()
-            import_all(store, sources)
+            # The demo's pictures come from its own loopback server: no spacing needed.
+            pictures = default_images_dir(str(db_path))
+            import_all(store, sources, images_dir=pictures, budget=PictureBudget(spacing=0.0))
             add_demo_theme(store, now_utc())
             events = store.count("events")
         finally:

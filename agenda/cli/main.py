@@ -41,6 +41,7 @@ from agenda.cli.partners import partner_group
 from agenda.cli.publish import publish_command
 from agenda.errors import SourceBusyError
 from agenda.model import ImportRun, SourceConfig
+from agenda.pictures import default_images_dir
 from agenda.timeutil import AMSTERDAM
 
 log = logging.getLogger("agenda.cli")
@@ -69,7 +70,13 @@ def main() -> None:
     "--max-body-mb", default=20, show_default=True, type=click.IntRange(1, 2000),
     help="Refuse answers larger than this many megabytes.",
 )  # fmt: skip
-def import_command(config: str, db: str, source_id: str | None, max_body_mb: int) -> None:
+@click.option(
+    "--images-dir", envvar="AGENDA_IMAGES_DIR", type=click.Path(file_okay=False),
+    help="Where event pictures are stored (env AGENDA_IMAGES_DIR; default DB.images).",
+)  # fmt: skip
+def import_command(
+    config: str, db: str, source_id: str | None, max_body_mb: int, images_dir: str | None
+) -> None:
     """Fetch, parse, deduplicate and store every source of the sources file.
 
     Prints per source what changed. One broken source never stops the others; the
@@ -86,7 +93,9 @@ def import_command(config: str, db: str, source_id: str | None, max_body_mb: int
                 raise click.UsageError(f"no source with id {source_id!r} in {config}")
         store = Store.open(db)
     try:
-        runs = import_all(store, sources, max_body_mb * 1024 * 1024)
+        runs = import_all(
+            store, sources, max_body_mb * 1024 * 1024, images_dir or default_images_dir(db)
+        )
     finally:
         store.close()
     if runs and all(run.outcome == "failed" for run in runs):
@@ -94,7 +103,11 @@ def import_command(config: str, db: str, source_id: str | None, max_body_mb: int
 
 
 def import_all(
-    store: Any, sources: list[SourceConfig], max_bytes: int = 20 * 1024 * 1024
+    store: Any,
+    sources: list[SourceConfig],
+    max_bytes: int = 20 * 1024 * 1024,
+    images_dir: str | None = None,
+    budget: Any = None,
 ) -> list[ImportRun]:
     from rich.console import Console
     from rich.progress import Progress
@@ -135,7 +148,28 @@ def import_all(
                 "and the next import publishes them",
                 err=True,
             )
+        if images_dir is not None:
+            progress.update(task, description="fetching pictures")
+            _pictures(store, images_dir, budget)
     return runs
+
+
+def _pictures(store: Any, images_dir: str, budget: Any) -> None:
+    """The picture job after an import: its own fetches, its own small transactions."""
+    from agenda.sync.pictures import fetch_pictures
+
+    try:
+        report = fetch_pictures(store, images_dir, budget=budget)
+    except Exception:  # pictures are an extra: they never fail an import
+        log.exception("the picture job failed")
+        click.echo("agenda: the picture job failed (the log says why)", err=True)
+        return
+    if report.ok or report.problems or report.deferred:
+        click.echo(report.line())
+        for problem in report.problems[:5]:
+            click.echo(f"    {problem.status}: {problem.url}: {problem.reason}")
+        if len(report.problems) > 5:
+            click.echo(f"    … and {len(report.problems) - 5} more picture problems")
 
 
 def describe_run(run: ImportRun) -> str:
@@ -225,7 +259,18 @@ def export_command(
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--base-url", envvar="AGENDA_BASE_URL", default=None,
               help="Public address used in links (default: http://HOST:PORT).")  # fmt: skip
-def serve_command(db: str, config: str | None, host: str, port: int, base_url: str | None) -> None:
+@click.option(
+    "--images-dir", envvar="AGENDA_IMAGES_DIR", type=click.Path(file_okay=False),
+    help="Where event pictures are stored (env AGENDA_IMAGES_DIR; default DB.images).",
+)  # fmt: skip
+def serve_command(
+    db: str,
+    config: str | None,
+    host: str,
+    port: int,
+    base_url: str | None,
+    images_dir: str | None,
+) -> None:
     """Serve the agenda: pages, feeds and API on the embedded SQLite store.
 
     With --config, every source is imported on its interval while the server runs
@@ -250,6 +295,7 @@ def serve_command(db: str, config: str | None, host: str, port: int, base_url: s
             coordinator_key_hash=key_hash(key) if key else None,
             session_secret=os.environ.get("AGENDA_SESSION_SECRET") or None,
             trusted_proxies=trusted,
+            images_dir=images_dir,
         )  # fmt: skip
         app = create_app(settings)
     try:

@@ -11,6 +11,10 @@ write it: iCalendar with TZID and an RRULE-based VTIMEZONE, JSON-LD with UTC off
 Events Calendar REST pages with ``utc_start_date`` beside the local ``start_date`` and
 ``next_rest_url``, RSS 2.0 and Atom with the event module, and a ``;``-separated UTF-8
 spreadsheet with a BOM, Dutch headers and local ``dd-mm-yyyy`` / ``HH:MM`` cells.
+Venues' events carry a picture, as real sources do (ICS ``ATTACH``, JSON-LD ``image``,
+an RSS enclosure): pleasant gradients and shapes in the city's colours, drawn with Pillow
+into ``images/`` at write time (no network) and served by the same loopback server, so
+the picture job fetches them like any source's picture.
 Output depends only on ``today`` and ``base_url``: the same arguments, the same bytes.
 It never fetches, imports or touches a database.
 """
@@ -30,6 +34,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageDraw, ImageOps
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 Data = dict[str, Any]  # a table of data/region.toml
@@ -128,6 +134,62 @@ def _fold(line: str) -> str:
     return "\r\n ".join(p.decode("utf-8") for p in parts)
 
 
+# --- pictures -----------------------------------------------------------------------------
+
+# The city's colours: from dark to light, and an accent for the shapes.
+_CITY_COLOURS = {
+    "Leiden": ((110, 24, 40), (236, 170, 110), (255, 236, 200)),
+    "Den Haag": ((14, 52, 84), (96, 170, 160), (250, 214, 90)),
+    "Delft": ((12, 44, 110), (120, 170, 225), (245, 248, 255)),
+}
+PICTURE_SIZE = (1600, 1000)
+
+
+def picture_name(venue: Data) -> str:
+    return f"images/{slugify(venue['name'])}.jpg"
+
+
+def picture_url(item: Item, base_url: str) -> str | None:
+    """Where the demo serves the picture of an item's venue (None: no venue, no picture)."""
+    return f"{base_url}/{picture_name(item.venue)}" if item.venue is not None else None
+
+
+def render_picture(venue: Data) -> bytes:
+    """A venue's picture: a diagonal gradient with soft circles and a roofline, in the colours
+    of its city, arranged by its name (the same venue, the same bytes)."""
+    dark, light, accent = _CITY_COLOURS.get(venue["city"], _CITY_COLOURS["Leiden"])
+    width, height = PICTURE_SIZE
+    gradient = Image.linear_gradient("L").rotate(-35, expand=True).resize((width, height))
+    image = ImageOps.colorize(gradient, dark, light).convert("RGB")
+    seed = sum(ord(c) * (i + 1) for i, c in enumerate(venue["name"]))
+    draw = ImageDraw.Draw(image, "RGBA")
+    for n in range(5):
+        r = 90 + (seed * (n + 3)) % 220
+        x = (seed * (n + 7) * 37) % width
+        y = (seed * (n + 11) * 53) % height
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=(*accent, 46 + 12 * n))
+    # A row of gabled fronts along the bottom: a Dutch street in silhouette.
+    x = 0
+    while x < width:
+        w = 120 + (seed + x) % 90
+        h = 200 + (seed * 3 + x) % 180
+        base = height
+        draw.polygon([(x, base), (x, base - h), (x + w // 2, base - h - 70),
+                      (x + w, base - h), (x + w, base)], fill=(*dark, 215))  # fmt: skip
+        for row in range(2):
+            wy = base - h + 40 + row * 70
+            draw.rectangle((x + w // 2 - 18, wy, x + w // 2 + 18, wy + 40), fill=(*accent, 150))
+        x += w + 6
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def render_pictures(region: Data) -> dict[str, bytes]:
+    """``images/<venue>.jpg`` for every venue of the region."""
+    return {picture_name(v): render_picture(v) for v in region["venue"].values()}
+
+
 def render_ics(region: Data, source: Data, today: date, base_url: str) -> bytes:
     domain = source["site"].split("/")[2]
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//{source['name']}//Agenda//NL"]
@@ -154,6 +216,8 @@ def render_ics(region: Data, source: Data, today: date, base_url: str) -> bytes:
             lines.append(f"GEO:{item.venue['lat']:.4f};{item.venue['lon']:.4f}")
         lines.append(f"CATEGORIES:{_ics_text(data['category'])}")
         lines.append(f"STATUS:{'CANCELLED' if item.cancelled else 'CONFIRMED'}")
+        if (picture := picture_url(item, base_url)) is not None:
+            lines.append(f"ATTACH;FMTTYPE=image/jpeg:{picture}")
         lines += [f"URL:{item.url}", "SEQUENCE:0", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")
@@ -168,7 +232,7 @@ def _schema_when(item: Item) -> dict[str, str]:
     return {"startDate": item.first.isoformat(), "endDate": item.last.isoformat()}
 
 
-def _schema_event(item: Item, source: Data, graph: bool) -> Data:
+def _schema_event(item: Item, source: Data, graph: bool, base_url: str = "") -> Data:
     data, venue = item.data, item.venue
     status = "EventCancelled" if item.cancelled else "EventScheduled"
     node: Data = {"@type": data.get("type", "Event")}
@@ -186,6 +250,8 @@ def _schema_event(item: Item, source: Data, graph: bool) -> Data:
     if "price" in data:
         node["offers"] = {"@type": "Offer", "price": data["price"], "priceCurrency": "EUR"}
         node["offers"] |= {"url": item.url, "availability": "https://schema.org/InStock"}
+    if base_url and (picture := picture_url(item, base_url)) is not None:
+        node["image"] = picture
     node["keywords"] = data["category"]
     node["inLanguage"] = source["language"]
     node["organizer"] = {"@type": "Organization", "name": source["name"]}
@@ -207,7 +273,7 @@ def render_jsonld(region: Data, source: Data, today: date, base_url: str) -> byt
     html = ['<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n']
     html.append(f"<title>Agenda | {escape(source['name'])}</title>\n{_script(head)}")
     if graph:
-        nodes = [_schema_event(item, source, graph=True) for item in items]
+        nodes = [_schema_event(item, source, graph=True, base_url=base_url) for item in items]
         html.append(_script({"@context": "https://schema.org", "@graph": nodes}))
     html.append("</head>\n<body>\n<main>\n<h1>Agenda</h1>\n")
     for item in items:
@@ -216,7 +282,7 @@ def render_jsonld(region: Data, source: Data, today: date, base_url: str) -> byt
             f"{escape(item.title)}</a></h2><p>{item.first:%d-%m-%Y}</p></article>\n"
         )
         if not graph:
-            html.append(_script(_schema_event(item, source, graph=False)))
+            html.append(_script(_schema_event(item, source, graph=False, base_url=base_url)))
     html.append("</main>\n</body>\n</html>\n")
     return "".join(html).encode("utf-8")
 
@@ -330,6 +396,8 @@ def render_rss(region: Data, source: Data, today: date, base_url: str) -> bytes:
         out.append(f"  <ev:startdate>{start}</ev:startdate>\n  <ev:enddate>{end}</ev:enddate>\n")
         if item.venue is not None:
             out.append(f"  <ev:location>{_xml(_place(item.venue))}</ev:location>\n")
+        if (picture := picture_url(item, base_url)) is not None:
+            out.append(f'  <enclosure url="{escape(picture)}" length="0" type="image/jpeg"/>\n')
         out.append(f"  <ev:organizer>{_xml(source['name'])}</ev:organizer>\n</item>\n")
     out.append("</channel>\n</rss>\n")
     return "".join(out).encode("utf-8")
@@ -408,6 +476,9 @@ def write_region(folder: Path, today: date, base_url: str) -> Path:
     base_url = base_url.rstrip("/")
     region = load_region()
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "images").mkdir(exist_ok=True)
+    for name, drawn in render_pictures(region).items():
+        (folder / name).write_bytes(drawn)
     config = [
         "# The Regio-agenda demo region, written by `agenda demo` (agenda/demo/region.py).",
         f"# Dates are relative to {today.isoformat()}; the documents are served from {base_url}.",

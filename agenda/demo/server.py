@@ -29,6 +29,7 @@ CONTENT_TYPES = {
     ".json": "application/json",
     ".csv": "text/csv; charset=utf-8",
     ".toml": "text/plain; charset=utf-8",
+    ".jpg": "image/jpeg",
     "": "application/octet-stream",
 }
 

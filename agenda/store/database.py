@@ -2,8 +2,9 @@
 
 ``Store`` combines the tables, one module per concern: ``events`` (events, venues,
 themes), ``listings`` (sources, listings, memberships, decisions, review), ``runs``
-(import runs and problems), ``accounts`` (partners and the audit trail) and ``locks``
-(leases and the data generation). Callers group writes with ``with store.transaction():``;
+(import runs and problems), ``accounts`` (partners and the audit trail), ``locks``
+(leases and the data generation) and ``pictures`` (what each source image URL gave).
+Callers group writes with ``with store.transaction():``;
 everything inside commits together or not at all. ``with Store.opened(path) as store:``
 closes the connection however the block ends. Rows cross this boundary as msgspec Structs
 or plain tuples.
@@ -26,6 +27,7 @@ from agenda.store.events import EventsTable
 from agenda.store.listings import ListingsTable
 from agenda.store.locks import LocksTable
 from agenda.store.migrations import MIGRATIONS
+from agenda.store.pictures import PicturesTable
 from agenda.store.runs import RunsTable
 
 __all__ = [
@@ -93,7 +95,7 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
     return conn
 
 
-class Store(EventsTable, ListingsTable, RunsTable, AccountsTable, LocksTable):
+class Store(EventsTable, ListingsTable, RunsTable, AccountsTable, LocksTable, PicturesTable):
     """A Regio-agenda database. Open with ``Store.open(path)`` or ``Store.opened(path)``."""
 
     @classmethod

@@ -144,4 +144,12 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE TABLE revoked_sessions (mac TEXT PRIMARY KEY, expires INTEGER NOT NULL)",
     ],
+    # 11: pictures: what the picture job found at each source image URL (files live on disk)
+    [
+        """CREATE TABLE pictures (
+            url TEXT PRIMARY KEY,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'refused', 'failed')),
+            reason TEXT NOT NULL DEFAULT '', hash TEXT, width INTEGER, height INTEGER,
+            fetched TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 1)""",
+    ],
 ]

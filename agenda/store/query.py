@@ -11,6 +11,7 @@ from typing import Any
 from agenda.errors import InvalidFilterError
 from agenda.filters import EventFilter, parse_day
 from agenda.model import Event, Listing, is_public
+from agenda.pictures import StoredPicture
 from agenda.store.database import Store
 from agenda.themes import Theme
 from agenda.timeutil import day_start, span_utc, utc_iso
@@ -233,6 +234,11 @@ def changes(
 ) -> list[tuple[str, str, str, str | None, str]]:
     """Public events changed after ``since`` (their public face only)."""
     return store.change_rows(since, after, limit)
+
+
+def pictures(store: Store, events: Iterable[Event]) -> dict[str, StoredPicture]:
+    """What the picture job recorded for these events' images (for ``agenda.pictures``)."""
+    return store.pictures(e.image for e in events if e.image)
 
 
 def generation(store: Store) -> int:

@@ -1,6 +1,7 @@
 """Scheduled imports inside ``agenda serve`` (APScheduler 3.x, a thread pool off the event loop).
 
-One job per source at its interval, with jitter, ``max_instances=1``, ``coalesce`` and a
+One job per source at its interval, and the picture job (``agenda.sync.pictures``) every
+ten minutes, with jitter, ``max_instances=1``, ``coalesce`` and a
 misfire grace time. Several server workers may each start a scheduler: a lease in the
 database (``scheduler``) makes exactly one of them the leader; the others' jobs do
 nothing until the leader stops renewing. Each job opens its own store connection.
@@ -20,6 +21,7 @@ from agenda.errors import SourceBusyError
 from agenda.model import SourceConfig
 from agenda.store.database import Store
 from agenda.sync.jobs import import_source, owner_name
+from agenda.sync.pictures import PictureBudget, PictureReport, fetch_pictures
 from importers.fetch import FetchLimits
 
 log = logging.getLogger("agenda.sync.scheduler")
@@ -27,6 +29,9 @@ LEASE = timedelta(seconds=90)
 HEARTBEAT_SECONDS = 30
 MISFIRE_GRACE_SECONDS = 300
 EMBARGO_CHECK_SECONDS = 60
+# The picture job: every ten minutes, first a minute after start (after the first imports).
+PICTURE_SECONDS = 600
+PICTURE_DELAY_SECONDS = 60
 
 
 class ImportScheduler:
@@ -38,8 +43,12 @@ class ImportScheduler:
         sources: Sequence[SourceConfig],
         clock: Callable[[], datetime],
         limits: FetchLimits | None = None,
+        images_dir: str | None = None,
+        picture_budget: PictureBudget | None = None,
     ) -> None:
         self.db = db
+        self.images_dir = images_dir
+        self.picture_budget = picture_budget or PictureBudget()
         self.limits = limits or FetchLimits()
         self.sources = {s.id: s for s in sources}
         self.clock = clock
@@ -70,6 +79,13 @@ class ImportScheduler:
             id="embargoes",
             next_run_time=now,
         )
+        if self.images_dir is not None:
+            self._scheduler.add_job(
+                self.pictures,
+                IntervalTrigger(seconds=PICTURE_SECONDS),
+                id="pictures",
+                next_run_time=now + timedelta(seconds=PICTURE_DELAY_SECONDS),
+            )
         for number, source in enumerate(sorted(self.sources.values(), key=lambda s: s.id)):
             self._scheduler.add_job(
                 self.run,
@@ -104,6 +120,22 @@ class ImportScheduler:
             return 0
         with Store.opened(self.db, check=False) as store:
             return release_embargoes(store, self.clock())
+
+    def pictures(self) -> PictureReport | None:
+        """One run of the picture job (leader only); None when another process leads."""
+        if self.images_dir is None or not self.heartbeat():
+            return None
+        with Store.opened(self.db) as store:
+            try:
+                report = fetch_pictures(
+                    store, self.images_dir, budget=self.picture_budget, clock=self.clock
+                )
+            except Exception:  # pictures are an extra; the next run tries again
+                log.exception("the picture job failed")
+                return None
+        counts = {"ok": report.ok, "refused": report.refused, "failed": report.failed}
+        log.info(report.line(), extra={"event": "pictures", **counts})
+        return report
 
     def run(self, source_id: str) -> str:
         """One scheduled import; what happened, as a word (for logs and tests)."""

@@ -3,8 +3,8 @@
 Owns: what the running app holds (`runtime`), HTTP helpers and problem details (`http`),
 rate limits and the failed-key brake (`ratelimit`), the public pages and their data
 (`pages`, `page_data`, `views`, `i18n`), the JSON API (`api`), the feed routes
-(`feed_routes`), the public `/sources` page (`sources_page`) and static publishing
-(`publish`).
+(`feed_routes`), our own copies of event pictures (`images`), the public `/sources` page
+(`sources_page`) and static publishing (`publish`).
 
 May use: the kernel, the read facade `agenda.store.query`, `agenda.sync` (the
 scheduler the runtime starts), `feeds`, `widgets`' renderers, Litestar.

@@ -163,8 +163,13 @@ async def events(request: Request[Any, Any, Any]) -> Response[bytes]:
         lang = filters.lang
 
         def build() -> EventPage:
-            page, following = list_page(runtime.stores.get(), filters, cursor, size)
-            return EventPage(events=[event_out(e, lang) for e in page], next=following)
+            store = runtime.stores.get()
+            page, following = list_page(store, filters, cursor, size)
+            pictures = query.pictures(store, page)
+            base = runtime.settings.base_url
+            return EventPage(
+                events=[event_out(e, lang, pictures, base) for e in page], next=following
+            )
 
         return await _answer(request, build, key)
     return cached_response(request, entry, max_age=API_MAX_AGE)

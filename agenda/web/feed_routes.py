@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import anyio
+import msgspec
 from litestar import Request, Response, get
 from litestar.params import FromPath
 
@@ -90,9 +91,11 @@ async def _render_feed(
     options = feed_options(runtime.settings.base_url, fmt, now, lang, exhibitions, name=base)
 
     def render() -> tuple[bytes, datetime | None]:
-        events = list_events(runtime.stores.get(), filters)
+        store = runtime.stores.get()
+        events = list_events(store, filters)
         updated = [e.updated for e in events if e.updated is not None]
-        return render_format(fmt, events, options), max(updated, default=None)
+        with_pictures = msgspec.structs.replace(options, pictures=query.pictures(store, events))
+        return render_format(fmt, events, with_pictures), max(updated, default=None)
 
     return await anyio.to_thread.run_sync(
         lambda: runtime.cache.get_or_render(key, render, MEDIA_TYPES[fmt])

@@ -160,7 +160,7 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> Response[dict
 
 # Pages use no inline script or style; the widget's iframe page may be framed by any site.
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 )
 EMBED_CSP = CSP.replace("frame-ancestors 'self'", "frame-ancestors *")

@@ -22,6 +22,7 @@ from agenda.classify import AUDIENCES, KINDS
 from agenda.errors import InvalidFilterError
 from agenda.model import Event, VenueRef
 from agenda.normalize import slugify
+from agenda.pictures import StoredPicture, picture_for, placeholder_for
 from agenda.sanitize import has_markup, sanitize_html
 from agenda.timeutil import AMSTERDAM, parse_utc, to_local
 from agenda.vocabulary import canonical
@@ -74,8 +75,13 @@ def price_text(event: Event, lang: str) -> str:
     return price_in(event.price, lang) if event.price else ""
 
 
-def event_item(event: Event, lang: str) -> dict[str, Any]:
-    """One line of the agenda: time, title, place, price and status."""
+NO_PICTURES: Mapping[str, StoredPicture] = {}
+
+
+def event_item(
+    event: Event, lang: str, pictures: Mapping[str, StoredPicture] = NO_PICTURES
+) -> dict[str, Any]:
+    """One line of the agenda: time, title, place, price, status and picture (or placeholder)."""
     t = labels(lang)
     if event.start is not None:
         start = to_local(event.start)
@@ -105,11 +111,17 @@ def event_item(event: Event, lang: str) -> dict[str, Any]:
         "city": city_name(event.city or (venue.city if venue else None), lang),
         "price": price_text(event, lang),
         "status": status_of(event),
+        "picture": picture_for(event, pictures),
+        "placeholder": placeholder_for(event),
     }
 
 
 def day_groups(
-    events: Sequence[Event], lang: str, today: date, first: date
+    events: Sequence[Event],
+    lang: str,
+    today: date,
+    first: date,
+    pictures: Mapping[str, StoredPicture] = NO_PICTURES,
 ) -> list[dict[str, Any]]:
     """Events under day headings; one still running from before ``first`` shows on ``first``."""
     t = labels(lang)
@@ -126,7 +138,7 @@ def day_groups(
                     "events": [],
                 }
             )
-        groups[-1]["events"].append(event_item(event, lang))
+        groups[-1]["events"].append(event_item(event, lang, pictures))
     return groups
 
 
@@ -181,8 +193,11 @@ def _offer(event: Event) -> dict[str, Any] | None:
     return offer if len(offer) > 1 else None
 
 
-def json_ld_data(event: Event, lang: str, base_url: str) -> dict[str, Any]:
-    """The event as schema.org ``Event``, as search engines read it."""
+def json_ld_data(
+    event: Event, lang: str, base_url: str, pictures: Mapping[str, StoredPicture] = NO_PICTURES
+) -> dict[str, Any]:
+    """The event as schema.org ``Event``, as search engines read it (our copy of its picture)."""
+    picture = picture_for(event, pictures, base_url)
     url = f"{base_url.rstrip('/')}/events/{event.id}"
     if event.start is not None:
         start: str = to_local(event.start).isoformat()
@@ -222,7 +237,7 @@ def json_ld_data(event: Event, lang: str, base_url: str) -> dict[str, Any]:
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "location": place,
         "description": plain_text(description_in(event, lang))[:5000] or None,
-        "image": event.image,
+        "image": picture.src if picture else None,
         "inLanguage": text_lang(event.titles, event, lang),
         "isAccessibleForFree": event.is_free,
         "offers": _offer(event),
@@ -231,21 +246,27 @@ def json_ld_data(event: Event, lang: str, base_url: str) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
-def json_ld(event: Event, lang: str, base_url: str) -> Markup:
+def json_ld(
+    event: Event, lang: str, base_url: str, pictures: Mapping[str, StoredPicture] = NO_PICTURES
+) -> Markup:
     """JSON-LD safe inside ``<script>``: ``<``, ``>`` and ``&`` are escaped as ``\\u00XX``."""
-    text = json.dumps(json_ld_data(event, lang, base_url), ensure_ascii=False, indent=1)
+    text = json.dumps(json_ld_data(event, lang, base_url, pictures), ensure_ascii=False, indent=1)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)  # noqa: S704 - JSON with every markup character escaped
 
 
 def event_page(
-    event: Event, lang: str, source_names: Mapping[str, str], base_url: str
+    event: Event,
+    lang: str,
+    source_names: Mapping[str, str],
+    base_url: str,
+    pictures: Mapping[str, StoredPicture] = NO_PICTURES,
 ) -> dict[str, Any]:
     """Everything the event page shows, in ``lang``."""
     description = description_in(event, lang)
     venue = event.venue
     return {
-        **event_item(event, lang),
+        **event_item(event, lang, pictures),
         "when": when_text(event, lang),
         "venue_id": venue.id if venue else None,
         "address": address_lines(venue, event.city, lang),
@@ -262,7 +283,7 @@ def event_page(
             {"id": s.source, "name": source_names.get(s.source, s.source), "url": s.url}
             for s in event.sources
         ],
-        "json_ld": json_ld(event, lang, base_url),
+        "json_ld": json_ld(event, lang, base_url, pictures),
     }
 
 

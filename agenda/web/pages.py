@@ -28,8 +28,9 @@ from litestar.template.config import TemplateConfig
 from agenda.dedup.decisions import current_id
 from agenda.errors import InvalidFilterError, NotFoundError
 from agenda.filters import PARAMS, parse_filters
-from agenda.model import VenueRef
+from agenda.model import Event, VenueRef
 from agenda.normalize import slugify
+from agenda.pictures import StoredPicture, picture_for
 from agenda.store import query
 from agenda.store.query import count_events, decode_cursor, list_events, list_page
 from agenda.timeutil import AMSTERDAM
@@ -124,6 +125,8 @@ class Page:
             ],
             "link": self.link,
             "nav": "",
+            # An absolute address of a picture for Open Graph (og:image), when there is one.
+            "og_image": None,
         }
         return self.engine.get_template(template).render({**base, **context}).encode()
 
@@ -131,6 +134,17 @@ class Page:
         store = self.runtime.stores.get()
         names = [name for name, _ in query.categories(store, self.today)]
         return filter_choices(self.lang, form, names, query.theme_ids(store))
+
+
+def first_picture(
+    events: Iterable[Event], pictures: Mapping[str, StoredPicture], base_url: str
+) -> str | None:
+    """The absolute address of the first of these events' pictures (for og:image)."""
+    for event in events:
+        picture = picture_for(event, pictures, base_url)
+        if picture is not None:
+            return picture.src
+    return None
 
 
 Built = tuple[int, bytes] | Redirect
@@ -193,7 +207,8 @@ def _agenda(page: Page) -> Built:
         events, following = list_page(store, filters, cursor, PAGE_SIZE)
         context["count"] = count_events(store, filters)
         first = filters.from_date or page.today
-        context["groups"] = day_groups(events, page.lang, page.today, first)
+        pictures = query.pictures(store, events)
+        context["groups"] = day_groups(events, page.lang, page.today, first, pictures)
         if following:
             context["more_url"] = page.link("/", [*form.items(), ("cursor", following)])
     except InvalidFilterError as exc:
@@ -229,9 +244,12 @@ def _event(page: Page, event_id: str) -> Built:
     event = query.get_event(store, event_id)
     names = {row["id"]: row["name"] for row in query.source_health(store)}
     options = feed_options(page.base_url, "ics", page.now, page.lang, name="event")
+    pictures = query.pictures(store, [event])
+    picture = picture_for(event, pictures, page.base_url)
     body = page.render(
         "event.html",
-        ev=event_page(event, page.lang, names, page.base_url),
+        ev=event_page(event, page.lang, names, page.base_url, pictures),
+        og_image=picture.src if picture else None,
         canonical=f"{page.base_url}/events/{event.id}",
         ics_url=f"/feeds/event/{event.id}.ics",
         google_url=google_calendar_event_url(event, options),
@@ -255,12 +273,15 @@ def _venue(page: Page, venue_id: str) -> Built:
     venue = VenueRef(**{k: rows[0][k] for k in VENUE_FIELDS})
     filters = parse_filters({"venue": venue_id, "limit": str(LISTED)}, page.today)
     feed = f"{page.base_url}/feeds/venue-{venue_id}.ics"
+    events = list_events(store, filters)
+    pictures = query.pictures(store, events)
     body = page.render(
         "venue.html",
+        og_image=first_picture(events, pictures, page.base_url),
         venue=venue,
         address=address_lines(venue, venue.city, page.lang),
         map_url=map_url(venue),
-        groups=day_groups(list_events(store, filters), page.lang, page.today, page.today),
+        groups=day_groups(events, page.lang, page.today, page.today, pictures),
         feed=calendar_links(feed) if slugify(venue_id) == venue_id else None,
         all_url=page.link("/", {"venue": venue_id}),
     )
@@ -277,10 +298,13 @@ def _theme(page: Page, theme_id: str) -> Built:
         raise NotFoundError(f"no theme {theme_id!r}")
     store = page.runtime.stores.get()
     filters = parse_filters({"theme": theme_id, "limit": str(LISTED)}, page.today)
+    events = list_events(store, filters)
+    pictures = query.pictures(store, events)
     body = page.render(
         "theme.html",
         theme=theme_id,
-        groups=day_groups(list_events(store, filters), page.lang, page.today, page.today),
+        og_image=first_picture(events, pictures, page.base_url),
+        groups=day_groups(events, page.lang, page.today, page.today, pictures),
         feed=calendar_links(f"{page.base_url}/feeds/theme-{theme_id}.ics"),
     )
     return 200, body

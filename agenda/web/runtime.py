@@ -53,7 +53,10 @@ class Runtime:
         """Start the scheduled imports when the settings ask for them."""
         if self.settings.schedule:
             self.scheduler = ImportScheduler(
-                self.settings.db, list(self.sources.values()), self.clock
+                self.settings.db,
+                list(self.sources.values()),
+                self.clock,
+                images_dir=self.settings.images_folder,
             )
             self.scheduler.start()
 

@@ -12,7 +12,10 @@ from datetime import date, datetime
 import msgspec
 
 from agenda.model import Event, Listing
+from agenda.pictures import PLACEHOLDER_SIZE, StoredPicture, picture_for, placeholder_for
 from agenda.timeutil import to_local
+
+NO_PICTURES: dict[str, StoredPicture] = {}
 
 
 def when(moment: datetime | None, day: date | None) -> str | None:
@@ -33,10 +36,33 @@ class SourceOut(msgspec.Struct, frozen=True):
     url: str | None = None
 
 
+class PictureOut(msgspec.Struct, frozen=True):
+    """The event's picture on the agenda's own origin (absolute addresses), or, with
+    ``placeholder``, the agenda's small drawing for its kind; always with its size."""
+
+    src: str
+    srcset: str
+    webp_srcset: str
+    width: int
+    height: int
+    alt: str
+    placeholder: bool = False
+
+
+def picture_out(event: Event, pictures: dict[str, StoredPicture], base_url: str) -> PictureOut:
+    found = picture_for(event, pictures, base_url)
+    if found is None:
+        width, height = PLACEHOLDER_SIZE
+        src = placeholder_for(event, base_url)
+        return PictureOut(src, "", "", width, height, "", placeholder=True)
+    return PictureOut(found.src, found.jpeg_srcset, found.webp_srcset, found.width,
+                      found.height, found.alt)  # fmt: skip
+
+
 class EventOut(msgspec.Struct, frozen=True):
-    """An event in the shape of the JSON export (README), plus its price and its titles in
-    each language (for the widget). ``title`` is in the asked ``lang`` where a source gave
-    one; ``categories`` are canonical ids (``agenda/data/vocabulary.toml``)."""
+    """An event in the shape of the JSON export (README), plus its price, picture and its
+    titles in each language (for the widget). ``title`` is in the asked ``lang`` where a
+    source gave one; ``categories`` are canonical ids (``agenda/data/vocabulary.toml``)."""
 
     id: str
     title: str
@@ -54,6 +80,7 @@ class EventOut(msgspec.Struct, frozen=True):
     price: str | None
     is_free: bool | None
     titles: dict[str, str]
+    picture: PictureOut | None
 
 
 class ListingOut(msgspec.Struct, frozen=True):
@@ -97,8 +124,14 @@ def status_of(event: Event) -> str:
     return "cancelled" if event.withdrawn else event.status
 
 
-def event_out(event: Event, lang: str | None = None) -> EventOut:
-    """The event as the API lists it; ``lang`` picks the title (the event's own without it)."""
+def event_out(
+    event: Event,
+    lang: str | None = None,
+    pictures: dict[str, StoredPicture] | None = None,
+    base_url: str = "",
+) -> EventOut:
+    """The event as the API lists it: ``lang`` picks the title (the event's own without it);
+    with ``pictures`` also its picture (or placeholder)."""
     start = when(event.start, event.start_date)
     assert start is not None
     return EventOut(
@@ -118,6 +151,7 @@ def event_out(event: Event, lang: str | None = None) -> EventOut:
         price=event.price,
         is_free=event.is_free,
         titles=dict(event.titles),
+        picture=picture_out(event, pictures, base_url) if pictures is not None else None,
     )
 
 

@@ -10,8 +10,8 @@
    per set of filters, revalidated with If-None-Match, no cookies, no storage.
    Event text only ever enters the page through textContent and attributes.
    Styling: --regio-accent --regio-font --regio-radius --regio-spacing --regio-text
-   --regio-background --regio-muted, and the parts list day item title date venue price
-   badge more status. `accent` sets --regio-accent without a style attribute (strict CSP).
+   --regio-background --regio-muted, and the parts list day item picture title date venue
+   price badge more status. `accent` sets --regio-accent without a style attribute (strict CSP).
 */
 
 const TZ = "Europe/Amsterdam";
@@ -218,6 +218,8 @@ a:focus-visible{outline:2px solid var(--a);outline-offset:2px}
 .cards .days{grid-template-columns:repeat(auto-fill,minmax(min(100%,14rem),1fr))}
 .cards [part=item]{align-content:start;padding:var(--s);border:1px solid color-mix(in srgb,var(--m) 40%,transparent);border-radius:var(--r)}
 .cards [part=date]{order:-1}
+[part=picture]{order:-2;display:block;margin:calc(var(--s)*-1) calc(var(--s)*-1) 0}
+[part=picture] img{display:block;width:100%;height:auto;aspect-ratio:3/2;object-fit:cover;border-radius:var(--r) var(--r) 0 0}
 .more{margin-top:var(--s)}
 `;
 
@@ -335,7 +337,12 @@ export class RegioAgenda extends (globalThis.HTMLElement || class {}) {
 
   item(e, o, cards) {
     const badge = /^(cancelled|postponed)$/.test(e.status) && LABELS[o.lang][e.status];
+    const p = cards && e.picture;
     return h("li", { part: "item", class: e.status },
+      // Cards show the agenda's own copy of the picture (or its drawing for the kind), sized.
+      p && h("picture", { part: "picture" },
+        p.webp_srcset && h("source", { type: "image/webp", srcset: p.webp_srcset, sizes: "20rem" }),
+        h("img", { src: p.src, srcset: p.srcset || null, sizes: "20rem", width: p.width, height: p.height, alt: "", loading: "lazy", decoding: "async" })),
       h("a", { part: "title", href: eventUrl(o, e.id) }, e.title),
       badge && h("span", { part: "badge" }, badge),
       h("p", { part: "date" }, h("time", { datetime: e.start }, whenLabel(e, o.lang, cards))),
