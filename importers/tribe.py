@@ -38,10 +38,10 @@ from importers.freetext import free_from_cost, status_from_text, zone_from_name
 from importers.tribe_discover import TEC_EVENTS, TRIBE_EVENTS, discover, from_index, is_index
 from importers.tribe_fields import (
     Skip,
-    all_day_span,
     aware,
     collect_events,
     event_status,
+    event_times,
     first_object,
     naive,
     names,
@@ -151,19 +151,7 @@ def _rest_listing(
     zone = zone_from_name(event.get("timezone")) or AMSTERDAM
     local_start, local_end = naive(event.get("start_date")), naive(event.get("end_date"))
     utc_start, utc_end = naive(event.get("utc_start_date")), naive(event.get("utc_end_date"))
-    times: dict[str, Any] = {}
-    if truthy(event.get("all_day")):
-        first = local_start or aware(utc_start, UTC, zone)
-        if first is None:
-            raise Skip("start_date", "no start; skipped", ident)
-        times["start_date"], times["end_date"] = all_day_span(first, local_end)
-    else:
-        # The UTC fields carry the instant exactly; local wall time is the fallback.
-        start = aware(utc_start, UTC, zone) or aware(local_start, zone, zone)
-        if start is None:
-            raise Skip("start_date", f"no readable start {event.get('start_date')!r}", ident)
-        end = aware(utc_end, UTC, zone) or aware(local_end, zone, zone)
-        times["start"], times["end"] = start, (end if end is not None and end > start else None)
+    times = event_times(event, (local_start, local_end), (utc_start, utc_end), zone, ident)
 
     venue = first_object(event.get("venue"))
     address = clean_text(venue.get("address")) or None

@@ -10,7 +10,7 @@ event-status field. Pure functions: no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from agenda.model import Listing, Problem, SourceConfig, Status
@@ -104,6 +104,34 @@ def aware(naive: datetime | None, given: tzinfo, shown: tzinfo) -> datetime | No
     if naive.tzinfo is not None:
         return naive.astimezone(shown)
     return naive.replace(tzinfo=given).astimezone(shown)
+
+
+def event_times(
+    event: dict[str, Any],
+    local: tuple[datetime | None, datetime | None],
+    utc: tuple[datetime | None, datetime | None],
+    zone: tzinfo,
+    ident: str | None,
+) -> dict[str, Any]:
+    """start/end (or start_date/end_date for all-day) from an event's local and UTC times.
+
+    The UTC fields carry the instant exactly; local wall time is the fallback. Both APIs
+    of The Events Calendar give the same pairs under slightly different names.
+    """
+    (local_start, local_end), (utc_start, utc_end) = local, utc
+    times: dict[str, Any] = {}
+    if truthy(event.get("all_day")):
+        first = local_start or aware(utc_start, UTC, zone)
+        if first is None:
+            raise Skip("start_date", "no start; skipped", ident)
+        times["start_date"], times["end_date"] = all_day_span(first, local_end)
+        return times
+    start = aware(utc_start, UTC, zone) or aware(local_start, zone, zone)
+    if start is None:
+        raise Skip("start_date", f"no readable start {event.get('start_date')!r}", ident)
+    end = aware(utc_end, UTC, zone) or aware(local_end, zone, zone)
+    times["start"], times["end"] = start, (end if end is not None and end > start else None)
+    return times
 
 
 def first_object(value: object) -> dict[str, Any]:

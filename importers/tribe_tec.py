@@ -18,7 +18,6 @@ page, the most TEC gives. Pure: no I/O.
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -28,13 +27,11 @@ from importers.clean import AMSTERDAM, absolutize, content_id, find_postcode, pa
 from importers.freetext import free_from_cost, status_from_text, zone_from_name
 from importers.tribe_fields import (
     Skip,
-    all_day_span,
-    aware,
     event_status,
+    event_times,
     first_object,
     naive,
     names,
-    truthy,
     usable_id,
 )
 
@@ -94,18 +91,7 @@ def tec_listing(
     local_start, local_end = naive(event.get("start_date")), naive(event.get("end_date"))
     utc_start = naive(event.get("start_date_utc") or event.get("utc_start_date"))
     utc_end = naive(event.get("end_date_utc") or event.get("utc_end_date"))
-    times: dict[str, Any] = {}
-    if truthy(event.get("all_day")):
-        first = local_start or aware(utc_start, UTC, zone)
-        if first is None:
-            raise Skip("start_date", "no start; skipped", ident)
-        times["start_date"], times["end_date"] = all_day_span(first, local_end)
-    else:
-        start = aware(utc_start, UTC, zone) or aware(local_start, zone, zone)
-        if start is None:
-            raise Skip("start_date", f"no readable start {event.get('start_date')!r}", ident)
-        end = aware(utc_end, UTC, zone) or aware(local_end, zone, zone)
-        times["start"], times["end"] = start, (end if end is not None and end > start else None)
+    times = event_times(event, (local_start, local_end), (utc_start, utc_end), zone, ident)
     venue = first_object(event.get("venues") or event.get("venue"))
     address = clean_text(venue.get("address")) or None
     zip_code = clean_text(venue.get("zip"))
