@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from conftest import NOW, dump, make_listing, make_source
@@ -429,3 +430,48 @@ def test_events_built_with_another_vocabulary_are_rebuilt_on_the_next_import(sto
     ingest(store, source, [make_listing(categories=("Lezing",)), *series(1)], [], LATER)
     assert {e.categories for e in list_events(store, EventFilter())} >= {("lecture",)}
     assert all(e.categories != ("Lezing",) for e in list_events(store, EventFilter()))
+
+
+def test_a_batch_rebuild_commits_in_slices_that_let_other_writers_in(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from agenda.sync.ingest import rebuild_pending
+
+    whole = Store.open(tmp_path / "whole.db")
+    for target in (store, whole):
+        for source, title in (("lakenhal", "Concert"), ("hortus", "Rondleiding"),
+                              ("pieterskerk", "Orgel")):  # fmt: skip
+            ingest(target, make_source(id=source), series(6, source=source, title=title), [],
+                   NOW, defer=True)  # fmt: skip
+    # Another writer with no patience at all gets in between two slices.
+    other = sqlite3.connect(store.path, timeout=0)
+    slices = []
+    real_transaction = store.transaction
+
+    def between_slices():  # type: ignore[no-untyped-def]
+        if slices:
+            other.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', ?)", (len(slices),)
+            )
+            other.commit()
+        slices.append(1)
+        return real_transaction()
+
+    monkeypatch.setattr(store, "transaction", between_slices)
+    rebuild_pending(store, LATER, batch=5)
+    rebuild_pending(whole, LATER)
+    assert len(slices) == 5  # four slices of at most five listings, one that finds none
+    assert store.meta_value("probe") == 4
+
+    # The same events as one big rebuild gives.
+    def shape(target: Store) -> list[tuple[str, object, list[str]]]:
+        return sorted(
+            (e.title, e.start, sorted(s.source for s in e.sources))
+            for e in list_events(target, EventFilter())
+        )
+
+    assert shape(store) == shape(whole) and len(shape(store)) == 18
+    assert store.pending() == []
+    whole.close()

@@ -162,11 +162,21 @@ class ListingsTable(StoreBase):
             "INSERT OR IGNORE INTO pending (listing_key) VALUES (?)", ((k,) for k in keys)
         )
 
-    def pending(self) -> list[str]:
-        return [r[0] for r in self._rows("SELECT listing_key FROM pending ORDER BY 1")]
+    def pending(self, limit: int | None = None) -> list[str]:
+        """Pending listing keys, in the order of their starts (neighbours rebuild together)."""
+        sql = (
+            "SELECT p.listing_key FROM pending p LEFT JOIN listings l ON l.key = p.listing_key"
+            " ORDER BY l.start_utc, p.listing_key"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return [r[0] for r in self._rows(sql)]
 
-    def clear_pending(self) -> None:
-        self.db.execute("DELETE FROM pending")
+    def clear_pending(self, keys: Iterable[str] | None = None) -> None:
+        if keys is None:
+            self.db.execute("DELETE FROM pending")
+            return
+        self.db.conn.executemany("DELETE FROM pending WHERE listing_key = ?", ((k,) for k in keys))
 
     def add_decision(self, kind: str, keys: Sequence[str], note: str, now: datetime) -> int:
         cursor = self.db.execute(

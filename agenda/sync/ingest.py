@@ -40,6 +40,8 @@ WITHDRAW_SHARE = 0.20
 WITHDRAW_MIN = 5
 # How far back the slow-drain guard looks: this many runs (since the last confirmation).
 DRAIN_RUNS = 20
+# Listings rebuilt per transaction by a batch import (a few seconds of work at most).
+REBUILD_BATCH = 1000
 _encoder = msgspec.json.Encoder()
 log = logging.getLogger("agenda.sync.ingest")
 
@@ -263,17 +265,40 @@ def erase_listing(store: Store, key: str, now: datetime) -> None:
         store.bump_generation()
 
 
-def rebuild_pending(store: Store, now: datetime) -> int:
-    """Rebuild the events of every pending listing in one transaction; returns events written.
+def rebuild_pending(store: Store, now: datetime, batch: int = REBUILD_BATCH) -> int:
+    """Rebuild the events of every pending listing; returns events written.
 
-    Should it fail, the transaction is undone and the listings stay stored and pending.
+    A large batch import is rebuilt a slice of neighbouring listings at a time, each in
+    its own short transaction, so a partner's write or a scheduled import waits seconds,
+    not the whole deduplication of a region. Each slice leaves the agenda consistent (a
+    slice's scope is closed, see ``rebuild_events``); should one fail, its transaction is
+    undone and its listings stay pending for the next run.
     """
-    with store.transaction():
-        return _rebuild(store, now)
+    written = 0
+    while True:
+        with store.transaction():
+            if _stale_vocabulary(store):
+                written += _rebuild(store, now)  # a full rebuild, once
+                continue
+            keys = store.pending(limit=batch)
+            if not keys:
+                return written
+            written += rebuild_events(store, now, keys)
+            store.clear_pending(keys)
+
+
+def _stale_vocabulary(store: Store) -> bool:
+    """Whether stored events were built with another vocabulary (a fresh store is not)."""
+    if store.meta_value("vocabulary") == vocabulary.version():
+        return False
+    if store.count("events") == 0:
+        store.set_meta("vocabulary", vocabulary.version())
+        return False
+    return True
 
 
 def _rebuild(store: Store, now: datetime) -> int:
-    if store.meta_value("vocabulary") != vocabulary.version():
+    if _stale_vocabulary(store):
         # Events built with another vocabulary carry other category ids: rebuild them all.
         written = rebuild_events(store, now, None)
         store.set_meta("vocabulary", vocabulary.version())
