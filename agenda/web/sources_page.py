@@ -146,7 +146,7 @@ def _sources(page: Page) -> bytes:
     runs, problems = query.source_trend(store, [row["id"] for row in rows], TREND_RUNS,
                                         PROBLEMS_SHOWN)  # fmt: skip
     health = source_health(rows, runs, problems, next_runs, page.lang)
-    return page.render("sources.html", sources=health)
+    return page.render("sources.html", sources=health, description=page.t["pp_sources_intro"])
 
 
 @get("/sources", name="page-sources", include_in_schema=False)
