@@ -27,6 +27,7 @@ from conftest import NOW, make_listing, make_source
 
 from agenda.store.database import Store
 from agenda.sync.ingest import ingest
+from agenda.timeutil import AMSTERDAM
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
@@ -94,6 +95,53 @@ def seed_pages(db: Path) -> None:
     ]  # fmt: skip
     ingest(store, make_source(id="mauritshuis", name="Mauritshuis", city="Den Haag",
                               venue="Mauritshuis"), series, [], NOW)  # fmt: skip
+    store.close()
+
+
+WALKS = 16  # a weekly walking tour: one series, shown once
+
+
+def seed_city_life(db: Path) -> None:
+    """What a city agenda has besides single events, added after ``seed_pages``.
+
+    A theme "Gouden Eeuw" / "Golden Age" with a description and period (one event joins
+    it by keyword), a second theme with the same name that nothing belongs to, and a
+    weekly walking tour in Delft: every Sunday at 14:00, ``WALKS`` times from 24 January.
+    """
+    from agenda.themes import Theme, ThemeRules
+
+    store = Store.open(db)
+    store.save_theme(
+        Theme(
+            id="gouden-eeuw", name_nl="Gouden Eeuw", name_en="Golden Age",
+            description_nl="Schilders, geleerden en handelaren van de zeventiende eeuw.",
+            description_en="Painters, scholars and merchants of the seventeenth century.",
+            start=date(2027, 1, 1), end=date(2027, 12, 31),
+            rules=ThemeRules(keywords=("Gouden Eeuw", "Golden Age")),
+        ),
+        NOW,
+    )  # fmt: skip
+    store.save_theme(
+        Theme(
+            id="gouden-eeuw-2019", name_nl="Gouden Eeuw", name_en="Golden Age",
+            start=date(2019, 1, 1), end=date(2019, 12, 31),
+            rules=ThemeRules(keywords=("Gouden Eeuw",)),
+        ),
+        NOW,
+    )  # fmt: skip
+    walks = [
+        make_listing(
+            source_id="delft-marketing", external_id=f"walk{i}",
+            title="Stadswandeling: Delft in de Gouden Eeuw", city="Delft",
+            venue_name="Museum Prinsenhof Delft", categories=("Rondleiding",),
+            start=datetime(2027, 1, 24, 14, tzinfo=AMSTERDAM) + timedelta(weeks=i),
+            end=datetime(2027, 1, 24, 15, 30, tzinfo=AMSTERDAM) + timedelta(weeks=i),
+            url=f"https://www.delft.com/wandeling/{i}", price="€ 12,50",
+        )
+        for i in range(WALKS)
+    ]  # fmt: skip
+    ingest(store, make_source(id="delft-marketing", name="Delft Marketing", city="Delft",
+                              kind="aggregator", venue=None), walks, [], NOW)  # fmt: skip
     store.close()
 
 

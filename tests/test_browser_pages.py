@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from browser import ARTIFACTS, axe_violations, seed_pages, serve_app
+from browser import ARTIFACTS, axe_violations, seed_city_life, seed_pages, serve_app
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -86,7 +86,9 @@ def test_agenda_page_in_dutch_then_english(dutch: Visitor) -> None:
     assert page.get_attribute("html", "lang") == "nl"
     assert page.locator("h1").inner_text() == "Agenda"
     headings = page.locator(".day-heading").all_inner_texts()
-    assert headings[:2] == ["woensdag 20 januari 2027 (vandaag)", "woensdag 3 februari 2027"]
+    # The running exhibition is in the "Nu te zien" strip, so the days start with February.
+    assert headings[:2] == ["woensdag 3 februari 2027", "vrijdag 5 februari 2027"]
+    assert page.locator(".on-now .event-title").all_inner_texts() == ["Rembrandt & Lievens"]
     cancelled = page.locator(".event", has_text="Orgelconcert Hooglandse Kerk")
     assert cancelled.locator(".badge").inner_text() == "Geannuleerd"
     assert page.locator(".count").inner_text() == "50 evenementen gevonden"
@@ -107,12 +109,15 @@ def test_browser_language_chooses_english(english: Visitor) -> None:
     page = english.open("/")
     assert page.get_attribute("html", "lang") == "en"
     assert page.locator("h1").inner_text() == "What's on"
+    assert not page.get_by_label("City").is_visible()  # the filters fold into a panel
+    page.get_by_text("Search and filter").click()
     assert page.get_by_label("City").is_visible()
     english.assert_clean()
 
 
 def test_filter_form_narrows_the_list_and_the_address_carries_it(dutch: Visitor) -> None:
     page = dutch.open("/")
+    page.get_by_text("Zoeken en filteren").click()
     page.get_by_label("Plaats").select_option("Delft")
     page.get_by_label("Vanaf").fill("2027-02-01")
     page.get_by_role("button", name="Toon evenementen").click()
@@ -121,16 +126,18 @@ def test_filter_form_narrows_the_list_and_the_address_carries_it(dutch: Visitor)
     titles = page.locator(".event-title a").all_inner_texts()
     assert titles == ["Kinderworkshop Delfts Blauw"]
     assert page.get_by_label("Plaats").input_value() == "Delft"
-    assert page.locator(".event-place").inner_text() == "Museum Prinsenhof Delft, Delft · Gratis"
+    assert page.locator(".event-place").inner_text() == "Museum Prinsenhof Delft, Delft"
+    assert page.locator(".event .badge").inner_text() == "Gratis"
     dutch.assert_accessible()
 
     # The same in English, by text search; the chosen language stays in the address.
     page = dutch.open("/?lang=en")
+    page.get_by_text("Search and filter").click()
     page.get_by_label("Search for").fill("lievens")
     page.get_by_label("Search for").press("Enter")
     page.wait_for_url(lambda url: "q=" in url)
     assert dutch.query() == {"lang": "en", "q": "lievens"}
-    assert page.locator(".event-title a").all_inner_texts() == ["Rembrandt & Lievens"]
+    assert page.locator(".on-now .event-title a").all_inner_texts() == ["Rembrandt & Lievens"]
     assert page.locator(".count").inner_text() == "1 event found"
 
     # A value the agenda cannot use: the page says so, in the form's language.
@@ -210,7 +217,7 @@ def test_subscribe_page_builds_a_feed_and_copies_it(browser: Browser, base_url: 
 
 
 def test_about_venue_and_missing_pages_are_accessible(dutch: Visitor) -> None:
-    for path in ("/about", "/about?lang=en", "/venues/lakenhal", "/themes/rembrandt-2027"):
+    for path in ("/about", "/about?lang=en", "/venues/lakenhal", "/themes", "/venues"):
         dutch.open(path)
         dutch.assert_accessible()
     response = dutch.page.goto(dutch.base_url + "/events/nope?lang=en")
@@ -285,3 +292,140 @@ def test_the_openapi_document_lists_the_filters_and_the_answers(base_url: str) -
     assert ok["example"]["events"][0]["title"]
     feed = {p["name"] for p in schema["paths"]["/feeds/{name}"]["get"]["parameters"]}
     assert "exhibitions" in feed and "city" in feed
+
+
+# --- a city's agenda: the phone first, every page accessible, screenshots to look at --------
+
+
+@pytest.fixture(scope="module")
+def city_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeded region plus themes and a weekly walking tour (``seed_city_life``)."""
+    db = tmp_path_factory.mktemp("city") / "agenda.db"
+    seed_pages(db)
+    seed_city_life(db)
+    with serve_app(db) as url:
+        yield url
+
+
+def phone(browser: Browser, base_url: str, locale: str = "nl-NL") -> Visitor:
+    return visitor_for(browser, base_url, locale, viewport={"width": 390, "height": 844})
+
+
+def first_title_in_view(page: Page) -> str:
+    """The first event of the day list, asserted to be within the first screen."""
+    title = page.locator(".results .event-title").first
+    box = title.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= 844, box
+    assert page.evaluate("() => window.scrollY") == 0
+    return title.inner_text()
+
+
+def test_on_a_phone_the_first_event_is_in_view_before_and_after_filtering(
+    browser: Browser, city_url: str
+) -> None:
+    visitor = phone(browser, city_url)
+    try:
+        page = visitor.open("/")
+        assert first_title_in_view(page).startswith("Stadswandeling")
+        # The filter panel opens without JavaScript (a <details>), and after submitting it
+        # the results, not the form, are at the top.
+        page.get_by_text("Zoeken en filteren").click()
+        page.get_by_label("Plaats").select_option("Leiden")
+        page.get_by_role("button", name="Toon evenementen").click()
+        page.wait_for_url(lambda url: "city=Leiden" in url)
+        assert first_title_in_view(page) == "Lezing: Leiden in de Gouden Eeuw"
+        assert not page.get_by_label("Plaats").is_visible()
+        # A chip is a plain link that keeps the city.
+        page.get_by_role("link", name="Dit weekend").click()
+        page.wait_for_url(lambda url: "from=" in url)
+        assert visitor.query() == {"city": "Leiden", "from": "2027-01-22", "to": "2027-01-24"}
+        assert page.get_by_role("link", name="Dit weekend").get_attribute("aria-current") == "true"
+        visitor.assert_accessible()
+        visitor.assert_clean()
+    finally:
+        visitor.context.close()
+
+
+def test_a_series_shows_once_and_exhibitions_are_on_now(browser: Browser, city_url: str) -> None:
+    visitor = phone(browser, city_url, "en-GB")
+    try:
+        page = visitor.open("/?city=Delft")
+        walks = page.locator(".results .event", has_text="Stadswandeling")
+        assert walks.count() == 1
+        assert walks.locator(".series-rule").inner_text() == "every Sunday 14:00 until 9 May"
+        assert walks.locator(".series-dates a").count() == 6
+        page = visitor.open("/?city=Leiden")
+        assert page.locator(".on-now .event-title").all_inner_texts() == ["Rembrandt & Lievens"]
+        assert page.locator(".results", has_text="Rembrandt").count() == 0
+        visitor.assert_clean()
+    finally:
+        visitor.context.close()
+
+
+def test_unknown_theme_venue_and_path_are_html_404_pages(browser: Browser, city_url: str) -> None:
+    visitor = phone(browser, city_url)
+    try:
+        for path in ("/themes/nope", "/venues/nope", "/no/such/page?lang=en"):
+            response = visitor.page.goto(city_url + path)
+            assert response is not None and response.status == 404, path
+            assert response.headers["content-type"].startswith("text/html")
+            heading = visitor.page.locator("h1").inner_text()
+            assert heading == ("Not found" if "lang=en" in path else "Niet gevonden")
+            visitor.assert_accessible()
+        visitor.page.screenshot(path=str(ARTIFACTS / "not-found-390-en.png"))
+        assert all("404" in error for error in visitor.errors)
+    finally:
+        visitor.context.close()
+
+
+def test_every_page_is_accessible_in_both_languages_at_both_widths(
+    browser: Browser, city_url: str
+) -> None:
+    import httpx
+
+    listed = httpx.get(city_url + "/?q=lezing").text
+    event_id = listed.split('href="/events/', 1)[1].split('"', 1)[0]
+    pages = {
+        "agenda": "/", "event": f"/events/{event_id}", "venue": "/venues/lakenhal",
+        "theme": "/themes/gouden-eeuw", "themes": "/themes", "venues": "/venues",
+        "subscribe": "/subscribe", "about": "/about", "sources": "/sources",
+    }  # fmt: skip
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, height in ((390, 844), (1280, 900)):
+        for lang in ("nl", "en"):
+            visitor = visitor_for(
+                browser, city_url, "nl-NL", viewport={"width": width, "height": height}
+            )
+            try:
+                for name, path in pages.items():
+                    url = path + ("?lang=en" if lang == "en" else "")
+                    page = visitor.open(url)
+                    assert page.get_attribute("html", "lang") == lang
+                    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+                    visitor.assert_accessible()
+                    page.screenshot(
+                        path=str(ARTIFACTS / f"{name}-{width}-{lang}.png"), full_page=True
+                    )
+                    # The first screen, as a visitor lands on it.
+                    page.screenshot(path=str(ARTIFACTS / f"{name}-{width}-{lang}-top.png"))
+                visitor.assert_clean()
+            finally:
+                visitor.context.close()
+
+
+def test_dark_mode_is_accessible_too(browser: Browser, city_url: str) -> None:
+    visitor = visitor_for(
+        browser, city_url, "en-GB", viewport={"width": 390, "height": 844}, color_scheme="dark"
+    )
+    try:
+        for path in ("/", "/themes/gouden-eeuw", "/subscribe?city=Delft"):
+            page = visitor.open(path)
+            background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+            assert background == "rgb(21, 23, 27)"
+            visitor.assert_accessible()
+        visitor.open("/")
+        visitor.page.screenshot(path=str(ARTIFACTS / "agenda-390-en-dark.png"), full_page=True)
+        visitor.assert_clean()
+    finally:
+        visitor.context.close()

@@ -337,8 +337,13 @@ def test_english_labels_dates_and_states(app: str, host: Host, tab: Tab) -> None
     assert tab.texts("#page-lang [part=more]") == ["More in the regional agenda"]
     assert tab.texts("#nl [part=more]") == ["Meer in de regionale agenda"]
     assert tab.texts("#none [part=status]") == ["No events found."]
-    assert tab.texts("#broken [part=status]") == ["The agenda cannot be loaded right now."]
-    assert tab.texts("#kapot [part=status]") == ["De agenda kan nu niet worden geladen."]
+    # A wrong api address is the snippet's fault, not an outage: the webmaster is told.
+    assert tab.texts("#broken [part=status]") == [
+        "This widget is set up wrongly: the agenda address answered 404"
+    ]
+    assert tab.texts("#kapot [part=status]") == [
+        "Deze widget is verkeerd ingesteld: het agenda-adres antwoordde 404"
+    ]
     assert tab.page.locator("#broken [part=more]").count() == 1  # still a way to the agenda
 
 
@@ -623,3 +628,49 @@ def test_configurator_live_preview_and_copy(app: str, tab: Tab) -> None:
     tab.open(f"{app}/widgets?lang=en")
     expect(page.locator("h1")).to_have_text("Agenda widget for your website")
     assert not tab.errors
+
+
+def _status(page: Page, widget: str) -> str:
+    text: str = page.evaluate(
+        "id => document.getElementById(id).shadowRoot.querySelector('[part=status]').textContent",
+        widget,
+    )
+    return text
+
+
+def test_a_wrong_setting_is_told_to_the_webmaster_and_an_outage_is_an_outage(
+    app: str, host: Host, tab: Tab
+) -> None:
+    console: list[str] = []
+    tab.page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    body = (
+        '<regio-agenda id="opera" kind="opera" lang="en"></regio-agenda>'
+        '<regio-agenda id="opera-nl" kind="opera" city="Leiden" lang="nl"></regio-agenda>'
+    )
+    page = tab.open(host.page(body))
+    tab.settle("opera", "opera-nl")
+    assert page.evaluate("document.getElementById('opera').state") == "error"
+    assert _status(page, "opera").startswith(
+        "This widget is set up wrongly: kind: 'opera' is not one of exhibition, concert"
+    )
+    assert _status(page, "opera-nl").startswith("Deze widget is verkeerd ingesteld: kind: 'opera'")
+    assert any(
+        m.startswith("regio-agenda: this widget is set up wrongly: kind: 'opera'") for m in console
+    )
+    # A 5xx and a network error are outages: the usual message, nothing blamed on the snippet.
+    for outage, widget in ((503, "down"), (None, "offline")):
+        console.clear()
+
+        def answer(route: Any, status: int | None = outage) -> None:
+            if status is None:
+                route.abort()
+            else:
+                route.fulfill(status=status, content_type="application/problem+json",
+                              body='{"status": 503, "detail": "Database unavailable"}')  # fmt: skip
+
+        page.route("**/api/events?*", lambda route, _request, a=answer: a(route))
+        page = tab.open(host.page(f'<regio-agenda id="{widget}" lang="en"></regio-agenda>'))
+        tab.settle(widget)
+        assert _status(page, widget) == "The agenda cannot be loaded right now."
+        assert not any("set up wrongly" in m for m in console)
+        page.unroute("**/api/events?*")

@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime
 from html import escape, unescape
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
 
 import pytest
-from browser import CLOCK, SERIES, seed_pages
+from browser import CLOCK, SERIES, WALKS, seed_city_life, seed_pages
 from litestar.testing import TestClient
 
 from agenda.app import create_app
@@ -22,7 +23,17 @@ from agenda.dedup.decisions import merge
 from agenda.model import Event, VenueRef
 from agenda.store.database import Store
 from agenda.web.i18n import AUDIENCE_NAMES, KIND_NAMES, LABELS, negotiate, parse_accept_language
-from agenda.web.page_data import description_html, feed_links, json_ld, json_ld_data
+from agenda.web.page_data import (
+    absolute_url,
+    description_html,
+    event_summary,
+    feed_links,
+    json_ld,
+    json_ld_data,
+    long_day,
+    price_text,
+    when_text,
+)
 
 BASE = "https://agenda.example"
 
@@ -86,13 +97,14 @@ def test_agenda_in_dutch(client: TestClient) -> None:
     text = text_of(html)
     assert lang_of(html) == "nl"
     assert "<h1>Agenda</h1>" in html
-    # Grouped by day with Babel's long dates; a running exhibition shows on today.
-    assert "woensdag 20 januari 2027 (vandaag)" in text
+    # A running exhibition sits in the "Nu te zien" strip, not under a day.
+    assert "Nu te zien" in text and "woensdag 20 januari 2027 (vandaag)" not in text
+    assert "Rembrandt & Lievens t/m ma 31 mei Museum De Lakenhal, Leiden · € 17,50" in text
+    # Grouped by day with Babel's long dates; each item: time, kind, title, badges, place.
     assert "woensdag 3 februari 2027" in text
-    assert "20:00–21:15 Lezing: Leiden in de Gouden Eeuw Museum De Lakenhal, Leiden" in text
-    assert "t/m ma 31 mei Rembrandt & Lievens" in text
+    assert "20:00–21:15 lezing Lezing: Leiden in de Gouden Eeuw Museum De Lakenhal, Leiden" in text
     assert "Orgelconcert Hooglandse Kerk Geannuleerd" in text
-    assert "Kinderworkshop Delfts Blauw Museum Prinsenhof Delft, Delft · Gratis" in text
+    assert "Kinderworkshop Delfts Blauw Gratis Museum Prinsenhof Delft, Delft" in text
     assert f"{SERIES + 5} evenementen gevonden" in text
     # Every form field has a label.
     for field in re.findall(r'<(?:input|select)[^>]*\bid="(f-[a-z-]+)"', html):
@@ -107,9 +119,10 @@ def test_agenda_in_english_by_parameter_and_by_accept_language(client: TestClien
     text = text_of(html)
     assert lang_of(html) == "en"
     assert "<h1>What&#39;s on</h1>" in html
-    assert "Wednesday 3 February 2027" in text
+    assert "Wednesday 3 February 2027" in text  # British, not "Wednesday, February 3"
     assert "Orgelconcert Hooglandse Kerk Cancelled" in text
-    assert "Museum Prinsenhof Delft, Delft · Free" in text
+    assert "Kinderworkshop Delfts Blauw Free Museum Prinsenhof Delft, Delft" in text
+    assert "On now" in text and "Museum De Lakenhal, Leiden · €17.50" in text
     assert f"{SERIES + 5} events found" in text
     assert "Mauritshuis, The Hague" in text
     # A language chosen in the address is kept in links and the form; the switch goes back.
@@ -380,13 +393,187 @@ def test_venue_page(client: TestClient) -> None:
     page(client, "/venues/nowhere", status=404)
 
 
-def test_theme_page_filters_by_theme(client: TestClient) -> None:
-    html = page(client, "/themes/rembrandt-2027")
-    assert "<h1>Thema: rembrandt-2027</h1>" in html
-    assert "Er zijn (nog) geen evenementen met dit thema." in html
-    assert "webcal://agenda.example/feeds/theme-rembrandt-2027.ics" in html
-    assert "There are no events with this theme (yet)." in page(client, "/themes/x?lang=en")
-    page(client, "/themes/Not%20A%20Slug", status=404)
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The seeded region plus themes and a weekly walking tour (``seed_city_life``)."""
+    path = tmp_path_factory.mktemp("city") / "agenda.db"
+    seed_pages(path)
+    seed_city_life(path)
+    with client_for(path) as test_client:
+        yield test_client
+
+
+def test_theme_page_has_its_name_description_period_and_programme_by_month(
+    city: TestClient,
+) -> None:
+    html = page(city, "/themes/gouden-eeuw")
+    text = text_of(html)
+    assert "<h1>Gouden Eeuw</h1>" in html and "gouden-eeuw</h1>" not in html
+    assert "Schilders, geleerden en handelaren van de zeventiende eeuw." in text
+    assert "Periode: vrijdag 1 januari 2027 – vrijdag 31 december 2027" in text
+    months = re.findall(r'<h3 class="day-heading"><time datetime="([\d-]+)">([^<]+)<', html)
+    assert months[:3] == [("2027-01", "januari 2027"), ("2027-02", "februari 2027"),
+                          ("2027-03", "maart 2027")]  # fmt: skip
+    assert "zo 24 jan · 14:00–15:30" in text
+    assert "webcal://agenda.example/feeds/theme-gouden-eeuw.ics" in html
+    english = page(city, "/themes/gouden-eeuw?lang=en")
+    assert "<h1>Golden Age</h1>" in english
+    assert "Period: Friday 1 January 2027 – Friday 31 December 2027" in text_of(english)
+    assert "<title>Golden Age · Regio-agenda</title>" in english
+    # A stored theme nothing belongs to still has a page, saying so.
+    assert "Er zijn (nog) geen evenementen met dit thema." in page(city, "/themes/gouden-eeuw-2019")
+
+
+@pytest.mark.parametrize("path", ["/themes/nope", "/venues/nope", "/themes/Not%20A%20Slug"])
+def test_unknown_themes_and_venues_are_404_pages(city: TestClient, path: str) -> None:
+    html = page(city, path, status=404, headers={"Accept": "text/html"})
+    assert "<h1>Niet gevonden</h1>" in html and '<meta name="robots" content="noindex">' in html
+
+
+def test_unknown_paths_are_pages_for_browsers_and_problems_for_programs(city: TestClient) -> None:
+    html = page(city, "/nope?lang=en", status=404, headers={"Accept": "text/html"})
+    assert "<h1>Not found</h1>" in html and 'href="/?lang=en">Back to the agenda' in html
+    api = city.get("/api/nope", headers={"Accept": "text/html"})
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
+    program = city.get("/nope", headers={"Accept": "application/json"})
+    assert program.headers["content-type"].startswith("application/problem+json")
+
+
+def test_themes_and_venues_index_pages(city: TestClient) -> None:
+    html = page(city, "/themes")
+    assert 'href="/themes" aria-current="page"' in html
+    assert html.count('href="/themes/gouden-eeuw"') == 1
+    assert "/themes/gouden-eeuw-2019" not in html  # same name, over, nothing programmed
+    assert f"{WALKS} evenementen" in text_of(html)
+    assert "Golden Age" in page(city, "/themes?lang=en")
+    venues = page(city, "/venues?lang=en")
+    text = text_of(venues)
+    assert text.index("The Hague") < text.index("Leiden") < text.index("Delft")
+    for venue in ("mauritshuis", "lakenhal"):
+        assert f'href="/venues/{venue}?lang=en"' in venues
+
+
+def test_a_weekly_series_shows_once_with_its_dates(city: TestClient) -> None:
+    html = page(city, "/?city=Delft")
+    assert titles_on(html) == ["Stadswandeling: Delft in de Gouden Eeuw",
+                               "Kinderworkshop Delfts Blauw"]  # fmt: skip
+    text = text_of(html)
+    assert "elke zondag 14:00 t/m 9 mei" in text
+    assert "Ook op: zo 31 jan, zo 7 feb, zo 14 feb, zo 21 feb, zo 28 feb, zo 7 mrt en nog 9" in text
+    english = text_of(page(city, "/?city=Delft&lang=en"))
+    assert "every Sunday 14:00 until 9 May" in english
+    # Narrowed to a few weeks, the series still shows once, with the dates in that window.
+    march = text_of(page(city, "/?city=Delft&from=2027-03-01&to=2027-03-31"))
+    assert march.count("Stadswandeling") == 1 and "elke zondag 14:00 t/m 28 mrt" in march
+
+
+def test_exhibitions_are_on_now_not_under_each_day(city: TestClient) -> None:
+    html = page(city, "/?city=Leiden")
+    strip = html.split('class="on-now"', 1)[1].split("</section>", 1)[0]
+    assert "Rembrandt &amp; Lievens" in strip
+    rest = html.split("</section>", 1)[1]
+    assert "Rembrandt &amp; Lievens" not in rest.split('class="results"', 1)[1]
+    # A later page of the list has no strip.
+    assert 'class="on-now"' not in page(city, "/?city=Den+Haag&from=2027-04-01")
+
+
+def test_quick_chips_are_links_and_the_filter_form_folds(city: TestClient) -> None:
+    html = page(city, "/")
+    # CLOCK is Wednesday 20 January 2027: the weekend is Friday 22 to Sunday 24.
+    assert 'href="/?from=2027-01-20&amp;to=2027-01-20">Vandaag</a>' in html
+    assert 'href="/?from=2027-01-21&amp;to=2027-01-21">Morgen</a>' in html
+    assert 'href="/?from=2027-01-22&amp;to=2027-01-24">Dit weekend</a>' in html
+    assert 'href="/?from=2027-01-20&amp;to=2027-01-24">Deze week</a>' in html
+    assert 'href="/?city=Leiden">Leiden</a>' in html
+    assert '<details class="filters">' in html  # folded; open only to show an error
+    chosen = page(city, "/?city=Leiden&from=2027-01-22&to=2027-01-24")
+    assert 'href="/?city=Leiden" aria-current="true">Dit weekend</a>' in chosen
+    assert 'href="/?from=2027-01-22&amp;to=2027-01-24" aria-current="true">Leiden</a>' in chosen
+    assert "3 actief" in chosen
+    assert '<details class="filters" open>' in page(city, "/?kind=circus", status=400)
+
+
+def test_every_page_has_a_real_description_canonical_alternates_and_open_graph(
+    city: TestClient,
+) -> None:
+    tagline = LABELS["nl"]["tagline"]
+    event_id = event_id_of(city, "Lezing: Leiden in de Gouden Eeuw")
+    expo = event_id_of(city, "Rembrandt & Lievens")
+    for path in ["/", "/themes", "/venues", "/themes/gouden-eeuw", "/venues/lakenhal",
+                 "/subscribe", "/about", "/sources", f"/events/{event_id}"]:  # fmt: skip
+        for lang in ("nl", "en"):
+            url = path + ("?lang=en" if lang == "en" else "")
+            html = page(city, url)
+            head = html.split("</head>", 1)[0]
+            description = re.search(r'<meta name="description" content="([^"]*)">', head)
+            assert description and description.group(1).strip(), url
+            assert unescape(description.group(1)) not in (tagline, LABELS["en"]["tagline"]), url
+            assert f'<link rel="canonical" href="{BASE}{url}">' in head, url
+            assert f'<link rel="alternate" hreflang="nl" href="{BASE}{path}">' in head
+            assert f'<link rel="alternate" hreflang="en" href="{BASE}{path}?lang=en">' in head
+            assert '<link rel="alternate" hreflang="x-default"' in head
+            assert '<meta property="og:title" content="' in head, url
+            assert '<meta name="twitter:card" content="summary">' in head
+    html = page(city, f"/events/{expo}?lang=en")
+    assert '<meta property="og:title" content="Rembrandt &amp; Lievens · Regio-agenda">' in html
+    assert '<meta property="og:description" content="Twee jonge Leidse schilders.">' in html
+    assert '<meta name="description" content="Twee jonge Leidse schilders.">' in html
+    # Without a description the summary says when and where.
+    lecture = page(city, f"/events/{event_id}")
+    assert (
+        '<meta name="description" content="woensdag 3 februari 2027 20:00–21:15 · '
+        'Museum De Lakenhal, Leiden · Lezing">'
+    ) in lecture
+
+
+def test_og_image_is_set_when_the_event_has_a_picture() -> None:
+    event = make_event(image="/images/e1.jpg", description="<p>Een avond vol muziek.</p>")
+    assert absolute_url(BASE, event.image) == f"{BASE}/images/e1.jpg"
+    assert absolute_url(BASE, "javascript:alert(1)") is None
+    assert event_summary(event, "nl") == "Een avond vol muziek."
+    long = make_event(description="woord " * 100)
+    summary = event_summary(long, "en")
+    assert len(summary) <= 160 and summary.endswith("woord…")
+
+
+def test_sitemap_lists_pages_in_both_languages_with_alternates(city: TestClient) -> None:
+    response = city.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    root = ElementTree.fromstring(response.content)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    locs = [u.findtext("s:loc", namespaces=ns) for u in root.findall("s:url", ns)]
+    event_id = event_id_of(city, "Lezing: Leiden in de Gouden Eeuw")
+    for path in (f"/events/{event_id}", "/venues/lakenhal", "/themes/gouden-eeuw", "/themes"):
+        assert f"{BASE}{path}" in locs and f"{BASE}{path}?lang=en" in locs, path
+    assert f"{BASE}/themes/gouden-eeuw-2019" not in locs
+    first = root.find("s:url", ns)
+    assert first is not None
+    links = {a.get("hreflang"): a.get("href") for a in first.findall("x:link", ns)}
+    assert links == {"nl": f"{BASE}/", "en": f"{BASE}/?lang=en", "x-default": f"{BASE}/"}
+    etag = response.headers["etag"]
+    assert city.get("/sitemap.xml", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_robots_txt_points_to_the_sitemap(city: TestClient) -> None:
+    response = city.get("/robots.txt")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    lines = response.text.splitlines()
+    assert f"Sitemap: {BASE}/sitemap.xml" in lines
+    assert {"Disallow: /partners", "Disallow: /api/", "Allow: /"} <= set(lines)
+
+
+def test_british_dates_and_prices_in_english() -> None:
+    event = make_event(price="€ 17,50", start=datetime(2026, 12, 6, 19, tzinfo=UTC))
+    assert long_day(date(2026, 12, 6), "en") == "Sunday 6 December 2026"
+    assert long_day(date(2026, 12, 6), "nl") == "zondag 6 december 2026"
+    assert price_text(event, "en") == "€17.50" and price_text(event, "nl") == "€ 17,50"
+    assert price_text(make_event(price="€12,-"), "en") == "€12"
+    assert (
+        price_text(make_event(price="vanaf € 10"), "en") == "vanaf €10"
+    )  # amounts inside a text follow the language too
+    assert when_text(event, "en") == "Sunday 6 December 2026 20:00"
 
 
 # --- subscribe and about --------------------------------------------------------------------
@@ -458,7 +645,7 @@ def test_about_page_lists_the_sources_in_both_languages(client: TestClient) -> N
 # --- every page: language, labels, CSP ------------------------------------------------------
 
 
-PAGES = ["/", "/subscribe", "/about", "/venues/lakenhal", "/themes/x", "/?from=x"]
+PAGES = ["/", "/subscribe", "/about", "/venues/lakenhal", "/themes", "/venues", "/?from=x"]
 
 
 def test_no_inline_scripts_styles_or_handlers(client: TestClient) -> None:

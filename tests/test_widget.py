@@ -307,3 +307,25 @@ def test_node_tests_of_the_widget_helpers() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "# fail 0" in result.stdout
+
+
+def test_configurator_offers_only_themes_with_events(tmp_path: Path) -> None:
+    """Two themes share the name "Gouden Eeuw"; only the one with events is offered."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from browser import CLOCK, seed_city_life, seed_pages
+
+    db = tmp_path / "agenda.db"
+    seed_pages(db)
+    seed_city_life(db)
+    app = create_app(Settings(db=str(db), base_url=BASE), clock=lambda: CLOCK)
+    with TestClient(app) as client:
+        html = client.get("/widgets").text
+        datalist = html.split("<datalist", 1)[1].split("</datalist>", 1)[0]
+        choices = re.findall(r'<option value="([^"]*)">([^<]*)</option>', datalist)
+        assert choices == [("gouden-eeuw", "Gouden Eeuw")]
+        assert 'list="theme-choices"' in html
+        english = client.get("/widgets?lang=en").text
+        assert '<option value="gouden-eeuw">Golden Age</option>' in english
+        assert "gouden-eeuw-2019" not in english

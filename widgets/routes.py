@@ -69,6 +69,14 @@ def _base_url(request: Request[Any, Any, Any]) -> str:
     return str(getattr(settings, "base_url", None) or request.base_url)
 
 
+def _themes(request: Request[Any, Any, Any], lang: str) -> list[tuple[str, str]]:
+    """(id, name) of the themes worth offering: only those with events (renderers never
+    query, so the running app's runtime answers; without one, none are offered)."""
+    runtime = getattr(request.app.state, "runtime", None)
+    rows: list[tuple[str, str, str]] = getattr(runtime, "themes_with_events", list)()
+    return [(theme_id, name_en if lang == "en" else name_nl) for theme_id, name_nl, name_en in rows]
+
+
 def _html(body: str, lang: str, cache_control: str) -> Response[bytes]:
     headers = {"Content-Language": lang, "Cache-Control": cache_control}
     return Response(body.encode(), media_type="text/html", headers=headers)
@@ -81,7 +89,11 @@ async def configurator_page(request: Request[Any, Any, Any]) -> Response[bytes]:
     page = configurator(_base_url(request), params)
     # The browser side needs only the texts that go into snippets, in both languages.
     labels = {lang: {k: LABELS[lang][k] for k in ("more", "frame_title")} for lang in LABELS}
-    body = templates().get_template("configurator.html").render(c=page, t=page.t, labels=labels)
+    body = (
+        templates()
+        .get_template("configurator.html")
+        .render(c=page, t=page.t, labels=labels, themes=_themes(request, page.lang))
+    )
     return _html(body, page.lang, "no-cache")
 
 

@@ -23,6 +23,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "nav_label": ("Hoofdmenu", "Main menu"),
     "nav_agenda": ("Agenda", "What's on"),
     "nav_subscribe": ("Abonneren", "Subscribe"),
+    "nav_themes": ("Thema's", "Themes"),
+    "nav_venues": ("Locaties", "Venues"),
     "nav_about": ("Over", "About"),
     "lang_label": ("Taal", "Language"),
     "switch_to": ("English", "Nederlands"),
@@ -40,7 +42,32 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Tentoonstellingen, concerten, voorstellingen en lezingen in Den Haag, Leiden en Delft.",
         "Exhibitions, concerts, performances and lectures in The Hague, Leiden and Delft.",
     ),
+    "agenda_description": (
+        "Wat is er te doen in Den Haag, Leiden en Delft? Tentoonstellingen, concerten, "
+        "voorstellingen, lezingen en rondleidingen van musea, theaters en universiteiten, "
+        "in één agenda.",
+        "What's on in The Hague, Leiden and Delft? Exhibitions, concerts, performances, "
+        "lectures and tours from museums, theatres and universities, in one agenda.",
+    ),
     "filters_title": ("Zoeken en filteren", "Search and filter"),
+    "filters_active": ("{n} actief", "{n} active"),
+    "chips_when": ("Wanneer", "When"),
+    "chips_where": ("Waar", "Where"),
+    "chip_today": ("Vandaag", "Today"),
+    "chip_tomorrow": ("Morgen", "Tomorrow"),
+    "chip_weekend": ("Dit weekend", "This weekend"),
+    "chip_week": ("Deze week", "This week"),
+    "on_now": ("Nu te zien", "On now"),
+    "on_now_hint": (
+        "Tentoonstellingen en andere programma's die nu lopen",
+        "Exhibitions and other programmes running now",
+    ),
+    "series_daily": ("dagelijks", "daily"),
+    "series_weekly": ("elke {weekday}", "every {weekday}"),
+    "series_dates": ("{n} keer", "{n} dates"),
+    "series_next": ("Ook op", "Also on"),
+    "series_more": ("en nog {n}", "and {n} more"),
+    "sold_out": ("Uitverkocht", "Sold out"),
     "field_q": ("Zoekterm", "Search for"),
     "field_from": ("Vanaf", "From"),
     "field_to": ("Tot en met", "Until"),
@@ -144,6 +171,30 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "venue_feed": ("Abonneer op deze locatie", "Subscribe to this venue"),
     "all_in_agenda": ("Alles van deze locatie in de agenda", "Everything at this venue"),
     "theme_title": ("Thema: {theme}", "Theme: {theme}"),
+    "theme_kicker": ("Thema", "Theme"),
+    "theme_period": ("Periode", "Period"),
+    "programme": ("Programma", "Programme"),
+    "themes_title": ("Thema's", "Themes"),
+    "themes_intro": (
+        "Themajaren, festivals en campagnes in Den Haag, Leiden en Delft, met hun programma.",
+        "Themed years, festivals and campaigns in The Hague, Leiden and Delft, with their "
+        "programme.",
+    ),
+    "themes_none": ("Er zijn nu geen thema's.", "There are no themes right now."),
+    "events_one": ("1 evenement", "1 event"),
+    "events_many": ("{n} evenementen", "{n} events"),
+    "venues_title": ("Locaties", "Venues"),
+    "venues_intro": (
+        "Musea, theaters, kerken en zalen in Den Haag, Leiden en Delft met hun agenda.",
+        "Museums, theatres, churches and halls in The Hague, Leiden and Delft, with their "
+        "programme.",
+    ),
+    "venues_none": ("Er zijn nog geen locaties.", "There are no venues yet."),
+    "venue_description": (
+        "De agenda van {venue} in {city}: tentoonstellingen, concerten, lezingen en meer.",
+        "What's on at {venue} in {city}: exhibitions, concerts, lectures and more.",
+    ),
+    "other_places": ("Elders", "Elsewhere"),
     "theme_intro": (
         "Evenementen die bij dit thema horen.",
         "Events that belong to this theme.",
@@ -163,6 +214,18 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "choose_title": ("Wat wil je volgen?", "What do you want to follow?"),
     "make_feed": ("Maak de feed", "Make the feed"),
+    "field_exhibitions": ("Tentoonstellingen", "Exhibitions"),
+    "exh_span": (
+        "als één item over de hele looptijd",
+        "as one item for the whole run",
+    ),
+    "exh_daily": ("op elke dag apart", "on every day"),
+    "exh_exclude": ("weglaten", "leave them out"),
+    "preview_title": ("Eerstvolgende in deze feed", "Coming up in this feed"),
+    "preview_empty": (
+        "Deze feed is nu leeg; nieuwe evenementen komen er vanzelf in.",
+        "This feed is empty now; new events will arrive by themselves.",
+    ),
     "your_feed": ("Jouw feed", "Your feed"),
     "feed_count_one": (
         "Deze feed bevat nu 1 evenement in de komende twaalf maanden.",

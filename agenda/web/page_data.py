@@ -8,6 +8,7 @@ message for a filter value that could not be used.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,7 +16,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from markupsafe import Markup
 
 from agenda.classify import AUDIENCES, KINDS
@@ -24,6 +25,7 @@ from agenda.model import Event, VenueRef
 from agenda.normalize import slugify
 from agenda.pictures import StoredPicture, picture_for, placeholder_for
 from agenda.sanitize import has_markup, sanitize_html
+from agenda.themes import Theme
 from agenda.timeutil import AMSTERDAM, parse_utc, to_local
 from agenda.vocabulary import canonical
 from agenda.vocabulary import label as category_label
@@ -36,9 +38,16 @@ from agenda.web.i18n import (
     kind_name,
     labels,
 )
-from feeds.base import description_in, is_cancelled, location_text, plain_text, title_in
+from feeds.base import (
+    description_in,
+    is_cancelled,
+    is_span,
+    location_text,
+    plain_text,
+    title_in,
+)
 from feeds.ical import google_calendar_subscribe_url, webcal_url
-from feeds.labels import clock, first_day, long_day, price_in, short_day, when_text
+from feeds.labels import clock, first_day, price_in
 
 VENUE_FIELDS = ("id", "name", "city", "address", "postcode", "latitude", "longitude")
 CITY_SLUGS = {"Den Haag": "den-haag", "Leiden": "leiden", "Delft": "delft"}
@@ -49,6 +58,55 @@ _STATUS = {
     "cancelled": "https://schema.org/EventCancelled",
     "postponed": "https://schema.org/EventPostponed",
 }
+
+
+# The pages write English the British way ("Sunday 6 December 2026", "€17.50").
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+_SOLD_OUT = re.compile(r"uitverkocht|sold[ -]?out", re.I)
+
+
+def locale_of(lang: str) -> str:
+    return LOCALES.get(lang, LOCALES["nl"])
+
+
+def long_day(day: date, lang: str) -> str:
+    """``zondag 6 december 2026`` / ``Sunday 6 December 2026``."""
+    return format_date(day, "EEEE d MMMM y", locale=locale_of(lang))
+
+
+def short_day(day: date, lang: str) -> str:
+    """``zo 6 dec`` / ``Sun 6 Dec``."""
+    return format_date(day, "EEE d MMM", locale=locale_of(lang))
+
+
+def day_month(day: date, lang: str) -> str:
+    """``21 feb`` / ``21 Feb``."""
+    return format_date(day, "d MMM", locale=locale_of(lang))
+
+
+def month_name(day: date, lang: str) -> str:
+    """``februari 2027`` / ``February 2027``."""
+    return format_date(day, "LLLL y", locale=locale_of(lang))
+
+
+def when_text(event: Event, lang: str) -> str:
+    """The event's date and time in words, in Amsterdam time, as the pages write them."""
+    t = labels(lang)
+    if event.start is not None:
+        start = to_local(event.start)
+        text = f"{long_day(start.date(), lang)} {clock(start, lang)}"
+        if event.end is not None:
+            end = to_local(event.end)
+            if end.date() == start.date():
+                text += f"–{clock(end, lang)}"
+            else:
+                text += f" – {long_day(end.date(), lang)} {clock(end, lang)}"
+        return text
+    assert event.start_date is not None
+    text = long_day(event.start_date, lang)
+    if event.end_date is not None and event.end_date != event.start_date:
+        text += " " + t["running_until"].format(day=long_day(event.end_date, lang))
+    return text
 
 
 def page_url(path: str, params: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> str:
@@ -70,6 +128,7 @@ def text_lang(texts: Mapping[str, str], event: Event, lang: str) -> str:
 
 
 def price_text(event: Event, lang: str) -> str:
+    """``Gratis``, or a plain amount in the page's own notation (``€ 17,50`` / ``€17.50``)."""
     if event.is_free:
         return labels(lang)["free"]
     return price_in(event.price, lang) if event.price else ""
@@ -78,10 +137,31 @@ def price_text(event: Event, lang: str) -> str:
 NO_PICTURES: Mapping[str, StoredPicture] = {}
 
 
+def is_sold_out(event: Event) -> bool:
+    """Sources say "uitverkocht" or "sold out" in the price or the title."""
+    return bool(_SOLD_OUT.search(event.price or "") or _SOLD_OUT.search(event.title))
+
+
+def span_days(event: Event) -> int:
+    """How many calendar days the event runs (1 for an evening, 140 for an exhibition)."""
+    if event.start is not None:
+        if event.end is None or event.end <= event.start:
+            return 1
+        return (to_local(event.end).date() - to_local(event.start).date()).days + 1
+    assert event.start_date is not None
+    end = event.end_date or event.start_date
+    return (end - event.start_date).days + 1
+
+
+def is_ongoing(event: Event) -> bool:
+    """An exhibition-like span, as the feeds see one (``feeds.base.is_span``)."""
+    return is_span(event)
+
+
 def event_item(
     event: Event, lang: str, pictures: Mapping[str, StoredPicture] = NO_PICTURES
 ) -> dict[str, Any]:
-    """One line of the agenda: time, title, place, price, status and picture (or placeholder)."""
+    """One line of the agenda: time, title, place, kind, price, badges and picture."""
     t = labels(lang)
     if event.start is not None:
         start = to_local(event.start)
@@ -101,6 +181,12 @@ def event_item(
             time_text = t["all_day"]
         moment = event.start_date.isoformat()
     venue = event.venue
+    status = status_of(event)
+    badges = [status] if status != "scheduled" else []
+    if event.is_free:
+        badges.append("free")
+    if is_sold_out(event) and status != "cancelled":
+        badges.append("sold_out")
     return {
         "id": event.id,
         "title": title_in(event, lang),
@@ -108,12 +194,138 @@ def event_item(
         "time": time_text,
         "datetime": moment,
         "venue": venue.name if venue else "",
+        "venue_id": venue.id if venue else None,
         "city": city_name(event.city or (venue.city if venue else None), lang),
-        "price": price_text(event, lang),
-        "status": status_of(event),
+        "kind": kind_name(event.kind, lang) if event.kind else "",
+        "price": "" if event.is_free else price_text(event, lang),
+        "status": status,
+        "badges": badges,
         "picture": picture_for(event, pictures),
         "placeholder": placeholder_for(event),
+        "series": None,
     }
+
+
+def series_key(event: Event) -> tuple[str, str, str] | None:
+    """Same title, venue and clock time: the occurrences of one recurring series."""
+    venue = event.venue
+    if venue is None or is_ongoing(event):
+        return None
+    when = clock(event.start, "nl") if event.start is not None else "all-day"
+    return (" ".join(event.title.casefold().split()), venue.id or venue.name, when)
+
+
+def series_rule(days: Sequence[date], event: Event, lang: str) -> str:
+    """``elke zondag 14:00 t/m 21 feb`` / ``every Sunday 14:00 until 21 Feb``."""
+    t = labels(lang)
+    steps = {(b - a).days for a, b in itertools.pairwise(days)}
+    if steps == {1}:
+        rule = t["series_daily"]
+    elif steps <= {7, 14, 21, 28} and len({d.weekday() for d in days}) == 1:
+        rule = t["series_weekly"].format(
+            weekday=format_date(days[0], "EEEE", locale=locale_of(lang))
+        )
+    else:
+        rule = t["series_dates"].format(n=len(days))
+    if event.start is not None:
+        rule += " " + clock(event.start, lang)
+    return rule + " " + t["running_until"].format(day=day_month(days[-1], lang))
+
+
+SERIES_MIN = 3  # occurrences before a run of the same event shows as one series
+SERIES_DATES = 6  # next dates shown with a series
+
+
+def agenda_view(
+    events: Sequence[Event],
+    lang: str,
+    today: date,
+    first: date,
+    series: Mapping[tuple[str, str, str], Sequence[Event]] | None = None,
+    *,
+    strip: bool = True,
+    pictures: Mapping[str, StoredPicture] = NO_PICTURES,
+) -> dict[str, Any]:
+    """The agenda as a visitor reads it: what is on now, then the days.
+
+    Exhibitions and other spans that have begun by ``first`` go to the "on now" strip
+    (when ``strip``) instead of the day list. A series (same title, venue and time on
+    ``SERIES_MIN`` or more days) shows once, at its first date on this page, with its
+    rule and next dates; ``series`` gives each series' full run (from the store), which
+    may reach beyond this page. A series whose run began before this page's first event
+    was shown on an earlier page and is left out here.
+    """
+    on_now = []
+    rest = []
+    for event in events:
+        if strip and is_ongoing(event) and first_day(event) <= first:
+            on_now.append(event_item(event, lang, pictures))
+        else:
+            rest.append(event)
+    runs: dict[tuple[str, str, str], list[Event]] = {}
+    for event in rest:
+        key = series_key(event)
+        if key is not None:
+            runs.setdefault(key, []).append(event)
+    full = {key: list((series or {}).get(key) or found) for key, found in runs.items()}
+    page_start = min((first_day(e) for e in rest), default=first)
+    shown: list[tuple[Event, dict[str, Any] | None]] = []
+    done: set[tuple[str, str, str]] = set()
+    for event in rest:
+        key = series_key(event)
+        run = full.get(key) if key is not None else None
+        if key is None or run is None or len(run) < SERIES_MIN:
+            shown.append((event, None))
+            continue
+        if key in done:
+            continue
+        done.add(key)
+        days = [first_day(e) for e in run]
+        if days[0] < page_start and first_day(event) != days[0]:
+            continue  # the series began on an earlier page and was shown there
+        upcoming = [e for e in run if first_day(e) >= first_day(event)]
+        info = {
+            "rule": series_rule(sorted(set(days)), event, lang),
+            "count": len(run),
+            "dates": [
+                {
+                    "id": e.id,
+                    "label": short_day(first_day(e), lang),
+                    "datetime": first_day(e).isoformat(),
+                }
+                for e in upcoming[1 : SERIES_DATES + 1]
+            ],
+            "more": max(0, len(upcoming) - 1 - SERIES_DATES),
+        }
+        shown.append((event, info))
+    return {"on_now": on_now, "groups": _grouped(shown, lang, today, first, pictures)}
+
+
+def _grouped(
+    shown: Sequence[tuple[Event, dict[str, Any] | None]],
+    lang: str,
+    today: date,
+    first: date,
+    pictures: Mapping[str, StoredPicture] = NO_PICTURES,
+) -> list[dict[str, Any]]:
+    t = labels(lang)
+    groups: list[dict[str, Any]] = []
+    notes = {today: t["today"], date.fromordinal(today.toordinal() + 1): t["tomorrow"]}
+    for event, series in shown:
+        day = max(first_day(event), first)
+        if not groups or groups[-1]["day"] != day.isoformat():
+            groups.append(
+                {
+                    "day": day.isoformat(),
+                    "heading": long_day(day, lang),
+                    "note": notes.get(day, ""),
+                    "events": [],
+                }
+            )
+        item = event_item(event, lang, pictures)
+        item["series"] = series
+        groups[-1]["events"].append(item)
+    return groups
 
 
 def day_groups(
@@ -124,22 +336,74 @@ def day_groups(
     pictures: Mapping[str, StoredPicture] = NO_PICTURES,
 ) -> list[dict[str, Any]]:
     """Events under day headings; one still running from before ``first`` shows on ``first``."""
-    t = labels(lang)
+    return _grouped([(event, None) for event in events], lang, today, first, pictures)
+
+
+def dated_item(
+    event: Event, lang: str, today: date, pictures: Mapping[str, StoredPicture] = NO_PICTURES
+) -> dict[str, Any]:
+    """An agenda line that names its day (for lists not grouped by day)."""
+    item = event_item(event, lang, pictures)
+    item["day_label"] = short_day(max(first_day(event), today), lang)
+    return item
+
+
+def month_groups(
+    events: Sequence[Event],
+    lang: str,
+    today: date,
+    pictures: Mapping[str, StoredPicture] = NO_PICTURES,
+) -> list[dict[str, Any]]:
+    """A programme by month (a theme's page): each event under the month it starts in."""
     groups: list[dict[str, Any]] = []
     for event in events:
-        day = max(first_day(event), first)
-        if not groups or groups[-1]["day"] != day.isoformat():
-            note = {today: t["today"], date.fromordinal(today.toordinal() + 1): t["tomorrow"]}
-            groups.append(
-                {
-                    "day": day.isoformat(),
-                    "heading": long_day(day, lang),
-                    "note": note.get(day, ""),
-                    "events": [],
-                }
-            )
-        groups[-1]["events"].append(event_item(event, lang, pictures))
+        day = max(first_day(event), today)
+        key = f"{day.year:04d}-{day.month:02d}"
+        if not groups or groups[-1]["month"] != key:
+            groups.append({"month": key, "heading": month_name(day, lang), "events": []})
+        groups[-1]["events"].append(dated_item(event, lang, today, pictures))
     return groups
+
+
+def theme_name(theme: Theme | None, theme_id: str, lang: str) -> str:
+    if theme is None:
+        return theme_id
+    return (theme.name_en if lang == "en" else theme.name_nl) or theme.name_nl or theme_id
+
+
+def theme_info(theme: Theme | None, theme_id: str, lang: str) -> dict[str, Any]:
+    """A theme's name, description and period in ``lang`` (an unstored theme: its id)."""
+    info: dict[str, Any] = {"id": theme_id, "name": theme_name(theme, theme_id, lang),
+                            "description": "", "period": "", "start": "", "end": ""}  # fmt: skip
+    if theme is not None:
+        description = theme.description_en if lang == "en" else theme.description_nl
+        info["description"] = description or theme.description_nl
+        info["period"] = f"{long_day(theme.start, lang)} – {long_day(theme.end, lang)}"
+        info["start"], info["end"] = theme.start.isoformat(), theme.end.isoformat()
+    return info
+
+
+def event_summary(event: Event, lang: str, limit: int = 160) -> str:
+    """A sentence or two about the event for search results and link previews."""
+    text = " ".join(plain_text(description_in(event, lang)).split())
+    if not text:
+        item = event_item(event, lang)
+        place = ", ".join(p for p in (item["venue"], item["city"]) if p)
+        parts = [when_text(event, lang), place, item["kind"].capitalize()]
+        return " · ".join(p for p in parts if p)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"
+
+
+def absolute_url(base_url: str, address: str | None) -> str | None:
+    """A picture's address as link previews need it: absolute, http(s) only."""
+    if not address:
+        return None
+    if address.startswith("/") and not address.startswith("//"):
+        return base_url.rstrip("/") + address
+    return address if address.startswith(("https://", "http://")) else None
 
 
 def description_html(text: str) -> Markup:
@@ -267,6 +531,7 @@ def event_page(
     venue = event.venue
     return {
         **event_item(event, lang, pictures),
+        "price": price_text(event, lang),
         "when": when_text(event, lang),
         "venue_id": venue.id if venue else None,
         "address": address_lines(venue, event.city, lang),
@@ -309,7 +574,7 @@ def filter_error(exc: InvalidFilterError, lang: str) -> str:
     message = str(exc)
     if param in ("from", "to"):
         hint = t["hint_range"] if "before" in message else t["hint_date"]
-    elif param in ("kind", "audience", "lang", "free", "accessible"):
+    elif param in ("kind", "audience", "lang", "free", "accessible", "exhibitions"):
         hint = t["hint_choice"]
     elif "longer than" in message:
         hint = t["hint_long"]

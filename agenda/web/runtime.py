@@ -49,6 +49,25 @@ class Runtime:
                 self._generation = (now, value)
         return value
 
+    def themes_with_events(self) -> list[tuple[str, str, str]]:
+        """(id, Dutch name, English name) of every theme public events belong to.
+
+        What the widget configurator offers (``widgets.routes`` asks through
+        ``app.state.runtime``, since renderers never query): a theme nobody has
+        programmed anything for is left out, so two themes sharing a name do not both show.
+        """
+        store = self.stores.get()
+        known = {theme.id: theme for theme in query.themes(store)}
+        rows = []
+        for theme_id in query.theme_ids(store):
+            theme = known.get(theme_id)
+            rows.append(
+                (theme_id, theme.name_nl, theme.name_en)
+                if theme
+                else (theme_id, theme_id, theme_id)
+            )
+        return rows
+
     def start(self) -> None:
         """Start the scheduled imports when the settings ask for them."""
         if self.settings.schedule:

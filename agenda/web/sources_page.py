@@ -151,7 +151,7 @@ def _sources(page: Page) -> bytes:
                                         PROBLEMS_SHOWN)  # fmt: skip
     unmapped = query.unmapped_categories(store)
     health = source_health(rows, runs, problems, next_runs, page.lang, unmapped)
-    return page.render("sources.html", sources=health)
+    return page.render("sources.html", sources=health, description=page.t["pp_sources_intro"])
 
 
 @get("/sources", name="page-sources", include_in_schema=False)

@@ -26,6 +26,8 @@ export const LABELS = {
     loading: "De agenda wordt geladen…",
     empty: "Geen activiteiten gevonden.",
     error: "De agenda kan nu niet worden geladen.",
+    setup: "Deze widget is verkeerd ingesteld: ",
+    address: "het agenda-adres antwoordde ",
     more: "Meer in de regionale agenda",
     list: "Agenda",
     today: "vandaag",
@@ -40,6 +42,8 @@ export const LABELS = {
     loading: "Loading the agenda…",
     empty: "No events found.",
     error: "The agenda cannot be loaded right now.",
+    setup: "This widget is set up wrongly: ",
+    address: "the agenda address answered ",
     more: "More in the regional agenda",
     list: "What's on",
     today: "today",
@@ -241,7 +245,11 @@ async function ask(url, known) {
     headers: known && known.etag ? { "If-None-Match": known.etag } : {},
   });
   if (response.status == 304 && known) return { ...known, at: Date.now() };
-  if (!response.ok) throw new Error(response.status);
+  if (!response.ok) {
+    // A 4xx is the snippet's fault (a problem document names the attribute); a 5xx an outage.
+    const problem = (response.status == 400 && (await response.json().catch(() => null))) || {};
+    throw Object.assign(new Error(problem.detail || ""), { status: response.status });
+  }
   return { etag: response.headers.get("ETag"), data: await response.json(), at: Date.now() };
 }
 
@@ -301,9 +309,16 @@ export class RegioAgenda extends (globalThis.HTMLElement || class {}) {
     if (result instanceof Promise) {
       if (!answers.has(url)) this.show(o, "loading");
       // When asking again fails, the answer known before is better than an error.
-      result = await result.catch(() => answers.get(url));
+      result = await result.catch((failure) => answers.get(url) || { failure });
     }
-    if (run == this.run) this.show(o, result ? result.data.events || [] : "error");
+    if (run != this.run) return;
+    const failure = result.failure;
+    // Only an outage (no answer, or a 5xx) is "cannot be loaded"; a 4xx tells the webmaster.
+    this.problem = failure && failure.status >= 400 && failure.status < 500 ? failure : null;
+    if (this.problem)
+      console.error("regio-agenda: this widget is set up wrongly: " +
+        (failure.message || LABELS.en.address + failure.status));
+    this.show(o, failure ? "error" : result.data.events || []);
   }
 
   show(o, state) {
@@ -313,7 +328,11 @@ export class RegioAgenda extends (globalThis.HTMLElement || class {}) {
     const box = h("div", { class: "w " + o.layout, lang: o.lang, "aria-busy": state == "loading" ? "true" : null });
     const accent = this.getAttribute("accent");
     if (accent && CSS.supports("color", accent)) box.style.setProperty("--regio-accent", accent);
-    if (!events.length) box.append(h("p", { part: "status", role: "status" }, t[this.state]));
+    if (!events.length)
+      box.append(h("p", { part: "status", role: "status" },
+        this.state == "error" && this.problem
+          ? t.setup + (this.problem.message || t.address + this.problem.status)
+          : t[this.state]));
     else {
       const cards = o.layout == "cards";
       const today = dayOf(new Date());
