@@ -9,11 +9,12 @@ and aggregators listing the same happenings with labels, capitals, places in tit
 doors-open times, English translations, url slugs and missing venues. The region covers
 a fixed 18 months: a larger region is a denser one, as it is when more sources join.
 
-Each size runs in its own process, so its peak RSS is its own. Prints the seconds for
+Each size runs in its own process, so its peak RSS is its own; each is run ``--repeat``
+times, interleaved, and the fastest run counts (the machine is shared). Prints the seconds for
 each size, t(large)/t(small) (linear = large/small), the peak RSS, and deduplication
 (clustering) time as a share of the whole import, measured in the same run.
 
-    .venv/bin/python bench/dedup.py [--sizes 2000 20000]
+    .venv/bin/python bench/dedup.py [--sizes 2000 20000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -53,12 +54,15 @@ CITIES = {
 }  # fmt: skip
 MUSEUM = ("Museum", "Mauritshuis", "Naturalis", "Hortus", "Escher", "Prinsenhof",
           "Rijksmuseum", "Vermeer", "Science")  # fmt: skip
-SYLLABLES = ("ka ro mi ne lu va to sel dor ben gar lin mar wes hol ter pen dam vos rik "
-             "zee licht nacht stad kunst lied dans beeld klank tijd").split()  # fmt: skip
+# Syllables of made-up words; real titles are mostly distinct, so the generator's should
+# be too (a few hundred syllables give thousands of distinct word stems).
+SYLLABLES = [c + v for c in "b d f g h k l m n p r s t v w z".split()
+             for v in "a e i o u aa ee oo ij ui".split()]  # fmt: skip
 # Words with an English twin in the matcher's general word list, for translated titles.
 TRANSLATABLE = {"nacht": "night", "stad": "city", "kunst": "art", "wereld": "world",
                 "licht": "light", "water": "water", "tuin": "garden", "oorlog": "war",
                 "liefde": "love", "zomer": "summer", "meesters": "masters"}  # fmt: skip
+VENUE_KINDS = ["Galerie", "Theater", "Podium", "Museum", "Kerk", "Atelier", "Bibliotheek"]
 LABELS = ["Concert: ", "Lezing | ", "Voorstelling: ", "Rondleiding - ", "", "", "", ""]
 KINDS = ["Concert", "Lezing", "Voorstelling", "Rondleiding", "Workshop", "Film"]
 
@@ -85,9 +89,14 @@ def slug(title: str) -> str:
 class Region:
     """Sources and their listings, built up happening by happening."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, n_listings: int) -> None:
         self.rng = random.Random(seed)
         self.venues = [(city, v) for city, names in CITIES.items() for v in names]
+        # A larger region has more venues (each with its own source), not ten times the
+        # programme per stage: about one venue per 70 listings, the region's own first.
+        while len(self.venues) < n_listings // 70:
+            name = f"{self.rng.choice(VENUE_KINDS)} {word(self.rng).capitalize()}"
+            self.venues.append((self.rng.choice(list(CITIES)), name))
         shapes = ["ics", "csv", "jsonld", "rss"]
         self.own = {
             v: SourceConfig(id=f"venue-{i}", name=v, format=shapes[i % 4], url="x", kind="venue",
@@ -198,23 +207,28 @@ class Region:
         title = f"Rondleiding {title_of(rng, 1, 2)}"
         first = self.day()
         series = f"series-{self.number}"
+        hour, minute = rng.choice([10, 11, 13, 14, 15]), rng.choice([0, 30])
         for week in range(rng.randint(4, 12)):
             day = first + timedelta(days=7 * week)
-            start = datetime.combine(day, datetime.min.time(), AMSTERDAM).replace(hour=11)
+            start = datetime.combine(day, datetime.min.time(), AMSTERDAM).replace(
+                hour=hour, minute=minute
+            )
             self.add(self.own[venue], title=title, start=start, venue_name=venue, city=city,
                      series_id=series, event_type="tour")  # fmt: skip
 
 
 def region(n_listings: int, seed: int = 7) -> dict[SourceConfig, list[Listing]]:
-    built = Region(seed)
+    built = Region(seed, n_listings)
     rng = built.rng
     while built.count < n_listings:
         roll = rng.random()
-        if roll < 0.70:
+        # Of the listings: about 70 % one-off events, 15 % exhibitions and their openings,
+        # 15 % occurrences of recurring tours, a few festivals.
+        if roll < 0.80:
             built.event()
-        elif roll < 0.85:
+        elif roll < 0.92:
             built.exhibition()
-        elif roll < 0.90:
+        elif roll < 0.96:
             built.festival()
         else:
             built.tours()
@@ -236,12 +250,13 @@ def measure(n: int, folder: Path) -> dict[str, float]:
 
     materialize.cluster = timed
     try:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         # As `agenda import` does: every source in its own transaction, one clustering pass.
         for source, listings in data.items():
             ingest(store, source, listings, [], NOW, defer=True)
         rebuild_pending(store, NOW)
         total = time.perf_counter() - t0
+        cpu = time.process_time() - c0
     finally:
         materialize.cluster = original
     events = store.count("events")
@@ -251,6 +266,7 @@ def measure(n: int, folder: Path) -> dict[str, float]:
         "n": sum(map(len, data.values())),
         "events": events,
         "total": total,
+        "cpu": cpu,
         "cluster": spent[0],
         "rss": rss,
     }
@@ -259,6 +275,7 @@ def measure(n: int, folder: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=[2000, 20000])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size (the fastest counts)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -266,19 +283,27 @@ def main() -> None:
             print(json.dumps(measure(args.one, Path(tmp))))
         return
     small, large = args.sizes
-    results = {}
-    for n in (small, large):
-        # A process per size: each peak RSS is that import's own.
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True
-        )
-        results[n] = json.loads(done.stdout.strip().splitlines()[-1])
+    results: dict[int, dict[str, float]] = {}
+    for _ in range(args.repeat):
+        for n in (small, large):
+            # A process per size and run: each peak RSS is that import's own. The machine
+            # is shared: the fastest of the runs is the one least disturbed.
+            done = subprocess.run(
+                [sys.executable, __file__, "--one", str(n)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            if n not in results or result["total"] < results[n]["total"]:
+                results[n] = result
     for n, r in results.items():
         print(f"N={n:>6}: {r['events']:6d} events from {r['n']:6d} listings; import+dedup"
-              f" {r['total']:7.2f} s; clustering {r['cluster']:6.2f} s ="
+              f" {r['total']:7.2f} s ({r['cpu']:.2f} s CPU); clustering {r['cluster']:6.2f} s ="
               f" {100 * r['cluster'] / r['total']:4.1f} %; peak RSS {r['rss']:6.0f} MB")  # fmt: skip
     ratio = results[large]["total"] / results[small]["total"]
-    print(f"t({large})/t({small}) = {ratio:.2f} (linear = {large / small:.0f})")
+    cpu = results[large]["cpu"] / results[small]["cpu"]
+    print(f"t({large})/t({small}) = {ratio:.2f} wall, {cpu:.2f} CPU (linear = {large / small:.0f})")
 
 
 if __name__ == "__main__":

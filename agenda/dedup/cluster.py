@@ -93,8 +93,8 @@ def candidate_pairs(feats: Sequence[Features]) -> set[tuple[str, str]]:
     than a quiet one; a span meets a one-day listing on its first day only when their
     titles share a word. Spans (exhibitions, festivals) run for months, so "overlapping
     dates in one city" would pair every exhibition with every other: they are paired
-    only when they also share a distinctive title word, or a venue and (nearly) their
-    first or last day, or start within a day of each other (see ``_span_pairs``).
+    only when they also start on the same day, share a distinctive title word, or share
+    a venue and (nearly) their first or last day (see ``_span_pairs``).
     """
     by_day: dict[date, dict[str | None, list[Features]]] = defaultdict(lambda: defaultdict(list))
     spans: dict[str | None, list[Features]] = defaultdict(list)
@@ -119,14 +119,14 @@ def candidate_pairs(feats: Sequence[Features]) -> set[tuple[str, str]]:
 
 # A title word shared by more spans of one city than this names no particular exhibition
 # ("kunst", "eeuw"): it blocks nothing on its own.
-COMMON_WORD = 48
+COMMON_WORD = 24
 # Spans at one venue are compared when their first or last days are this close.
 VENUE_DAYS = 7
 
 
 def _span_pairs(group: list[Features], add: Callable[[Features, Features], None]) -> None:
-    """Overlapping spans of one city that share a title word, a venue and nearly a first
-    or last day, or start within a day of each other: near-linear in the spans."""
+    """Overlapping spans of one city that share a distinctive title word, or a venue and
+    nearly a first or last day (spans starting on one day meet in ``_day_pairs``)."""
     ordered = sorted(group, key=lambda f: (f.first_day, f.key))
     words: dict[str, list[Features]] = defaultdict(list)
     venues: dict[str, list[Features]] = defaultdict(list)
@@ -141,12 +141,6 @@ def _span_pairs(group: list[Features], add: Callable[[Features, Features], None]
     for bucket in venues.values():
         if len(bucket) > 1:
             _overlapping(bucket, add, _near_days)
-    for i, a in enumerate(ordered):
-        for b in ordered[i + 1 :]:
-            if (b.first_day - a.first_day).days > 1:
-                break
-            if b.first_day <= a.last_day:
-                add(a, b)
 
 
 def _near_days(a: Features, b: Features) -> bool:
@@ -185,15 +179,22 @@ def _day_pairs(group: list[Features], add: Callable[[Features, Features], None])
             # A crowded slot: only listings sharing a title word can be the same happening.
             window = [b for b in window if a.words & b.words]
         for b in window:
-            add(a, b)
+            if _related(a, b):
+                add(a, b)
         for b in others:
             # A span against a one-day listing on its first day needs a shared title word.
-            if not b.span or a.words & b.words:
+            if a.words & b.words or (not b.span and _related(a, b)):
                 add(a, b)
     for i, a in enumerate(others):
         for b in others[i + 1 :]:
-            if a.span == b.span or a.words & b.words:
+            if a.words & b.words or (a.span == b.span and _related(a, b)):
                 add(a, b)
+
+
+def _related(a: Features, b: Features) -> bool:
+    """Two listings of one slot worth scoring: a shared title word, or not two known,
+    different venues (then only a shared title word can make them one happening)."""
+    return bool(a.words & b.words) or not (a.venue_id and b.venue_id) or a.venue_id == b.venue_id
 
 
 TRANSLATION_SCORE = 0.5
