@@ -129,6 +129,12 @@ def list_events(store: Store, filters: EventFilter, *, private: bool = False) ->
     return store.query_events(where, params, limit=filters.limit, private=private)
 
 
+def query_plan(store: Store, filters: EventFilter, limit: int | None = 21) -> list[str]:
+    """How SQLite will read a public page of ``filters`` (EXPLAIN QUERY PLAN details)."""
+    where, params = where_clause(filters)
+    return store.query_plan(where, params, limit=limit)
+
+
 def count_events(store: Store, filters: EventFilter) -> int:
     where, params = where_clause(filters)
     return store.count_where(where, params)

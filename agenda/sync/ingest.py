@@ -218,6 +218,9 @@ def ingest(
         store.record_run(run)
         if info.etag or info.last_modified:
             store.set_validators(source.id, info.etag, info.last_modified)
+    changed = len(plan.new) + len(plan.updated) + len(plan.withdraw)
+    if changed and not defer:
+        store.optimize(changed)
     return run
 
 
@@ -253,7 +256,10 @@ def rebuild_pending(store: Store, now: datetime) -> int:
     Should it fail, the transaction is undone and the listings stay stored and pending.
     """
     with store.transaction():
-        return _rebuild(store, now)
+        written = _rebuild(store, now)
+    if written:
+        store.optimize(written)
+    return written
 
 
 def _rebuild(store: Store, now: datetime) -> int:
