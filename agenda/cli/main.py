@@ -283,7 +283,11 @@ def _serve_demo(db: str, config: str, host: str, port: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--base-url", envvar="AGENDA_BASE_URL", default=None,
               help="Public address used in links (default: http://HOST:PORT).")  # fmt: skip
-def serve_command(db: str, config: str | None, host: str, port: int, base_url: str | None) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes (uvicorn workers) sharing port and database.")  # fmt: skip
+def serve_command(
+    db: str, config: str | None, host: str, port: int, base_url: str | None, workers: int
+) -> None:
     """Serve the agenda: pages, feeds and API on the embedded SQLite store.
 
     With --config, every source is imported on its interval while the server runs
@@ -308,7 +312,25 @@ def serve_command(db: str, config: str | None, host: str, port: int, base_url: s
         )  # fmt: skip
         _check_port(host, port)
         app = create_app(settings)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    import secrets
+
+    import msgspec
+
+    from agenda.cli import worker
+
+    # Every worker builds the app checked above from the same settings; sessions signed
+    # by one worker must verify in the others, so they share one secret.
+    shared = msgspec.structs.replace(
+        settings, session_secret=settings.session_secret or secrets.token_urlsafe(32)
+    )
+    os.environ[worker.ENV] = msgspec.json.encode(shared).decode()
+    uvicorn.run(
+        "agenda.cli.worker:app", factory=True, workers=workers, host=host, port=port,
+        log_level="warning",
+    )  # fmt: skip
 
 
 def _check_port(host: str, port: int) -> None:
