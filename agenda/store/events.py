@@ -163,6 +163,34 @@ class EventsTable(StoreBase):
         sql = self._events_sql(where, limit=limit, private=private)
         return [str(r[3]) for r in self._rows("EXPLAIN QUERY PLAN " + sql, params)]
 
+    def signature_rows(self, where: str, params: Sequence[Any]) -> list[tuple[str, str]]:
+        """(id, version) of the public events ``query_events`` would list, in its order,
+        without reading their documents: the version (data hash, sequence, updated) is
+        stored at write time and changes whenever anything a reader sees changes."""
+        sql = (
+            "SELECT id, data_hash || ':' || sequence || ':' || updated FROM events"
+            f" WHERE replaced_by IS NULL AND ({where}) AND {PUBLIC} ORDER BY start_utc, id"
+        )
+        return [(str(r[0]), str(r[1])) for r in self._rows(sql, params)]
+
+    def member_versions(self, now: datetime) -> dict[str, str]:
+        """Per public event, the versions of its member listings (content hash and state)
+        and whether an embargo inside it is due: what an event's detail depends on beside
+        the event itself."""
+        rows = self._rows(
+            """SELECT m.event_id, l.key || '=' || l.content_hash || '/' || l.state,
+                      coalesce(e.next_embargo <= ?, 0)
+               FROM events e JOIN memberships m ON m.event_id = e.id
+               JOIN listings l ON l.key = m.listing_key
+               WHERE e.replaced_by IS NULL AND e.visibility = 'public'
+               ORDER BY m.event_id, l.key""",
+            (utc_iso(now),),
+        )
+        found: dict[str, list[str]] = {}
+        for event_id, version, due in rows:
+            found.setdefault(event_id, []).append(version + ("!" if due else ""))
+        return {event_id: ",".join(parts) for event_id, parts in found.items()}
+
     def change_rows(
         self, since: str, after: tuple[str, str] | None, limit: int
     ) -> list[tuple[str, str, str, str | None, str]]:

@@ -135,6 +135,17 @@ def query_plan(store: Store, filters: EventFilter, limit: int | None = 21) -> li
     return store.query_plan(where, params, limit=limit)
 
 
+def versions(store: Store, filters: EventFilter) -> list[tuple[str, str]]:
+    """(id, version) of the public events ``list_events`` gives, without decoding them."""
+    where, params = where_clause(filters)
+    return store.signature_rows(where, params)
+
+
+def member_versions(store: Store, now: datetime) -> dict[str, str]:
+    """Per public event, what its listings contribute to its detail (for publishing)."""
+    return store.member_versions(now)
+
+
 def count_events(store: Store, filters: EventFilter) -> int:
     where, params = where_clause(filters)
     return store.count_where(where, params)
