@@ -36,6 +36,7 @@ from feeds.formats import feed_options, render_format
 
 MANIFEST = ".published.json"
 FEED_EXTENSIONS = {"ics": "ics", "rss": "rss", "atom": "atom", "json": "jsonfeed"}
+FEW = 50  # event details read one by one before all listings are read at once
 CITIES = {"den-haag": "Den Haag", "leiden": "Leiden", "delft": "Delft"}
 
 
@@ -63,6 +64,7 @@ class _Region:
         self._events: list[Event] | None = None
         self._by_id: dict[str, Event] = {}
         self._listings: dict[str, list[tuple[Listing, str]]] | None = None
+        self._asked = 0
 
     def events(self) -> list[Event]:
         if self._events is None:
@@ -74,12 +76,17 @@ class _Region:
         self.events()
         return self._by_id[event_id]
 
-    def listings(self) -> dict[str, list[tuple[Listing, str]]]:
+    def listings(self, event_id: str) -> list[tuple[Listing, str]]:
+        """An event's listings: a query of its own for the first few (an incremental
+        publish), then one pass for all (a query per event would dominate a full one)."""
         if self._listings is None:
-            # One pass for all members and listings: a query per event would dominate.
+            self._asked += 1
+            if self._asked <= FEW:
+                found = query.event_listings(self._store, [event_id], self._now)
+                return found.get(event_id, [])
             ids = (e.id for e in self.events())
             self._listings = query.event_listings(self._store, ids, self._now)
-        return self._listings
+        return self._listings.get(event_id, [])
 
     def slice(self, params: dict[str, str]) -> list[Event]:
         """A city's or venue's events, as ``list_events`` would give them (same window)."""
@@ -91,7 +98,7 @@ class _Region:
 
 def _detail(region: _Region, event_id: str) -> bytes:
     event = region.event(event_id)
-    return msgspec.json.encode(event_detail(event, region.listings().get(event_id, [])))
+    return msgspec.json.encode(event_detail(event, region.listings(event_id)))
 
 
 def _items(store: Store, base_url: str, now: datetime) -> Iterator[Item]:
