@@ -135,10 +135,13 @@ def query_plan(store: Store, filters: EventFilter, limit: int | None = 21) -> li
     return store.query_plan(where, params, limit=limit)
 
 
-def versions(store: Store, filters: EventFilter) -> list[tuple[str, str]]:
-    """(id, version) of the public events ``list_events`` gives, without decoding them."""
+def versions(
+    store: Store, filters: EventFilter, *, ids_only: bool = False
+) -> list[tuple[str, str]]:
+    """(id, version) of the public events ``list_events`` gives, without decoding them
+    (``ids_only``: the ids alone, with empty versions)."""
     where, params = where_clause(filters)
-    return store.signature_rows(where, params)
+    return store.signature_rows(where, params, versions=not ids_only)
 
 
 def member_versions(store: Store, now: datetime) -> dict[str, str]:

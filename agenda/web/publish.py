@@ -117,9 +117,15 @@ def _items(store: Store, base_url: str, now: datetime) -> Iterator[Item]:
         if row["upcoming"] and slugify(row["id"]) == row["id"]:
             slices[f"venue-{row['id']}"] = {"venue": row["id"]}
     region = _Region(store, parse_filters({}, today), now)
+    # Every slice is part of the region (the same window): one read of the region's
+    # versions serves them all; the other slices read their ids alone.
+    everything = dict(query.versions(store, parse_filters({}, today)))
     for name, params in slices.items():
         filters = parse_filters(params, today)
-        versions = query.versions(store, filters)
+        versions = [
+            (event_id, everything.get(event_id, ""))
+            for event_id, _ in query.versions(store, filters, ids_only=True)
+        ]
         if name == "agenda":
             members = query.member_versions(store, now)
             for event_id, version in versions:
