@@ -1,87 +1,247 @@
-"""Benchmark: import plus deduplication of generated regions of 5,000 and 50,000 listings.
+"""Benchmark: import plus deduplication of generated regions of 2,000 and 20,000 listings.
 
-Each region has venue sources and aggregators listing the same happenings with the
-usual variations (labels, places in titles, capitals, doors-open times). Prints the
-seconds for each size, t(large)/t(small) (near 10 means linear), and deduplication
+The generator is shaped like the region: venue sources in the shapes of several formats
+(timed ICS with an end, all-day CSV rows, JSON-LD with times, RSS without an end),
+museums with exhibitions running one to six months (listed as all-day spans by the
+museum and as timed 10:00-17:00 spans or by their main title by aggregators), city-wide
+festivals over several days, opening evenings, weekly recurring tours (one series),
+and aggregators listing the same happenings with labels, capitals, places in titles,
+doors-open times, English translations, url slugs and missing venues. The region covers
+a fixed 18 months: a larger region is a denser one, as it is when more sources join.
+
+Each size runs in its own process, so its peak RSS is its own; each is run ``--repeat``
+times, interleaved, and the fastest run counts (the machine is shared). Prints the seconds for
+each size, t(large)/t(small) (linear = large/small), the peak RSS, and deduplication
 (clustering) time as a share of the whole import, measured in the same run.
 
-    .venv/bin/python bench/dedup.py [--sizes 5000 50000]
+    .venv/bin/python bench/dedup.py [--sizes 2000 20000] [--repeat 3]
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/feeds.py would shadow the feeds package: keep this folder off the path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+
 import argparse
+import json
 import random
+import resource
+import subprocess
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
 
 from agenda.dedup import rebuild as materialize
 from agenda.model import Listing, SourceConfig
 from agenda.store.database import Store
 from agenda.sync.ingest import ingest, rebuild_pending
+from agenda.timeutil import AMSTERDAM
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
-CITIES = {"Leiden": ["Museum De Lakenhal", "Leidse Schouwburg", "Stadsgehoorzaal Leiden",
-                     "Naturalis", "Hortus botanicus Leiden"],
-          "Den Haag": ["Mauritshuis", "Amare", "Paard", "Theater aan het Spui", "Kunstmuseum Den Haag"],
-          "Delft": ["Museum Prinsenhof Delft", "Nieuwe Kerk Delft", "Science Centre TU Delft"]}  # fmt: skip
-SYLLABLES = ("ka ro mi ne lu va to sel dor ben gar lin mar wes hol ter pen dam vos rik "
-             "zee licht nacht stad kunst lied dans beeld klank tijd").split()  # fmt: skip
+DAYS = 540
+CITIES = {
+    "Leiden": ["Museum De Lakenhal", "Leidse Schouwburg", "Stadsgehoorzaal Leiden", "Naturalis",
+               "Hortus botanicus Leiden", "Rijksmuseum van Oudheden", "Museum Volkenkunde",
+               "Pieterskerk Leiden", "Scheltema Leiden", "Kijkhuis Leiden"],
+    "Den Haag": ["Mauritshuis", "Amare", "Paard", "Theater aan het Spui", "Kunstmuseum Den Haag",
+                 "Escher in Het Paleis", "Museum Beelden aan Zee", "Nieuwe Kerk Den Haag",
+                 "Filmhuis Den Haag", "Korzo Theater", "Haags Historisch Museum", "Prodemos"],
+    "Delft": ["Museum Prinsenhof Delft", "Nieuwe Kerk Delft", "Science Centre TU Delft",
+              "Theater de Veste", "Oude Kerk Delft", "Vermeer Centrum Delft", "Rietveld Delft"],
+}  # fmt: skip
+MUSEUM = ("Museum", "Mauritshuis", "Naturalis", "Hortus", "Escher", "Prinsenhof",
+          "Rijksmuseum", "Vermeer", "Science")  # fmt: skip
+# Syllables of made-up words; real titles are mostly distinct, so the generator's should
+# be too (a few hundred syllables give thousands of distinct word stems).
+SYLLABLES = [c + v for c in "b d f g h k l m n p r s t v w z".split()
+             for v in "a e i o u aa ee oo ij ui".split()]  # fmt: skip
+# Words with an English twin in the matcher's general word list, for translated titles.
+TRANSLATABLE = {"nacht": "night", "stad": "city", "kunst": "art", "wereld": "world",
+                "licht": "light", "water": "water", "tuin": "garden", "oorlog": "war",
+                "liefde": "love", "zomer": "summer", "meesters": "masters"}  # fmt: skip
+VENUE_KINDS = ["Galerie", "Theater", "Podium", "Museum", "Kerk", "Atelier", "Bibliotheek"]
+LABELS = ["Concert: ", "Lezing | ", "Voorstelling: ", "Rondleiding - ", "", "", "", ""]
+KINDS = ["Concert", "Lezing", "Voorstelling", "Rondleiding", "Workshop", "Film"]
 
 
 def word(rng: random.Random) -> str:
     """A made-up word: real titles are mostly distinct, so the generator's should be too."""
+    if rng.random() < 0.15:
+        return rng.choice(list(TRANSLATABLE))
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
 
 
-LABELS = ["Concert: ", "Lezing | ", "Voorstelling: ", "", "", ""]
+def title_of(rng: random.Random, low: int = 1, high: int = 4) -> str:
+    return " ".join(word(rng) for _ in range(rng.randint(low, high))).capitalize()
+
+
+def english(title: str) -> str:
+    return " ".join(TRANSLATABLE.get(w.lower(), w) for w in title.split()).capitalize()
+
+
+def slug(title: str) -> str:
+    return "-".join(title.lower().split())
+
+
+class Region:
+    """Sources and their listings, built up happening by happening."""
+
+    def __init__(self, seed: int, n_listings: int) -> None:
+        self.rng = random.Random(seed)
+        self.venues = [(city, v) for city, names in CITIES.items() for v in names]
+        # A larger region has more venues (each with its own source), not ten times the
+        # programme per stage: about one venue per 70 listings, the region's own first.
+        while len(self.venues) < n_listings // 70:
+            name = f"{self.rng.choice(VENUE_KINDS)} {word(self.rng).capitalize()}"
+            self.venues.append((self.rng.choice(list(CITIES)), name))
+        shapes = ["ics", "csv", "jsonld", "rss"]
+        self.own = {
+            v: SourceConfig(id=f"venue-{i}", name=v, format=shapes[i % 4], url="x", kind="venue",
+                            city=c, venue=v)
+            for i, (c, v) in enumerate(self.venues)
+        }  # fmt: skip
+        self.aggregators = {
+            c: SourceConfig(id=f"uit-{i}", name=f"Uit in {c}", format="jsonld", url="x",
+                            kind="aggregator", city=c)
+            for i, c in enumerate(CITIES)
+        }  # fmt: skip
+        self.students = SourceConfig(id="studenten", name="Studentenagenda", format="rss",
+                                     url="x", kind="aggregator")  # fmt: skip
+        self.marketing = SourceConfig(id="citymarketing", name="City marketing", format="tribe",
+                                      url="x", kind="institution")  # fmt: skip
+        self.out: dict[SourceConfig, list[Listing]] = {
+            s: []
+            for s in [*self.own.values(), *self.aggregators.values(), self.students,
+                      self.marketing]
+        }  # fmt: skip
+        self.count = 0
+        self.number = 0
+
+    def add(self, source: SourceConfig, **fields: object) -> None:
+        self.number += 1
+        external = f"{source.id}-{self.number}"
+        self.out[source].append(Listing(source_id=source.id, external_id=external, **fields))  # type: ignore[arg-type]
+        self.count += 1
+
+    def day(self) -> date:
+        return (NOW + timedelta(days=self.rng.randrange(DAYS))).date()
+
+    def event(self) -> None:
+        rng = self.rng
+        city, venue = rng.choice(self.venues)
+        source = self.own[venue]
+        title = title_of(rng)
+        kind = rng.choice(KINDS)
+        day = self.day()
+        local = datetime.combine(day, datetime.min.time(), AMSTERDAM)
+        start = local.replace(hour=rng.choice([10, 14, 19, 20, 20]), minute=rng.choice([0, 15, 30]))
+        end = start + timedelta(hours=rng.choice([1, 2, 3]))
+        url = f"https://{slug(venue)}.example/agenda/{slug(title)}"
+        shape = source.format
+        self.add(
+            source, title=title, start=start, end=end if shape != "rss" else None,
+            venue_name=venue, city=city, url=url, categories=(kind,), language="nl",
+            description=f"{title} in {venue}. " * rng.randint(1, 6),
+        )  # fmt: skip
+        if rng.random() < 0.6:
+            shown = rng.choice(LABELS) + (title.upper() if rng.random() < 0.15 else title)
+            if rng.random() < 0.3:
+                shown += f" | {venue}"
+            language = "nl"
+            if rng.random() < 0.1 and english(title) != title:
+                shown, language = english(title), "en"
+            early = timedelta(minutes=rng.choice([0, 0, 0, 30]))
+            self.add(
+                self.aggregators[city], title=shown, start=start - early,
+                venue_name=venue if rng.random() < 0.75 else None, city=city,
+                url=f"https://uit.example/{slug(title)}", language=language,
+                categories=(kind.lower(),),
+            )  # fmt: skip
+        if rng.random() < 0.15:
+            self.add(self.students, title=f"{title} ({city})", start=start,
+                     venue_name=venue, city=city)  # fmt: skip
+
+    def exhibition(self) -> None:
+        rng = self.rng
+        city, venue = rng.choice([v for v in self.venues if v[1].startswith(MUSEUM)])
+        main, subtitle = title_of(rng, 2, 3), title_of(rng, 2, 4)
+        title = f"{main}. {subtitle}"
+        first = self.day() - timedelta(days=rng.randrange(60))
+        last = first + timedelta(days=rng.randint(30, 180))
+        self.add(self.own[venue], title=title, start_date=first, end_date=last,
+                 venue_name=venue, city=city, event_type="exhibition",
+                 categories=("Tentoonstelling",), language="nl")  # fmt: skip
+        if rng.random() < 0.3:
+            opening = datetime.combine(first, datetime.min.time(), AMSTERDAM).replace(hour=17)
+            self.add(self.own[venue], title=f"Opening: {main}", start=opening,
+                     venue_name=venue, city=city)  # fmt: skip
+        if rng.random() < 0.7:
+            shown = rng.choice([f"Tentoonstelling: {title}", main, title, f"{main} | {venue}"])
+            timed = rng.random() < 0.5
+            fields: dict[str, object] = (
+                {"start": datetime.combine(first, datetime.min.time(), AMSTERDAM).replace(hour=10),
+                 "end": datetime.combine(last, datetime.min.time(), AMSTERDAM).replace(hour=17)}
+                if timed else {"start_date": first, "end_date": last}
+            )  # fmt: skip
+            self.add(self.aggregators[city], title=shown, city=city, event_type="exhibition",
+                     venue_name=venue if rng.random() < 0.8 else None, **fields)  # fmt: skip
+
+    def festival(self) -> None:
+        rng = self.rng
+        city = rng.choice(list(CITIES))
+        name = f"{title_of(rng, 1, 2)} festival {city}"
+        first = self.day()
+        last = first + timedelta(days=rng.randint(2, 10))
+        self.add(self.marketing, title=name, start_date=first, end_date=last, city=city,
+                 event_type="festival", categories=("Festival",))  # fmt: skip
+        if rng.random() < 0.5:
+            self.add(self.aggregators[city], title=f"Festival: {name.upper()}", start_date=first,
+                     end_date=last, city=city)  # fmt: skip
+
+    def tours(self) -> None:
+        rng = self.rng
+        city, venue = rng.choice(self.venues)
+        title = f"Rondleiding {title_of(rng, 1, 2)}"
+        first = self.day()
+        series = f"series-{self.number}"
+        hour, minute = rng.choice([10, 11, 13, 14, 15]), rng.choice([0, 30])
+        for week in range(rng.randint(4, 12)):
+            day = first + timedelta(days=7 * week)
+            start = datetime.combine(day, datetime.min.time(), AMSTERDAM).replace(
+                hour=hour, minute=minute
+            )
+            self.add(self.own[venue], title=title, start=start, venue_name=venue, city=city,
+                     series_id=series, event_type="tour")  # fmt: skip
 
 
 def region(n_listings: int, seed: int = 7) -> dict[SourceConfig, list[Listing]]:
-    rng = random.Random(seed)
-    venues = [(city, v) for city, names in CITIES.items() for v in names]
-    sources = {v: SourceConfig(id=f"venue-{i}", name=v, format="ics", url="x", kind="venue",
-                               city=c, venue=v) for i, (c, v) in enumerate(venues)}  # fmt: skip
-    aggregators = {c: SourceConfig(id=f"agg-{i}", name=f"Uit in {c}", format="ics", url="x",
-                                   kind="aggregator", city=c) for i, c in enumerate(CITIES)}  # fmt: skip
-    out: dict[SourceConfig, list[Listing]] = {
-        s: [] for s in [*sources.values(), *aggregators.values()]
-    }
-    count = 0
-    number = 0
-    days = 540
-    while count < n_listings:
-        number += 1
-        city, venue = rng.choice(venues)
-        title = " ".join(word(rng) for _ in range(rng.randint(1, 4))).capitalize()
-        day = NOW + timedelta(days=rng.randrange(days))
-        start = day.replace(hour=rng.choice([10, 14, 19, 20]), minute=rng.choice([0, 15, 30]))
-        own = sources[venue]
-        out[own].append(Listing(source_id=own.id, external_id=f"e{number}", title=title,
-                                start=start, venue_name=venue, city=city))  # fmt: skip
-        count += 1
-        if rng.random() < 0.6 and count < n_listings:
-            agg = aggregators[city]
-            shown = rng.choice(LABELS) + (title.upper() if rng.random() < 0.2 else title)
-            if rng.random() < 0.3:
-                shown += f" | {venue}"
-            early = timedelta(minutes=rng.choice([0, 0, 0, 30]))
-            out[agg].append(Listing(source_id=agg.id, external_id=f"a{number}", title=shown,
-                                    start=start - early, venue_name=venue if rng.random() < 0.7 else None,
-                                    city=city))  # fmt: skip
-            count += 1
-    return out
+    built = Region(seed, n_listings)
+    rng = built.rng
+    while built.count < n_listings:
+        roll = rng.random()
+        # Of the listings: about 70 % one-off events, 15 % exhibitions and their openings,
+        # 15 % occurrences of recurring tours, a few festivals.
+        if roll < 0.80:
+            built.event()
+        elif roll < 0.92:
+            built.exhibition()
+        elif roll < 0.96:
+            built.festival()
+        else:
+            built.tours()
+    return built.out
 
 
-def measure(n: int, folder: Path) -> tuple[float, float]:
+def measure(n: int, folder: Path) -> dict[str, float]:
     data = region(n)
     store = Store.open(folder / f"dedup-{n}.db")
     spent = [0.0]
     original = materialize.cluster
 
-    def timed(*args, **kwargs):
+    def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
         try:
             return original(*args, **kwargs)
@@ -90,32 +250,60 @@ def measure(n: int, folder: Path) -> tuple[float, float]:
 
     materialize.cluster = timed
     try:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         # As `agenda import` does: every source in its own transaction, one clustering pass.
         for source, listings in data.items():
             ingest(store, source, listings, [], NOW, defer=True)
         rebuild_pending(store, NOW)
         total = time.perf_counter() - t0
+        cpu = time.process_time() - c0
     finally:
         materialize.cluster = original
     events = store.count("events")
     store.close()
-    print(f"  N={n}: {events} events from {sum(map(len, data.values()))} listings")
-    return total, spent[0]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "n": sum(map(len, data.values())),
+        "events": events,
+        "total": total,
+        "cpu": cpu,
+        "cluster": spent[0],
+        "rss": rss,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs=2, default=[5000, 50000])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[2000, 20000])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size (the fastest counts)")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(json.dumps(measure(args.one, Path(tmp))))
+        return
     small, large = args.sizes
-    with tempfile.TemporaryDirectory() as tmp:
-        results = {n: measure(n, Path(tmp)) for n in (small, large)}
-    for n, (total, dedup) in results.items():
-        print(f"N={n:>6}: import+dedup {total:7.2f} s; clustering {dedup:6.2f} s"
-              f" = {100 * dedup / total:4.1f} % of the import")  # fmt: skip
-    ratio = results[large][0] / results[small][0]
-    print(f"t({large})/t({small}) = {ratio:.2f} (linear = {large / small:.0f})")
+    results: dict[int, dict[str, float]] = {}
+    for _ in range(args.repeat):
+        for n in (small, large):
+            # A process per size and run: each peak RSS is that import's own. The machine
+            # is shared: the fastest of the runs is the one least disturbed.
+            done = subprocess.run(
+                [sys.executable, __file__, "--one", str(n)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            if n not in results or result["total"] < results[n]["total"]:
+                results[n] = result
+    for n, r in results.items():
+        print(f"N={n:>6}: {r['events']:6d} events from {r['n']:6d} listings; import+dedup"
+              f" {r['total']:7.2f} s ({r['cpu']:.2f} s CPU); clustering {r['cluster']:6.2f} s ="
+              f" {100 * r['cluster'] / r['total']:4.1f} %; peak RSS {r['rss']:6.0f} MB")  # fmt: skip
+    ratio = results[large]["total"] / results[small]["total"]
+    cpu = results[large]["cpu"] / results[small]["cpu"]
+    print(f"t({large})/t({small}) = {ratio:.2f} wall, {cpu:.2f} CPU (linear = {large / small:.0f})")
 
 
 if __name__ == "__main__":

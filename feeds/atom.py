@@ -29,6 +29,7 @@ from feeds.rss import (
     item_title,
     last_change,
     stamp,
+    within_budget,
     xml_text,
 )
 
@@ -56,8 +57,11 @@ def entry_id(event: Event, host: str) -> str:
 
 
 def render_atom(events: Sequence[Event], options: FeedOptions) -> bytes:
-    """An Atom document (UTF-8) of the feed's events."""
-    listed = feed_events(events, options)
+    """An Atom document (UTF-8) of the feed's events, under ``options.max_bytes``."""
+    return within_budget(feed_events(events, options), options, _render_atom)
+
+
+def _render_atom(listed: list[Event], options: FeedOptions) -> bytes:
     updated = feed_updated(listed, options)
     host = options.host
     fg = FeedGenerator()

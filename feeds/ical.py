@@ -20,6 +20,7 @@ reads the repeated hour as the second pass, RFC 5545 as the first.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -320,13 +321,32 @@ def _calendar(entries: list[_Entry], options: FeedOptions) -> bytes:
 def render_ics(events: Sequence[Event], options: FeedOptions) -> bytes:
     """The whole feed: events still in the feed, sorted by start then id, under max_bytes."""
     entries: list[_Entry] = []
-    for event in events:
+    # Events by start: once the entries that certainly come before the next event fill
+    # the budget, no later event can be in the feed, so none is rendered (a region of
+    # 20,000 events renders the few thousand that fit, not all of them).
+    ordered = sorted(events, key=_event_start)
+    pending: list[tuple[float, int]] = []  # (start, size) of entries not yet settled
+    settled = len(_header(options, None)) + len(FOOTER)
+    for event in ordered:
         if not in_feed(event, options.now):
             continue
         if options.exhibitions == "exclude" and is_span(event):
             continue
-        entries.extend(_entries(event, options))
+        start = _event_start(event)
+        while pending and pending[0][0] < start:
+            settled += heapq.heappop(pending)[1]
+        if settled > options.max_bytes:
+            break
+        for entry in _entries(event, options):
+            entries.append(entry)
+            heapq.heappush(pending, (entry.key[0], len(entry.data)))
     return _calendar(entries, options)
+
+
+def _event_start(event: Event) -> float:
+    """The start of the event's first local day: no entry of it starts earlier (a timed
+    exhibition's entry starts at midnight of its first day)."""
+    return day_start(_days(event)[0]).timestamp()
 
 
 def render_event_ics(event: Event, options: FeedOptions) -> bytes:

@@ -27,6 +27,7 @@ from feeds.rss import (
     item_id,
     item_title,
     last_change,
+    within_budget,
 )
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -158,7 +159,12 @@ def feed_item(event: Event, options: FeedOptions, host: str) -> Item:
 
 
 def render_json_feed(events: Sequence[Event], options: FeedOptions) -> bytes:
-    """A JSON Feed 1.1 document (UTF-8, one trailing newline) of the feed's events."""
+    """A JSON Feed 1.1 document (UTF-8, one trailing newline) of the feed's events, under
+    ``options.max_bytes``."""
+    return within_budget(feed_events(events, options), options, _render_json_feed)
+
+
+def _render_json_feed(listed: list[Event], options: FeedOptions) -> bytes:
     host = options.host
     feed = Feed(
         version=VERSION,
@@ -167,6 +173,6 @@ def render_json_feed(events: Sequence[Event], options: FeedOptions) -> bytes:
         feed_url=options.self_url,
         description=options.description,
         language=options.lang,
-        items=[feed_item(e, options, host) for e in feed_events(events, options)],
+        items=[feed_item(e, options, host) for e in listed],
     )
     return _encoder.encode(feed) + b"\n"

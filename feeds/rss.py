@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
+from msgspec import structs
 
 from agenda.model import Event
 from agenda.sanitize import has_markup, sanitize_html
-from agenda.timeutil import day_start
+from agenda.timeutil import AMSTERDAM, day_start
 from feeds.base import (
     FeedOptions,
     description_in,
@@ -36,7 +37,7 @@ from feeds.base import (
     picture_of,
     title_in,
 )
-from feeds.labels import category_labels, first_day, price_in, short_day, when_text, word
+from feeds.labels import category_labels, first_day, long_day, price_in, short_day, when_text, word
 
 GENERATOR = "Regio-agenda"
 RSS_DOCS = "https://www.rssboard.org/rss-specification"
@@ -193,9 +194,59 @@ def categories(event: Event, lang: str) -> list[str]:
     return [xml_text(c) for c in category_labels(event.categories, lang)]
 
 
+def within_budget(
+    listed: list[Event],
+    options: FeedOptions,
+    render: Callable[[list[Event], FeedOptions], bytes],
+) -> bytes:
+    """``render(listed, options)`` under ``options.max_bytes``: the furthest events dropped
+    first, and the feed's description saying up to which day it runs.
+
+    Never renders the whole list only to find it too big: a sample of the first events
+    gives the bytes per event, and at most a few renders of about the budget's size
+    settle the count.
+    """
+    budget = options.max_bytes
+    sample = listed[:100]
+    if len(listed) > len(sample):
+        empty = len(render([], options))
+        per_event = max(1.0, (len(render(sample, options)) - empty) / max(len(sample), 1))
+        if empty + per_event * len(listed) <= 0.9 * budget:
+            body = render(listed, options)
+            if len(body) <= budget:
+                return body
+        # A little under the estimate, so that one render of about the budget's size
+        # usually settles it (the feed may stay a few per cent under its budget).
+        kept = max(0, int(0.97 * (budget - empty - 400) / per_event))
+    else:
+        body = render(listed, options)
+        if len(body) <= budget:
+            return body
+        kept = len(listed) - 1
+    kept = min(kept, len(listed) - 1)
+    for _ in range(8):
+        noted = _trim_noted(listed, kept, options)
+        body = render(listed[:kept], noted)
+        if len(body) <= budget or kept == 0:
+            return body
+        kept = min(kept - 1, int(kept * budget / len(body) * 0.98))
+    return render([], _trim_noted(listed, 0, options))
+
+
+def _trim_noted(listed: list[Event], kept: int, options: FeedOptions) -> FeedOptions:
+    last = start_instant(listed[kept - 1]) if kept else options.now
+    day = last.astimezone(AMSTERDAM).date()
+    note = word("trimmed", options.lang).format(n=kept, day=long_day(day, options.lang))
+    note = note.replace("1 MB", f"{options.max_bytes / 1_000_000:g} MB")
+    return structs.replace(options, description=f"{options.description} {note}")
+
+
 def render_rss(events: Sequence[Event], options: FeedOptions) -> bytes:
-    """An RSS 2.0 document (UTF-8) of the feed's events."""
-    listed = feed_events(events, options)
+    """An RSS 2.0 document (UTF-8) of the feed's events, under ``options.max_bytes``."""
+    return within_budget(feed_events(events, options), options, _render_rss)
+
+
+def _render_rss(listed: list[Event], options: FeedOptions) -> bytes:
     host = options.host
     fg = FeedGenerator()
     fg.title(xml_text(options.title))

@@ -71,3 +71,67 @@ def test_importing_agenda_loads_no_web_framework_or_sqlite_layer() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def _planned(tmp_path: Path, analyzed: bool) -> Store:
+    from datetime import timedelta
+
+    from agenda.sync.ingest import rebuild_pending
+
+    store = Store.open(tmp_path / "plans.db")
+    venues = [("Leiden", "Museum De Lakenhal"), ("Delft", "Museum Prinsenhof Delft")]
+    for n, (city, venue) in enumerate(venues):
+        source = make_source(id=f"src{n}", city=city, venue=venue)
+        listings = [
+            make_listing(source_id=f"src{n}", external_id=str(i), title=f"Lezing {i} over water",
+                         city=city, venue_name=venue, start=NOW + timedelta(hours=7 * i),
+                         end=NOW + timedelta(hours=7 * i + 2))
+            for i in range(300)
+        ]  # fmt: skip
+        ingest(store, source, listings, [], NOW, defer=True)
+    if analyzed:
+        rebuild_pending(store, NOW)  # keeps the statistics current (ANALYZE)
+    else:
+        with store.transaction():
+            from agenda.dedup.rebuild import rebuild_events
+
+            rebuild_events(store, NOW, None)
+        store.db.execute("DROP TABLE IF EXISTS sqlite_stat1")
+    return store
+
+
+@pytest.mark.parametrize("analyzed", [True, False])
+def test_main_filters_read_an_index_in_order(tmp_path: Path, analyzed: bool) -> None:
+    """Region-wide, city and venue pages read their index in start order (no sort of every
+    event); category filters ride the start index; full text reads the FTS index."""
+    from agenda.filters import parse_filters
+    from agenda.store.query import query_plan
+
+    store = _planned(tmp_path, analyzed)
+    today = NOW.date()
+    shapes = {
+        "region": ({}, "events_public"),
+        "city": ({"city": "Leiden"}, "events_city"),
+        "venue": ({"venue": "lakenhal"}, "events_venue"),
+        "category": ({"category": "Lezing"}, "events_public"),
+        "kind": ({"kind": "lecture"}, "events_public"),
+    }
+    for name, (params, index) in shapes.items():
+        plan = " / ".join(query_plan(store, parse_filters(params, today)))
+        assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, (
+            name,
+            plan,
+        )
+        assert "TEMP B-TREE" not in plan, (name, plan)
+    plan = " / ".join(query_plan(store, parse_filters({"q": "water"}, today)))
+    assert "VIRTUAL TABLE INDEX" in plan and "SCAN events" not in plan.replace(
+        "SCAN events_fts", ""
+    ), plan
+    store.close()
+
+
+def test_a_large_import_refreshes_the_planner_statistics(tmp_path: Path) -> None:
+    store = _planned(tmp_path, analyzed=True)
+    stats = store.db.execute("SELECT tbl, idx FROM sqlite_stat1 WHERE tbl = 'events'").fetchall()
+    assert ("events", "events_public") in {tuple(r) for r in stats}
+    store.close()

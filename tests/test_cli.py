@@ -457,3 +457,55 @@ def test_export_takes_language_and_a_category_in_either_language(tmp_path: Path)
     assert export("--category", "Lecture") == export("--category", "lezing") != []
     assert export("--lang", "en") == everything  # a language to read selects nothing
     assert export("--language", "en") == []  # this Dutch calendar holds nothing in English
+
+
+def test_serve_with_workers_shares_the_port_and_sees_imports(tmp_path: Path) -> None:
+    """`agenda serve --workers 2`: both processes answer, and an import made meanwhile
+    reaches every worker's cached answers (they are keyed on the database's generation)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    from conftest import NOW, make_listing, make_source
+
+    from agenda.store.database import Store
+    from agenda.sync.ingest import ingest
+
+    db = tmp_path / "agenda.db"
+    later = NOW.replace(year=NOW.year + 5)
+    with Store.opened(db) as store:
+        ingest(store, make_source(), [make_listing(external_id="a", start=later, end=None)],
+               [], NOW)  # fmt: skip
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "AGENDA_SESSION_SECRET": ""}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "agenda.cli", "serve", "--db", str(db), "--port", str(port),
+         "--workers", "2"], env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    url = f"/api/events?from={later.date().isoformat()}"
+    try:
+        for _ in range(150):
+            try:
+                httpx.get(base + "/health")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base) as client:
+            assert all(len(client.get(url).json()["events"]) == 1 for _ in range(20))
+            with Store.opened(db) as store:
+                ingest(store, make_source(), [
+                    make_listing(external_id="a", start=later, end=None),
+                    make_listing(external_id="b", title="Orgelconcert", start=later, end=None,
+                                 venue_name="Pieterskerk"),
+                ], [], NOW)  # fmt: skip
+            time.sleep(1.5)  # generation_check
+            assert all(len(client.get(url).json()["events"]) == 2 for _ in range(20))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -821,3 +821,23 @@ def test_english_dates_are_british() -> None:
 
     assert long_day(date(2026, 12, 6), "en") == "Sunday 6 December 2026"
     assert long_day(date(2026, 12, 6), "nl") == "zondag 6 december 2026"
+
+
+@pytest.mark.parametrize("exhibitions", ["span", "daily"])
+def test_stopping_early_gives_the_same_feed_as_rendering_everything(exhibitions: str) -> None:
+    """Events after the budget are not rendered at all, and the feed is the same bytes as
+    trimming the fully rendered one (timed exhibitions start their day at midnight)."""
+    from feeds.ical import _calendar, _entries
+
+    start = datetime(2027, 1, 11, 19, 0, tzinfo=AMS)
+    events = []
+    for i in range(600):
+        moment = start + timedelta(hours=5 * i)
+        if i % 7 == 0:  # a timed exhibition over a few weeks
+            events.append(make_event(id=f"x-{i:04}", title=f"Expositie {i}", start=moment,
+                                     end=moment + timedelta(days=20, hours=3)))  # fmt: skip
+        else:
+            events.append(make_event(id=f"e-{i:04}", title=f"Avond {i}", start=moment, end=None))
+    options = make_options(max_bytes=60_000, exhibitions=exhibitions)
+    everything = [entry for e in events for entry in _entries(e, options)]
+    assert render_ics(list(reversed(events)), options) == _calendar(everything, options)

@@ -10,6 +10,7 @@ The event factory and sample set here are shared with test_feeds_jsonfeed.py.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -603,7 +604,7 @@ def test_golden_atom(atom: bytes) -> None:
 
 def test_two_thousand_events_render_the_same_twice() -> None:
     events = many_events(2000)
-    options = make_options()
+    options = make_options(max_bytes=10_000_000)
     rss = render_rss(events, options)
     assert rss == render_rss(list(reversed(events)), options)
     parsed = feedparser.parse(rss)
@@ -611,3 +612,28 @@ def test_two_thousand_events_render_the_same_twice() -> None:
     atom = render_atom(events, options)
     assert atom == render_atom(events, options)
     assert atom.count(b"<entry>") == 2000
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "jsonfeed"])
+def test_feeds_stay_under_their_budget_dropping_the_furthest_events(fmt: str) -> None:
+    from feeds.formats import render_format
+
+    events = many_events(2000)
+    whole = render_format(fmt, events, make_options(max_bytes=10_000_000))
+    budget = len(whole) // 4
+    body = render_format(fmt, events, make_options(max_bytes=budget))
+    assert budget * 0.8 < len(body) <= budget
+    text = body.decode()
+    assert "Ingekort tot" in text  # the feed says so
+    if fmt == "jsonfeed":
+        items = json.loads(body)["items"]
+        ids = [item["id"] for item in items]
+        everything = [item["id"] for item in json.loads(whole)["items"]]
+    else:
+        parsed, complete = feedparser.parse(body), feedparser.parse(whole)
+        assert parsed.bozo == 0
+        ids = [e.id for e in parsed.entries]
+        everything = [e.id for e in complete.entries]
+    assert 0 < len(ids) < len(everything)
+    assert ids == everything[: len(ids)]  # the earliest kept, in order
+    assert body == render_format(fmt, list(reversed(events)), make_options(max_bytes=budget))

@@ -128,3 +128,63 @@ def test_single_event_download(client: TestClient) -> None:
     assert response.headers["content-disposition"] == f'attachment; filename="{event_id}.ics"'
     assert len(list(Calendar.from_ical(response.content).walk("VEVENT"))) == 1
     assert client.get("/feeds/event/nope.ics").status_code == 404
+
+
+def test_one_render_per_key_at_a_time_the_others_wait_for_it() -> None:
+    import threading
+    import time
+
+    from agenda.web.http import ResponseCache
+
+    cache = ResponseCache()
+    renders = []
+    started = threading.Barrier(8)
+
+    def render() -> tuple[bytes, None]:
+        renders.append(1)
+        time.sleep(0.2)
+        return b"BEGIN:VCALENDAR", None
+
+    results = []
+
+    def ask() -> None:
+        started.wait()
+        results.append(cache.get_or_render(("feed", "agenda.ics", 1), render, "text/calendar"))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(renders) == 1
+    assert len({id(entry) for entry in results}) == 1
+
+
+def test_a_failed_render_fails_its_waiters_and_is_not_kept() -> None:
+    from agenda.web.http import ResponseCache
+
+    cache = ResponseCache()
+
+    def broken() -> tuple[bytes, None]:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        cache.get_or_render(("k",), broken, "text/plain")
+    assert cache.peek(("k",)) is None
+    assert cache.get_or_render(("k",), lambda: (b"ok", None), "text/plain").body == b"ok"
+
+
+def test_caches_are_bounded_by_bytes_and_kinds_do_not_evict_each_other() -> None:
+    import os
+
+    from agenda.web.http import ResponseCaches
+
+    caches = ResponseCaches(feeds=(64, 4 * 2**20), pages=(1000, 2**20))
+    feed = caches.feeds.get_or_render(("agenda.ics",), lambda: (os.urandom(2**20), None), "x")
+    for i in range(2000):  # a crawl of event pages
+        caches.pages.get_or_render(("page", i), lambda: (os.urandom(4000), None), "text/html")
+    assert caches.pages.size_bytes <= 2**20
+    assert len(caches.pages) < 2000
+    assert caches.feeds.peek(("agenda.ics",)) is feed
+    too_big = caches.pages.get_or_render(("big",), lambda: (os.urandom(2**21), None), "x")
+    assert too_big.body and caches.pages.peek(("big",)) is None

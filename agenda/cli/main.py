@@ -263,6 +263,8 @@ def export_command(
     "--images-dir", envvar="AGENDA_IMAGES_DIR", type=click.Path(file_okay=False),
     help="Where event pictures are stored (env AGENDA_IMAGES_DIR; default DB.images).",
 )  # fmt: skip
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes (uvicorn workers) sharing port and database.")  # fmt: skip
 def serve_command(
     db: str,
     config: str | None,
@@ -270,6 +272,7 @@ def serve_command(
     port: int,
     base_url: str | None,
     images_dir: str | None,
+    workers: int,
 ) -> None:
     """Serve the agenda: pages, feeds and API on the embedded SQLite store.
 
@@ -298,10 +301,31 @@ def serve_command(
             images_dir=images_dir,
         )  # fmt: skip
         app = create_app(settings)
-    try:
-        run_server(app, sock, trusted)
-    finally:
-        sock.close()
+    if workers == 1:
+        try:
+            run_server(app, sock, trusted)
+        finally:
+            sock.close()
+        return
+    sock.close()  # the workers bind the port themselves
+    import secrets
+
+    import msgspec
+    import uvicorn
+
+    from agenda.cli import worker
+
+    # Every worker builds the app checked above from the same settings; sessions signed
+    # by one worker must verify in the others, so they share one secret.
+    shared = msgspec.structs.replace(
+        settings, session_secret=settings.session_secret or secrets.token_urlsafe(32)
+    )
+    os.environ[worker.ENV] = msgspec.json.encode(shared).decode()
+    uvicorn.run(
+        "agenda.cli.worker:app", factory=True, workers=workers, host=host, port=port,
+        log_level="warning", proxy_headers=bool(trusted),
+        forwarded_allow_ips=list(trusted) or None,
+    )  # fmt: skip
 
 
 main.add_command(demo_command)

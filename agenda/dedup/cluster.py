@@ -85,11 +85,16 @@ def member_features(member: Member) -> Features:
 
 
 def candidate_pairs(feats: Sequence[Features]) -> set[tuple[str, str]]:
-    """Pairs worth scoring: same first day and compatible city, or overlapping spans.
+    """Pairs worth scoring: same first day and compatible city, or overlapping spans that
+    share something sharper than their dates.
 
     Within a day, timed listings are compared only with those starting within the
     doors-open window (a sweep over start times), so a busy day costs little more
-    than a quiet one.
+    than a quiet one; a span meets a one-day listing on its first day only when their
+    titles share a word. Spans (exhibitions, festivals) run for months, so "overlapping
+    dates in one city" would pair every exhibition with every other: they are paired
+    only when they also start on the same day, share a distinctive title word, or share
+    a venue and (nearly) their first or last day (see ``_span_pairs``).
     """
     by_day: dict[date, dict[str | None, list[Features]]] = defaultdict(lambda: defaultdict(list))
     spans: dict[str | None, list[Features]] = defaultdict(list)
@@ -108,14 +113,55 @@ def candidate_pairs(feats: Sequence[Features]) -> set[tuple[str, str]]:
         for city, group in cities.items():
             _day_pairs(group + unknown if city is not None else group, add)
     for city, group in spans.items():
-        others = group if city is None else group + spans.get(None, [])
-        ordered = sorted(others, key=lambda f: (f.first_day, f.key))
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                if b.first_day > a.last_day:
-                    break
-                add(a, b)
+        _span_pairs(group if city is None else group + spans.get(None, []), add)
     return pairs
+
+
+# A title word shared by more spans of one city than this names no particular exhibition
+# ("kunst", "eeuw"): it blocks nothing on its own.
+COMMON_WORD = 24
+# Spans at one venue are compared when their first or last days are this close.
+VENUE_DAYS = 7
+
+
+def _span_pairs(group: list[Features], add: Callable[[Features, Features], None]) -> None:
+    """Overlapping spans of one city that share a distinctive title word, or a venue and
+    nearly a first or last day (spans starting on one day meet in ``_day_pairs``)."""
+    ordered = sorted(group, key=lambda f: (f.first_day, f.key))
+    words: dict[str, list[Features]] = defaultdict(list)
+    venues: dict[str, list[Features]] = defaultdict(list)
+    for f in ordered:
+        for stem in f.words:
+            words[stem].append(f)
+        if f.venue_id is not None:
+            venues[f.venue_id].append(f)
+    for bucket in words.values():
+        if 1 < len(bucket) <= COMMON_WORD:
+            _overlapping(bucket, add, None)
+    for bucket in venues.values():
+        if len(bucket) > 1:
+            _overlapping(bucket, add, _near_days)
+
+
+def _near_days(a: Features, b: Features) -> bool:
+    return (
+        abs((a.first_day - b.first_day).days) <= VENUE_DAYS
+        or abs((a.last_day - b.last_day).days) <= VENUE_DAYS
+    )
+
+
+def _overlapping(
+    ordered: list[Features],
+    add: Callable[[Features, Features], None],
+    also: Callable[[Features, Features], bool] | None,
+) -> None:
+    """Add the pairs of ``ordered`` (by first day) whose date ranges overlap."""
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if b.first_day > a.last_day:
+                break
+            if also is None or also(a, b):
+                add(a, b)
 
 
 def _day_pairs(group: list[Features], add: Callable[[Features, Features], None]) -> None:
@@ -133,12 +179,22 @@ def _day_pairs(group: list[Features], add: Callable[[Features, Features], None])
             # A crowded slot: only listings sharing a title word can be the same happening.
             window = [b for b in window if a.words & b.words]
         for b in window:
-            add(a, b)
+            if _related(a, b):
+                add(a, b)
         for b in others:
-            add(a, b)
+            # A span against a one-day listing on its first day needs a shared title word.
+            if a.words & b.words or (not b.span and _related(a, b)):
+                add(a, b)
     for i, a in enumerate(others):
         for b in others[i + 1 :]:
-            add(a, b)
+            if a.words & b.words or (a.span == b.span and _related(a, b)):
+                add(a, b)
+
+
+def _related(a: Features, b: Features) -> bool:
+    """Two listings of one slot worth scoring: a shared title word, or not two known,
+    different venues (then only a shared title word can make them one happening)."""
+    return bool(a.words & b.words) or not (a.venue_id and b.venue_id) or a.venue_id == b.venue_id
 
 
 TRANSLATION_SCORE = 0.5
@@ -187,16 +243,22 @@ def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Re
     decisions = decisions or Decisions()
     feats = {m.listing.key: member_features(m) for m in members}
     apart = {frozenset(pair) for pair in decisions.apart}
+    # Only the scores that can matter are kept: matches (the edges and their reasons) and
+    # grey pairs (the review queue). Most candidate pairs end "no"; such a pair is scored
+    # again should a merge check ask for it (rare: clusters are small), never stored.
     scores: dict[tuple[str, str], PairScore] = {}
 
     def score(a: str, b: str) -> PairScore:
         pair = (a, b) if a < b else (b, a)
-        if pair not in scores:
-            scores[pair] = compare(feats[pair[0]], feats[pair[1]])
-        return scores[pair]
+        found = scores.get(pair)
+        if found is None:
+            found = compare(feats[pair[0]], feats[pair[1]])
+            if found.verdict != "no":
+                scores[pair] = found
+        return found
 
     edges: list[tuple[float, str, str]] = []
-    for a, b in sorted(candidate_pairs(list(feats.values()))):
+    for a, b in candidate_pairs(list(feats.values())):
         result = score(a, b)
         if result.verdict == "match" and frozenset((a, b)) not in apart:
             edges.append((-result.score, a, b))

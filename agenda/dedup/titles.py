@@ -273,12 +273,14 @@ def form_similarity(a: str, b: str) -> float:
         return 1.0
     if a.replace(" ", "") == b.replace(" ", ""):
         return 0.97  # "Dino tour" and "Dinotour"
-    ta, tb = _join_compounds(a.split(), b.split()), _join_compounds(b.split(), a.split())
-    sa, sb = _strong(ta), _strong(tb)
-    only_a, only_b = _unmatched(sa, sb), _unmatched(sb, sa)
+    # The cheap exit first: most candidate pairs share nothing, and the word analysis
+    # below (compounds, boilerplate, typo matching) is what costs.
     loose = fuzz.token_set_ratio(a, b)
     if loose < 50:  # nothing in common: no need for the finer checks
         return loose / 100
+    ta, tb = _join_compounds(a.split(), b.split()), _join_compounds(b.split(), a.split())
+    sa, sb = _strong(ta), _strong(tb)
+    only_a, only_b = _unmatched(sa, sb), _unmatched(sb, sa)
     char = max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100
     if only_a and only_b:
         # Both titles name something the other does not: "klimaat en de zee" vs "... stad".

@@ -200,7 +200,9 @@ def is_demo_database(path: str | Path) -> bool:
 def _quick_check(db: Database, path: str | Path) -> None:
     rows = db.execute("PRAGMA quick_check(3)").fetchall()
     if [row[0] for row in rows] != ["ok"]:
-        first = str(rows[0][0]) if rows else "no answer"
+        # SQLite's own report may span lines ("*** in database main ***\nPage 206: ..."):
+        # the message stays one line.
+        first = " ".join(str(rows[0][0]).split()) if rows else "no answer"
         raise StoreError(
             f"{path}: the database file is damaged ({first}); restore a backup "
             "or export what is readable with the sqlite3 .recover command"

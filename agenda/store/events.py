@@ -6,6 +6,7 @@ nothing outside ``agenda.store`` builds SQL.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -145,6 +146,11 @@ class EventsTable(StoreBase):
 
         Only public events unless ``private`` (partners and coordinators).
         """
+        sql = self._events_sql(where, limit=limit, private=private)
+        return [event_decoder.decode(r[0]) for r in self._rows(sql, params)]
+
+    @staticmethod
+    def _events_sql(where: str, *, limit: int | None, private: bool) -> str:
         column = "coalesce(private_data, data)" if private else "data"
         sql = f"SELECT {column} FROM events WHERE replaced_by IS NULL AND ({where})"
         if not private:
@@ -152,7 +158,57 @@ class EventsTable(StoreBase):
         sql += " ORDER BY start_utc, id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [event_decoder.decode(r[0]) for r in self._rows(sql, params)]
+        return sql
+
+    def query_plan(
+        self, where: str, params: Sequence[Any], *, limit: int | None, private: bool = False
+    ) -> list[str]:
+        """SQLite's plan (EXPLAIN QUERY PLAN details) for ``query_events`` with these
+        arguments: for tests that keep the main filters on their indexes."""
+        sql = self._events_sql(where, limit=limit, private=private)
+        return [str(r[3]) for r in self._rows("EXPLAIN QUERY PLAN " + sql, params)]
+
+    def signature_rows(
+        self, where: str, params: Sequence[Any], *, versions: bool = True
+    ) -> list[tuple[str, str]]:
+        """(id, version) of the public events ``query_events`` would list, in its order,
+        without decoding them: the version is a digest of the stored public face (which
+        carries SEQUENCE and the update time), so nothing a partner alone sees changes it.
+        ``versions=False`` reads the ids alone (the version is then empty)."""
+        column = "data" if versions else "''"
+        sql = (
+            f"SELECT id, {column} FROM events"
+            f" WHERE replaced_by IS NULL AND ({where}) AND {PUBLIC} ORDER BY start_utc, id"
+        )
+        return [
+            (str(r[0]), hashlib.sha256(r[1].encode()).hexdigest()[:24] if versions else "")
+            for r in self._rows(sql, params)
+        ]
+
+    def member_versions(self, now: datetime) -> dict[str, str]:
+        """Per public event, a digest of its public member listings (content hash and
+        state): what an event's detail shows beside the event itself. Listings nobody
+        may see yet count for nothing, so their changes leave the digest alone."""
+        rows = self._rows(
+            """SELECT m.event_id, l.key, l.content_hash, l.state,
+                      json_extract(l.data, '$.visibility'), json_extract(l.data, '$.embargo_until')
+               FROM events e JOIN memberships m ON m.event_id = e.id
+               JOIN listings l ON l.key = m.listing_key
+               WHERE e.replaced_by IS NULL AND e.visibility = 'public'
+               ORDER BY m.event_id, l.key"""
+        )
+        found: dict[str, Any] = {}
+        for event_id, key, content_hash, state, visibility, embargo in rows:
+            if embargo is not None:
+                if datetime.fromisoformat(str(embargo).replace("Z", "+00:00")) > now:
+                    continue
+            elif visibility not in (None, "public"):
+                continue
+            digest = found.get(event_id)
+            if digest is None:
+                digest = found[event_id] = hashlib.sha256()
+            digest.update(f"{key}={content_hash}/{state};".encode())
+        return {event_id: digest.hexdigest()[:24] for event_id, digest in found.items()}
 
     def change_rows(
         self, since: str, after: tuple[str, str] | None, limit: int

@@ -152,4 +152,15 @@ MIGRATIONS: list[list[str]] = [
             reason TEXT NOT NULL DEFAULT '', hash TEXT, width INTEGER, height INTEGER,
             fetched TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 1)""",
     ],
+    # 12: indexes in the order public reads ask (visibility, then start and id), so a page of
+    # the region, a city or a venue reads its first rows in order and sorts nothing; the
+    # end is carried along so events already over are skipped inside the index.
+    [
+        "DROP INDEX events_visibility",
+        "CREATE INDEX events_public ON events(visibility, start_utc, id, end_utc)",
+        "DROP INDEX events_city",
+        "CREATE INDEX events_city ON events(city, visibility, start_utc, id, end_utc)",
+        "CREATE INDEX events_venue ON events(venue_id, visibility, start_utc, id, end_utc)",
+        "ANALYZE",
+    ],
 ]

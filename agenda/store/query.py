@@ -133,6 +133,26 @@ def list_events(store: Store, filters: EventFilter, *, private: bool = False) ->
     return store.query_events(where, params, limit=filters.limit, private=private)
 
 
+def query_plan(store: Store, filters: EventFilter, limit: int | None = 21) -> list[str]:
+    """How SQLite will read a public page of ``filters`` (EXPLAIN QUERY PLAN details)."""
+    where, params = where_clause(filters)
+    return store.query_plan(where, params, limit=limit)
+
+
+def versions(
+    store: Store, filters: EventFilter, *, ids_only: bool = False
+) -> list[tuple[str, str]]:
+    """(id, version) of the public events ``list_events`` gives, without decoding them
+    (``ids_only``: the ids alone, with empty versions)."""
+    where, params = where_clause(filters)
+    return store.signature_rows(where, params, versions=not ids_only)
+
+
+def member_versions(store: Store, now: datetime) -> dict[str, str]:
+    """Per public event, what its listings contribute to its detail (for publishing)."""
+    return store.member_versions(now)
+
+
 def count_events(store: Store, filters: EventFilter) -> int:
     where, params = where_clause(filters)
     return store.count_where(where, params)

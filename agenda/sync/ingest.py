@@ -221,6 +221,9 @@ def ingest(
         store.record_run(run)
         if info.etag or info.last_modified:
             store.set_validators(source.id, info.etag, info.last_modified)
+    changed = len(plan.new) + len(plan.updated) + len(plan.withdraw)
+    if changed and not defer:
+        store.optimize(changed)
     return run
 
 
@@ -283,8 +286,11 @@ def rebuild_pending(store: Store, now: datetime, batch: int = REBUILD_BATCH) -> 
             keys = store.pending(limit=batch)
             if not keys:
                 return written
-            written += rebuild_events(store, now, keys)
+            done = rebuild_events(store, now, keys)
+            written += done
             store.clear_pending(keys)
+            if done:
+                store.optimize(done)
 
 
 def _stale_vocabulary(store: Store) -> bool:

@@ -134,14 +134,14 @@ async def _answer(
     """Serve ``build()`` as JSON through the response cache (ETag, 304, gzip)."""
     runtime = _runtime(request)
     key = key or _key(request, runtime)
-    entry: Cached | None = runtime.cache.peek(key)
+    entry: Cached | None = runtime.cache.api.peek(key)
     if entry is None:
 
         def render() -> tuple[bytes, datetime | None]:
             return msgspec.json.encode(build()), None
 
         entry = await anyio.to_thread.run_sync(
-            lambda: runtime.cache.get_or_render(key, render, "application/json")
+            lambda: runtime.cache.api.get_or_render(key, render, "application/json")
         )
     return cached_response(request, entry, max_age=API_MAX_AGE)
 
@@ -152,7 +152,7 @@ async def events(request: Request[Any, Any, Any]) -> Response[bytes]:
     ``cursor`` continues where the previous page's ``next`` left off."""
     runtime = _runtime(request)
     key = _key(request, runtime)
-    entry = runtime.cache.peek(key)
+    entry = runtime.cache.api.peek(key)
     if entry is None:
         params = {k: v for k, v in request.query_params.items()}
         cursor = params.pop("cursor", None)
@@ -181,7 +181,7 @@ async def event(
 ) -> Response[bytes] | Redirect:
     runtime = _runtime(request)
     key = _key(request, runtime)
-    if runtime.cache.peek(key) is None:
+    if runtime.cache.api.peek(key) is None:
         store = runtime.stores.get()
         survivor = current_id(store, event_id)
         if survivor != event_id:

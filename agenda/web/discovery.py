@@ -93,7 +93,7 @@ async def sitemap(request: Request[Any, Any, Any]) -> Response[bytes]:
     key = ("sitemap", runtime.generation(), today)
 
     def work() -> Any:
-        return runtime.cache.get_or_render(
+        return runtime.cache.pages.get_or_render(
             key, lambda: (sitemap_xml(base, sitemap_paths(runtime)), None), SITEMAP
         )
 

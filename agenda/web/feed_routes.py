@@ -57,7 +57,7 @@ async def feed(request: Request[Any, Any, Any], name: FromPath[str]) -> Response
     today = now.astimezone(AMSTERDAM).date()
     # The fast path: the same address, data and day as an answer already rendered.
     fast_key = ("feed", name, request.scope["query_string"], runtime.generation(), today)
-    entry = runtime.cache.peek(fast_key)
+    entry = runtime.cache.feeds.peek(fast_key)
     if entry is None:
         entry = await _render_feed(request, runtime, name, now, fast_key)
     return cached_response(request, entry, max_age=runtime.settings.feed_max_age)
@@ -98,7 +98,7 @@ async def _render_feed(
         return render_format(fmt, events, with_pictures), max(updated, default=None)
 
     return await anyio.to_thread.run_sync(
-        lambda: runtime.cache.get_or_render(key, render, MEDIA_TYPES[fmt])
+        lambda: runtime.cache.feeds.get_or_render(key, render, MEDIA_TYPES[fmt])
     )
 
 
@@ -113,7 +113,9 @@ async def event_ics(request: Request[Any, Any, Any], name: FromPath[str]) -> Res
         raise NotFoundError(f"no calendar file named {name!r}")
     store = runtime.stores.get()
     key = ("event", event_id, runtime.generation())
-    entry = runtime.cache.peek(key)
+    # One file per event, like the event pages: cached beside them, so a crawl of these
+    # downloads never evicts the subscribed feeds.
+    entry = runtime.cache.pages.peek(key)
     if entry is None:
         event = query.get_event(store, event_id)
         if event.id != event_id or query.merged_into(store, event_id):
@@ -123,7 +125,7 @@ async def event_ics(request: Request[Any, Any, Any], name: FromPath[str]) -> Res
         def render() -> tuple[bytes, datetime | None]:
             return render_event_ics(event, options), event.updated
 
-        entry = runtime.cache.get_or_render(key, render, MEDIA_TYPES["ics"])
+        entry = runtime.cache.pages.get_or_render(key, render, MEDIA_TYPES["ics"])
     response = cached_response(request, entry, max_age=runtime.settings.feed_max_age)
     response.headers["Content-Disposition"] = f'attachment; filename="{event_id}.ics"'
     return response

@@ -70,13 +70,45 @@ class Cached(msgspec.Struct, frozen=True):
     validators: dict[str, str] = {}
 
 
-class ResponseCache:
-    """A small thread-safe LRU of rendered bodies, keyed by request and data generation."""
+class _Flight:
+    """One render in progress: whoever asks for the same key meanwhile waits for it."""
 
-    def __init__(self, size: int = 128) -> None:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.entry: Cached | None = None
+        self.error: BaseException | None = None
+
+
+def _size(entry: Cached) -> int:
+    return len(entry.body) + len(entry.gzipped) + 512
+
+
+class ResponseCache:
+    """A thread-safe LRU of rendered bodies, bounded by entries and by bytes, that renders
+    each key once at a time.
+
+    Keys carry the data generation (read from the database), so an answer never outlives
+    the data it was made from, in this process or any other. ``get_or_render`` is
+    single-flight: while one thread renders a key, every other thread asking for it waits
+    for that render instead of starting its own, so a popular feed evicted by a crawl is
+    rendered once, not once per subscriber arriving meanwhile.
+    """
+
+    def __init__(self, size: int = 128, max_bytes: int = 64 * 2**20) -> None:
         self._items: OrderedDict[tuple[Any, ...], Cached] = OrderedDict()
         self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._flights: dict[tuple[Any, ...], _Flight] = {}
         self._lock = threading.Lock()
+
+    @property
+    def size_bytes(self) -> int:
+        """The bytes held (bodies, plain and gzipped)."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get_or_render(
         self,
@@ -89,8 +121,31 @@ class ResponseCache:
             if hit is not None:
                 self._items.move_to_end(key)
                 return hit
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not leader:
+            flight.done.wait()
+            if flight.entry is None:
+                raise flight.error or RuntimeError("the render failed")
+            return flight.entry
+        try:
+            flight.entry = entry = self._build(render, media_type)
+            self._store(key, entry)
+            return entry
+        except BaseException as error:
+            flight.error = error
+            raise
+        finally:
+            with self._lock:
+                self._flights.pop(key, None)
+            flight.done.set()
+
+    @staticmethod
+    def _build(render: Callable[[], tuple[bytes, datetime | None]], media_type: str) -> Cached:
         body, last_modified = render()
-        entry = Cached(
+        return Cached(
             body=body,
             gzipped=gzip.compress(body, compresslevel=6, mtime=0),
             media_type=media_type,
@@ -103,20 +158,50 @@ class ResponseCache:
                 else {}
             ),
         )
+
+    def _store(self, key: tuple[Any, ...], entry: Cached) -> None:
+        size = _size(entry)
+        if size > self._max_bytes:
+            return  # larger than the whole cache: served, never kept
         with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= _size(old)
             self._items[key] = entry
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return entry
+            self._bytes += size
+            while len(self._items) > self._size or self._bytes > self._max_bytes:
+                _, gone = self._items.popitem(last=False)
+                self._bytes -= _size(gone)
 
     def clear(self) -> None:
         """Forget every answer (after a write the generation also moves on)."""
         with self._lock:
             self._items.clear()
+            self._bytes = 0
 
     def peek(self, key: tuple[Any, ...]) -> Cached | None:
         with self._lock:
             return self._items.get(key)
+
+
+class ResponseCaches:
+    """Separate caches for feeds, pages and API answers, so one kind never evicts another
+    (a crawl of event pages leaves the feeds alone); each bounded by entries and bytes."""
+
+    def __init__(
+        self,
+        *,
+        feeds: tuple[int, int] = (64, 96 * 2**20),
+        pages: tuple[int, int] = (512, 24 * 2**20),
+        api: tuple[int, int] = (512, 24 * 2**20),
+    ) -> None:
+        self.feeds = ResponseCache(*feeds)
+        self.pages = ResponseCache(*pages)
+        self.api = ResponseCache(*api)
+
+    def clear(self) -> None:
+        for cache in (self.feeds, self.pages, self.api):
+            cache.clear()
 
 
 def not_modified(request: Request[Any, Any, Any], entry: Cached) -> bool:

@@ -188,7 +188,7 @@ async def _serve(request: Request[Any, Any, Any], name: str, build: Builder) -> 
     runtime = page.runtime
     key = ("page", name, page.path, request.scope["query_string"], page.lang,
            runtime.generation(), page.today)  # fmt: skip
-    entry: Cached | None = runtime.cache.peek(key)
+    entry: Cached | None = runtime.cache.pages.peek(key)
     if entry is None:
 
         def work() -> Cached | Built:
@@ -196,7 +196,7 @@ async def _serve(request: Request[Any, Any, Any], name: str, build: Builder) -> 
             if isinstance(built, Redirect) or built[0] != 200:
                 return built
             body = built[1]
-            return runtime.cache.get_or_render(key, lambda: (body, None), HTML)
+            return runtime.cache.pages.get_or_render(key, lambda: (body, None), HTML)
 
         result = await anyio.to_thread.run_sync(work)
         if isinstance(result, Redirect):

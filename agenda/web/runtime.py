@@ -11,7 +11,7 @@ from agenda.config import Settings, load_sources
 from agenda.model import SourceConfig
 from agenda.store import query
 from agenda.sync.scheduler import ImportScheduler
-from agenda.web.http import ResponseCache, StoreProvider
+from agenda.web.http import ResponseCaches, StoreProvider
 from agenda.web.ratelimit import AuthFailures
 
 
@@ -25,7 +25,7 @@ class Runtime:
     def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
         self.stores = StoreProvider(settings.db)
-        self.cache = ResponseCache()
+        self.cache = ResponseCaches()
         self.clock = clock
         self.sources: dict[str, SourceConfig] = (
             {s.id: s for s in load_sources(settings.config)} if settings.config else {}
