@@ -121,3 +121,35 @@ def test_feeds_with_unchanged_inputs_are_not_even_rendered(tmp_path: Path, monke
     publish(store, out, "https://cdn.example", CLOCK)
     rendered = {url.rsplit("/", 1)[1] for url in calls}
     assert "delft.ics" in rendered and "agenda.ics" in rendered and "leiden.ics" not in rendered
+
+
+def test_the_published_site_carries_its_pictures_and_points_to_them(tmp_path: Path) -> None:
+    from agenda.pictures import StoredPicture
+
+    store = Store.open(tmp_path / "a.db")
+    listing = make_listing(image="https://www.lakenhal.nl/beeld.jpg", start=NOW + timedelta(days=3),
+                           end=None)  # fmt: skip
+    ingest(store, make_source(), [listing], [], NOW)
+    digest = "0123456789abcdef0123456789abcdef"
+    with store.transaction():
+        store.record_picture(StoredPicture(url=listing.image or "", status="ok", hash=digest,
+                                           width=1600, height=1000, fetched="2027-01-01"))  # fmt: skip
+    images = tmp_path / "a.db.images"
+    images.mkdir()
+    for name in (f"{digest}-480.webp", f"{digest}-480.jpg", f"{digest}-1200.webp",
+                 f"{digest}-1200.jpg"):  # fmt: skip
+        (images / name).write_bytes(b"picture " + name.encode())
+    out = tmp_path / "site"
+    publish(store, out, "https://agenda.example", NOW, str(images))
+    assert (
+        out / "images" / f"{digest}-1200.jpg"
+    ).read_bytes() == f"picture {digest}-1200.jpg".encode()
+    ours = f"https://agenda.example/images/{digest}-1200.jpg"
+    assert ours in (out / "feeds" / "agenda.rss").read_text()
+    assert ours in (out / "feeds" / "agenda.json").read_text()
+    listed = json.loads((out / "api" / "events.json").read_text())["events"]
+    assert listed[0]["picture"]["src"] == ours
+    assert "lakenhal.nl/beeld.jpg" not in (out / "feeds" / "agenda.rss").read_text()
+    again = publish(store, out, "https://agenda.example", NOW, str(images))
+    assert again.written == 0  # nothing changed: nothing rewritten, pictures included
+    store.close()

@@ -67,6 +67,16 @@ class PicturesTable(StoreBase):
                 )  # fmt: skip
         return found
 
+    def stored_pictures(self) -> dict[str, StoredPicture]:
+        """Every picture the job stored (status ok), by its source URL."""
+        found: dict[str, StoredPicture] = {}
+        for row in self._rows(f"SELECT {_COLUMNS} FROM pictures WHERE status = 'ok' ORDER BY url"):
+            found[row[0]] = StoredPicture(
+                url=row[0], status=row[1], reason=row[2], hash=row[3], width=row[4],
+                height=row[5], fetched=row[6],
+            )  # fmt: skip
+        return found
+
     def picture_problems(self, limit: int = 20) -> list[StoredPicture]:
         """The latest refused or failed pictures, newest first."""
         rows = self._rows(

@@ -261,5 +261,10 @@ def pictures(store: Store, events: Iterable[Event]) -> dict[str, StoredPicture]:
     return store.pictures(e.image for e in events if e.image)
 
 
+def stored_pictures(store: Store) -> dict[str, StoredPicture]:
+    """Every picture the job stored, by source URL (for static publishing)."""
+    return store.stored_pictures()
+
+
 def generation(store: Store) -> int:
     return store.generation()

@@ -26,6 +26,7 @@ import msgspec
 from agenda.filters import EventFilter, parse_filters
 from agenda.model import Event, Listing
 from agenda.normalize import slugify
+from agenda.pictures import WIDTHS, StoredPicture, image_path
 from agenda.store import query
 from agenda.store.database import Store
 from agenda.store.query import list_events
@@ -101,7 +102,9 @@ def _detail(region: _Region, event_id: str) -> bytes:
     return msgspec.json.encode(event_detail(event, region.listings(event_id)))
 
 
-def _items(store: Store, base_url: str, now: datetime) -> Iterator[Item]:
+def _items(
+    store: Store, base_url: str, now: datetime, images_dir: str | None = None
+) -> Iterator[Item]:
     """Every published file (relative path with ``/``), lazily rendered.
 
     What a file is made from is known without reading any event: each event's version
@@ -117,6 +120,11 @@ def _items(store: Store, base_url: str, now: datetime) -> Iterator[Item]:
         if row["upcoming"] and slugify(row["id"]) == row["id"]:
             slices[f"venue-{row['id']}"] = {"venue": row["id"]}
     region = _Region(store, parse_filters({}, today), now)
+    # Pictures: the stored ones go along as files; feeds and lists point to them. Their
+    # digest joins every such file's inputs (pictures change rarely: then all re-render).
+    pictures = query.stored_pictures(store)
+    shown = hashlib.sha256(repr(sorted((u, p.hash) for u, p in pictures.items())).encode())
+    pictured = shown.hexdigest()[:16]
     # Every slice is part of the region (the same window): one read of the region's
     # versions serves them all; the other slices read their ids alone.
     everything = dict(query.versions(store, parse_filters({}, today)))
@@ -137,13 +145,17 @@ def _items(store: Store, base_url: str, now: datetime) -> Iterator[Item]:
             yield Item(
                 "api/events.json",
                 lambda: msgspec.json.encode(
-                    {"events": [event_out(e) for e in region.events()], "next": None}
+                    {
+                        "events": [event_out(e, None, pictures, base_url) for e in region.events()],
+                        "next": None,
+                    }
                 ),
-                source="events:" + hashlib.sha256(repr(versions).encode()).hexdigest(),
+                source="events:"
+                + hashlib.sha256(repr((versions, base_url, pictured)).encode()).hexdigest(),
             )
         # Feeds depend on their events, the address and the day (the 30-day window of
         # cancelled events moves with it): the same inputs give the same bytes.
-        inputs = hashlib.sha256(repr((versions, base_url, today)).encode()).hexdigest()
+        inputs = hashlib.sha256(repr((versions, base_url, today, pictured)).encode()).hexdigest()
         if name == "agenda":
             events: Callable[[], list[Event]] = region.events
         elif "theme" in params:
@@ -152,16 +164,30 @@ def _items(store: Store, base_url: str, now: datetime) -> Iterator[Item]:
             events = partial(region.slice, params)
         for extension, fmt in FEED_EXTENSIONS.items():
             options = feed_options(base_url, fmt, now, name=name)
+            options = msgspec.structs.replace(options, pictures=pictures)
             yield Item(
                 f"feeds/{name}.{extension}",
                 partial(_render, fmt, events, options),
                 source=f"{fmt}:{inputs}",
             )
+    if images_dir is not None:
+        yield from _picture_files(pictures, Path(images_dir))
     static = resources.files("widgets").joinpath("static")
     if static.is_dir():
         for file in sorted(static.iterdir(), key=lambda p: p.name):
             if file.is_file():
                 yield Item(f"widgets/{file.name}", file.read_bytes)
+
+
+def _picture_files(pictures: dict[str, StoredPicture], folder: Path) -> Iterator[Item]:
+    """The stored variants of every picture, at the same addresses the app serves."""
+    for digest in sorted({p.hash for p in pictures.values() if p.hash}):
+        for width in WIDTHS:
+            for fmt in ("webp", "jpg"):
+                address = image_path(digest, width, fmt)
+                file = folder / address.rsplit("/", 1)[1]
+                if file.is_file():
+                    yield Item(address.lstrip("/"), file.read_bytes, source=f"image:{digest}")
 
 
 def _render(fmt: str, events: Callable[[], list[Event]], options: FeedOptions) -> bytes:
@@ -183,8 +209,11 @@ def _write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
-def publish(store: Store, out: Path, base_url: str, now: datetime) -> PublishReport:
-    """Write (or bring up to date) the static site in ``out``."""
+def publish(
+    store: Store, out: Path, base_url: str, now: datetime, images_dir: str | None = None
+) -> PublishReport:
+    """Write (or bring up to date) the static site in ``out`` (with the pictures in
+    ``images_dir``, when given, under ``images/``)."""
     out.mkdir(parents=True, exist_ok=True)
     manifest_path = out / MANIFEST
     try:
@@ -193,7 +222,7 @@ def publish(store: Store, out: Path, base_url: str, now: datetime) -> PublishRep
         previous = {}
     current: dict[str, dict[str, str | None]] = {}
     written = unchanged = 0
-    for item in _items(store, base_url, now):
+    for item in _items(store, base_url, now, images_dir):
         before = previous.get(item.path)
         before = before if isinstance(before, dict) else {"digest": before, "source": None}
         target = out / item.path
