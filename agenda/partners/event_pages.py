@@ -57,13 +57,46 @@ from feeds.labels import clock, short_day
 
 # The form's fields in the order they are shown (the first bad one gets the focus).
 FORM_FIELDS = (
-    "title", "start", "end", "all_day", "venue", "city", "categories", "audience",
-    "description", "title_nl", "title_en", "description_nl", "description_en", "url",
-    "price", "ticket_url", "accessible", "picture", "image", "visibility", "embargo_until",
-)  # fmt: skip
-_TEXT = ("title", "start", "end", "venue", "city", "url", "description", "title_nl",
-         "title_en", "description_nl", "description_en", "price", "ticket_url", "image",
-         "visibility", "embargo_until")  # fmt: skip
+    "title",
+    "start",
+    "end",
+    "all_day",
+    "venue",
+    "city",
+    "categories",
+    "audience",
+    "description",
+    "title_nl",
+    "title_en",
+    "description_nl",
+    "description_en",
+    "url",
+    "price",
+    "ticket_url",
+    "accessible",
+    "picture",
+    "image",
+    "visibility",
+    "embargo_until",
+)
+_TEXT = (
+    "title",
+    "start",
+    "end",
+    "venue",
+    "city",
+    "url",
+    "description",
+    "title_nl",
+    "title_en",
+    "description_nl",
+    "description_en",
+    "price",
+    "ticket_url",
+    "image",
+    "visibility",
+    "embargo_until",
+)
 REGION_CITIES = ("Den Haag", "Leiden", "Delft")
 LISTED = 300  # "My events" shows at most this many listings
 
@@ -179,9 +212,14 @@ def _status(page: Page, state: Mapping[str, str], withdrawn: bool) -> str:
 
 
 def _row(
-    store: Store, listing: Listing, state: str, event_id: str | None, page: Page,
-    members: Mapping[str, list[str]], names: Mapping[str, str],
-) -> dict[str, Any]:  # fmt: skip
+    store: Store,
+    listing: Listing,
+    state: str,
+    event_id: str | None,
+    page: Page,
+    members: Mapping[str, list[str]],
+    names: Mapping[str, str],
+) -> dict[str, Any]:
     """One line of "My events": the submission's view (as the API answers) and its state."""
     view = submission_view(store, listing, page.now, event_id)
     t = page.t
@@ -195,17 +233,25 @@ def _row(
         sources = sorted({names.get(k.split(":")[0], k.split(":")[0]) for k in others})
         merged = {"event": event_id, "title": title, "sources": ", ".join(sources)}
     return {
-        "id": listing.external_id, "key": listing.key, "title": listing.title,
-        "when": _when(listing, page.lang, t["all_day"]), "status": status,
-        "withdrawn": state == "withdrawn", "merged": merged, "event": event_id,
+        "id": listing.external_id,
+        "key": listing.key,
+        "title": listing.title,
+        "when": _when(listing, page.lang, t["all_day"]),
+        "status": status,
+        "withdrawn": state == "withdrawn",
+        "merged": merged,
+        "event": event_id,
         "public": view["public"] is not None and state != "withdrawn",
         "own": listing.source_id.startswith("partner-"),
         "conflicts": [
-            {**c, "field": t.get(f"pp_field_{c['field']}", c["field"]),
-             "source": names.get(c["source"], c["source"])}
+            {
+                **c,
+                "field": t.get(f"pp_field_{c['field']}", c["field"]),
+                "source": names.get(c["source"], c["source"]),
+            }
             for c in view["conflicts"]
         ],
-    }  # fmt: skip
+    }
 
 
 def my_events(page: Page, viewer: Viewer) -> list[dict[str, Any]]:
@@ -253,11 +299,18 @@ def _choices(page: Page, venue_query: str = "") -> dict[str, Any]:
 
 
 def _form_page(
-    page: Page, viewer: Viewer, *, values: Mapping[str, Any], current: Listing | None = None,
-    errors: Mapping[str, str] | None = None, other_errors: list[str] | None = None,
-    preview: Mapping[str, Any] | None = None, status: int = 200, flash: str = "",
+    page: Page,
+    viewer: Viewer,
+    *,
+    values: Mapping[str, Any],
+    current: Listing | None = None,
+    errors: Mapping[str, str] | None = None,
+    other_errors: list[str] | None = None,
+    preview: Mapping[str, Any] | None = None,
+    status: int = 200,
+    flash: str = "",
     view: Mapping[str, Any] | None = None,
-) -> Response[bytes]:  # fmt: skip
+) -> Response[bytes]:
     errors = errors or {}
     first = next((name for name in FORM_FIELDS if name in errors), None)
     store = page.runtime.stores.get()
@@ -265,8 +318,15 @@ def _form_page(
     image = values.get("image")
     if image:
         stored = store.pictures([str(image)])
-        picture = picture_for(Event(id="preview", title=str(values.get("title") or ""),
-                                    start_date=page.today, image=str(image)), stored)  # fmt: skip
+        picture = picture_for(
+            Event(
+                id="preview",
+                title=str(values.get("title") or ""),
+                start_date=page.today,
+                image=str(image),
+            ),
+            stored,
+        )
     body = page.render(
         "partner_event_form.html",
         **_viewer(page, viewer),
@@ -301,8 +361,9 @@ async def events_list(request: Request[Any, Any, Any]) -> Response[Any]:
     rows = await anyio.to_thread.run_sync(lambda: my_events(page, viewer))
     done = page.params.get("done", "")
     flash = page.t.get(f"pe_done_{done}", "") if done.isidentifier() else ""
-    body = page.render("partner_events.html", **_viewer(page, viewer), section="events",
-                       rows=rows, flash=flash)  # fmt: skip
+    body = page.render(
+        "partner_events.html", **_viewer(page, viewer), section="events", rows=rows, flash=flash
+    )
     return html_response(body, 200, page.lang)
 
 
@@ -339,22 +400,32 @@ async def event_edit(request: Request[Any, Any, Any], external_id: FromPath[str]
     current, view = await anyio.to_thread.run_sync(read)
     done = page.params.get("done", "")
     flash = page.t.get(f"pe_done_{done}", "") if done.isidentifier() else ""
-    return _form_page(page, viewer, values=form_values(view["submission"]), current=current,
-                      flash=flash, view=_view_text(page, view))  # fmt: skip
+    return _form_page(
+        page,
+        viewer,
+        values=form_values(view["submission"]),
+        current=current,
+        flash=flash,
+        view=_view_text(page, view),
+    )
 
 
 def _view_text(page: Page, view: Mapping[str, Any]) -> dict[str, Any]:
     names = {row["id"]: row["name"] for row in page.runtime.stores.get().source_rows()}
     return {
-        "event": view["event"], "public": view["public"],
+        "event": view["event"],
+        "public": view["public"],
         "status": _status(page, view["state"], bool(view.get("withdrawn"))),
         "withdrawn": bool(view.get("withdrawn")),
         "conflicts": [
-            {**c, "field": page.t.get(f"pp_field_{c['field']}", c["field"]),
-             "source": names.get(c["source"], c["source"])}
+            {
+                **c,
+                "field": page.t.get(f"pp_field_{c['field']}", c["field"]),
+                "source": names.get(c["source"], c["source"]),
+            }
             for c in view["conflicts"]
         ],
-    }  # fmt: skip
+    }
 
 
 async def _upload(
@@ -377,8 +448,15 @@ async def _upload(
         store = runtime.stores.get()
         url = store_upload(store, runtime.settings.images_folder, processed, now)
         with store.transaction():
-            audit(store, viewer.partner, viewer.name, "picture.upload", url, now,
-                  {"file": str(upload.filename)[:200], "bytes": len(data)})  # fmt: skip
+            audit(
+                store,
+                viewer.partner,
+                viewer.name,
+                "picture.upload",
+                url,
+                now,
+                {"file": str(upload.filename)[:200], "bytes": len(data)},
+            )
         return url
 
     return await write(runtime, keep), None
@@ -415,11 +493,19 @@ async def _save(request: Request[Any, Any, Any], external_id: str | None) -> Res
         errors.append({"field": "picture", "message": picture_problem})
     if errors or listing is None:
         by_field, other = field_errors(errors)
-        return _form_page(page, viewer, values=values, current=current, errors=by_field,
-                          other_errors=other, status=400)  # fmt: skip
+        return _form_page(
+            page,
+            viewer,
+            values=values,
+            current=current,
+            errors=by_field,
+            other_errors=other,
+            status=400,
+        )
     if form.get("action") == "preview":
-        return _form_page(page, viewer, values=values, current=current,
-                          preview=_preview(page, listing))  # fmt: skip
+        return _form_page(
+            page, viewer, values=values, current=current, preview=_preview(page, listing)
+        )
     action = "event.update" if current else "event.create"
     now = runtime.clock()
     saved = listing
@@ -428,8 +514,9 @@ async def _save(request: Request[Any, Any, Any], external_id: str | None) -> Res
         store = runtime.stores.get()
         event_id = put_listing(store, source_of(owner), saved, now)
         with store.transaction():
-            audit(store, viewer.partner, viewer.name, action, saved.key, now,
-                  {**body, "via": "form"})  # fmt: skip
+            audit(
+                store, viewer.partner, viewer.name, action, saved.key, now, {**body, "via": "form"}
+            )
         return event_id
 
     await write(runtime, work)
@@ -445,12 +532,15 @@ def _preview(page: Page, listing: Listing) -> dict[str, Any]:
     return {
         "title": title,
         "when": _when(listing, page.lang, page.t["all_day"]),
-        "venue": listing.venue_name, "city": listing.city,
-        "description": description, "price": listing.price, "ticket_url": listing.ticket_url,
+        "venue": listing.venue_name,
+        "city": listing.city,
+        "description": description,
+        "price": listing.price,
+        "ticket_url": listing.ticket_url,
         "categories": [vocabulary.label(c, page.lang) for c in listing.categories],
         "audience": [vocabulary.audience_labels(page.lang).get(a, a) for a in listing.audience],
         "accessible": listing.accessible,
-    }  # fmt: skip
+    }
 
 
 @post("/partners/events/new", name="partners-event-create", include_in_schema=False)
@@ -493,25 +583,39 @@ async def _end(request: Request[Any, Any, Any], external_id: str, erase: bool) -
         return message_page(page, 409, page.t["pe_stale_title"], page.t["pe_stale"])
     if erase:
         return Redirect(page.link("/partners/events", {"done": "erased"}), status_code=303)
-    return Redirect(page.link(f"/partners/events/{external_id}", {"done": "withdrawn"}),
-                    status_code=303)  # fmt: skip
+    return Redirect(
+        page.link(f"/partners/events/{external_id}", {"done": "withdrawn"}), status_code=303
+    )
 
 
-@post("/partners/events/{external_id:str}/withdraw", name="partners-event-withdraw",
-      include_in_schema=False)  # fmt: skip
+@post(
+    "/partners/events/{external_id:str}/withdraw",
+    name="partners-event-withdraw",
+    include_in_schema=False,
+)
 async def event_withdraw(
     request: Request[Any, Any, Any], external_id: FromPath[str]
 ) -> Response[Any]:
     return await _end(request, external_id, erase=False)
 
 
-@post("/partners/events/{external_id:str}/delete", name="partners-event-delete",
-      include_in_schema=False)  # fmt: skip
+@post(
+    "/partners/events/{external_id:str}/delete",
+    name="partners-event-delete",
+    include_in_schema=False,
+)
 async def event_delete(
     request: Request[Any, Any, Any], external_id: FromPath[str]
 ) -> Response[Any]:
     return await _end(request, external_id, erase=True)
 
 
-ROUTES = [events_list, event_new, event_edit, event_create, event_update, event_withdraw,
-          event_delete]  # fmt: skip
+ROUTES = [
+    events_list,
+    event_new,
+    event_edit,
+    event_create,
+    event_update,
+    event_withdraw,
+    event_delete,
+]

@@ -10,6 +10,7 @@ page logic of its own. Who owns what:
   data from ``agenda.partners.planner_data`` and ``agenda.partners.planner_days``);
 - ``agenda.partners.review_pages``: the coordinators' review queue and its actions;
 - ``agenda.partners.event_pages``: "My events", the event form, withdraw and delete;
+- ``agenda.partners.coordinator_pages``: partner accounts, themes and the audit log;
 - ``agenda.web.sources_page``: the public /sources page, each source's health.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from agenda.partners.coordinator_pages import ROUTES as COORDINATOR_ROUTES
 from agenda.partners.event_pages import ROUTES as EVENT_ROUTES
 from agenda.partners.planner_pages import ROUTES as PLANNER_ROUTES
 from agenda.partners.review_pages import ROUTES as REVIEW_ROUTES
@@ -31,6 +33,7 @@ PARTNER_PAGES = Router(
         *REVIEW_ROUTES,
         *SOURCES_ROUTES,
         *EVENT_ROUTES,
+        *COORDINATOR_ROUTES,
     ],
     opt={"html_errors": True},
     include_in_schema=False,
