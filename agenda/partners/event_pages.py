@@ -136,7 +136,10 @@ def _local_input(value: str | None, all_day: bool) -> str:
     try:
         if all_day or len(value) == 10:
             return f"{date.fromisoformat(value[:10]).isoformat()}T00:00"
-        return datetime.fromisoformat(value).astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M")
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:  # as typed: already Amsterdam time
+            return moment.strftime("%Y-%m-%dT%H:%M")
+        return moment.astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M")
     except ValueError:
         return value
 
