@@ -153,13 +153,13 @@ async def account_add(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @post(
-    "/partners/accounts/{partner_id:int}/revoke",
+    "/partners/accounts/{partner_id:str}/revoke",
     name="partners-account-revoke",
     include_in_schema=False,
     status_code=303,
 )
 async def account_revoke(
-    request: Request[Any, Any, Any], partner_id: FromPath[int]
+    request: Request[Any, Any, Any], partner_id: FromPath[str]
 ) -> Response[Any]:
     entry = await require_session(request, coordinator=True)
     if isinstance(entry, Response):
@@ -168,6 +168,8 @@ async def account_revoke(
     page, runtime = Page(request), runtime_of(request)
 
     def work() -> str:
+        if not partner_id.isdigit():
+            return "missing"
         try:
             revoke_partner(
                 runtime.stores.get(),
