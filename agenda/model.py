@@ -80,6 +80,13 @@ class Listing(msgspec.Struct, frozen=True, kw_only=True):
     # Partner submissions only: "partners" until public; embargoed until a moment.
     visibility: Literal["public", "partners"] = "public"
     embargo_until: datetime | None = None
+    # Partner submissions: the title and description per language ("nl", "en"), who it is
+    # for (audience ids of the vocabulary) and whether it says it is accessible. Last, and
+    # left out of the content hash while empty (``agenda.sync.ingest.content_hash``).
+    titles: dict[str, str] = {}
+    descriptions: dict[str, str] = {}
+    audience: tuple[str, ...] = ()
+    accessible: bool | None = None
 
     def __post_init__(self) -> None:
         if (self.start is None) == (self.start_date is None):

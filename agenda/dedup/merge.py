@@ -68,12 +68,21 @@ def _classify(ordered: list[Member], fields: dict[str, Any]) -> None:
     audience: set[str] = set()
     for member in ordered:
         audience.update(audiences_of(member.listing.categories, member.listing.title))
+        audience.update(member.listing.audience)  # a partner's own choice
     fields["audience"] = tuple(a for a in AUDIENCES if a in audience)
-    if any(says_accessible(m.listing.description) for m in ordered):
+    said = [m.listing.accessible for m in ordered if m.listing.accessible is not None]
+    if said:
+        fields["accessible"] = said[0]  # a partner said so in its form: its word wins
+    elif any(says_accessible(m.listing.description) for m in ordered):
         fields["accessible"] = True
     titles: dict[str, str] = {}
     descriptions: dict[str, str] = {}
     for member in ordered:
+        # A partner's texts per language come first (``ordered`` puts it first anyway).
+        for language, text in member.listing.titles.items():
+            titles.setdefault(language, text)
+        for language, text in member.listing.descriptions.items():
+            descriptions.setdefault(language, text)
         language = (member.listing.language or DEFAULT_LANGUAGE).split("-")[0].lower()
         places = (*member.places, *((member.city,) if member.city else ()))
         # "Rembrandt in Leiden | Museum De Lakenhal": the page shows the venue already.

@@ -105,7 +105,8 @@ def release_embargoes(store: Store, now: datetime) -> int:
     return len(due)
 
 
-def _facts(event: Event) -> EventFacts:
+def event_facts(event: Event) -> EventFacts:
+    """What theme membership looks at, for one event (also the themes page's preview)."""
     first = local_date(event.start, event.start_date)
     last = local_date(event.end, None) if event.end is not None else event.end_date or first
     return EventFacts(
@@ -248,7 +249,7 @@ def _view(
         embargo_until=embargo_until,
         **fields,
     )
-    return msgspec.structs.replace(draft, themes=themes_of(themes, _facts(draft)))
+    return msgspec.structs.replace(draft, themes=themes_of(themes, event_facts(draft)))
 
 
 def _write_event(

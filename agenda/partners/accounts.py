@@ -45,9 +45,16 @@ def key_hash(secret: str) -> str:
 
 
 def add_partner(
-    store: Store, name: str, institution: str, role: str, now: datetime
+    store: Store,
+    name: str,
+    institution: str,
+    role: str,
+    now: datetime,
+    by: Partner | None = None,
+    who: str = "cli",
 ) -> tuple[Partner, str]:
-    """A new account and its key (shown once); the preview token is made on request."""
+    """A new account and its key (shown once); the preview token is made on request.
+    ``by``/``who``: who made it, for the audit trail (the command line, or a coordinator)."""
     if role not in ROLES:
         raise AgendaError(f"role must be partner or coordinator, not {role!r}")
     if not name.strip():
@@ -55,7 +62,7 @@ def add_partner(
     key = "ra_" + secrets.token_urlsafe(32)
     with store.transaction():
         partner_id = store.insert_partner(name.strip(), institution, role, key_hash(key), now)
-        audit(store, None, "cli", "partner.add", f"partner:{partner_id}", now,
+        audit(store, by, who, "partner.add", f"partner:{partner_id}", now,
               {"name": name, "institution": institution, "role": role})  # fmt: skip
     return get_partner(store, partner_id), key
 
@@ -86,11 +93,14 @@ def find_partner(store: Store, ref: str) -> Partner:
     raise NotFoundError(f"no partner {ref!r}")
 
 
-def revoke_partner(store: Store, ref: str, now: datetime) -> Partner:
+def revoke_partner(
+    store: Store, ref: str, now: datetime, by: Partner | None = None, who: str = "cli"
+) -> Partner:
     partner = find_partner(store, ref)
     with store.transaction():
         store.revoke_partner(partner.id, now)
-        audit(store, None, "cli", "partner.revoke", f"partner:{partner.id}", now, {})
+        audit(store, by, who, "partner.revoke", f"partner:{partner.id}", now,
+              {"name": partner.name})  # fmt: skip
     return get_partner(store, partner.id)
 
 

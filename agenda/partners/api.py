@@ -8,6 +8,7 @@ take part in deduplication like any other source.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +18,7 @@ import msgspec
 from litestar import Request, Response, Router, delete, get, patch, post
 from litestar.params import FromPath
 
+from agenda.classify import AUDIENCES
 from agenda.dedup.decisions import event_conflicts
 from agenda.errors import ForbiddenError, InvalidSubmissionError, NotFoundError
 from agenda.filters import day_problem, parse_filters
@@ -32,7 +34,26 @@ from agenda.web.runtime import Runtime
 from agenda.web.views import event_out
 
 _FIELDS = ("title", "start", "end", "all_day", "venue", "city", "url", "description",
-           "categories", "visibility", "embargo_until", "external_id")  # fmt: skip
+           "categories", "visibility", "embargo_until", "external_id", "title_nl", "title_en",
+           "description_nl", "description_en", "audience", "price", "ticket_url",
+           "accessible", "image")  # fmt: skip
+TEXT_LANGUAGES = ("nl", "en")
+# A picture uploaded through the partner pages: stored by ``agenda.partners.pictures``.
+UPLOADED_IMAGE = re.compile(r"^/images/[0-9a-f]{32}-1200\.jpg$")
+PRICE_LIMIT = 200
+URL_LIMIT = 2000
+
+
+def _http_url(name: str, value: object, errors: list[dict[str, str]]) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        errors.append({"field": name, "message": "must be a string"})
+        return None
+    if not value.startswith(("http://", "https://")) or len(value) > URL_LIMIT or " " in value:
+        errors.append({"field": name, "message": "must be an http(s) address"})
+        return None
+    return value
 
 
 def moment_field(field: str, value: object, errors: list[dict[str, str]]) -> datetime | None:
@@ -77,7 +98,17 @@ def listing_from(
         raise InvalidSubmissionError([{"field": "(body)", "message": "must be a JSON object"}])
     for name in sorted(set(body) - set(_FIELDS)):
         errors.append({"field": name, "message": "unknown field"})
+    for name in ("venue", "city", "url", "description", "price", "title_nl", "title_en",
+                 "description_nl", "description_en"):  # fmt: skip
+        if body.get(name) is not None and not isinstance(body[name], str):
+            errors.append({"field": name, "message": "must be a string"})
+    titles = {
+        lang: clean_title(body[f"title_{lang}"])
+        for lang in TEXT_LANGUAGES
+        if isinstance(body.get(f"title_{lang}"), str) and clean_title(body[f"title_{lang}"])
+    }
     title = clean_title(body.get("title")) if isinstance(body.get("title"), str) else ""
+    title = title or titles.get("nl") or titles.get("en") or ""
     if not title:
         errors.append({"field": "title", "message": "is required"})
     all_day = body.get("all_day", False)
@@ -104,9 +135,25 @@ def listing_from(
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
         errors.append({"field": "categories", "message": "must be a list of strings"})
         categories = []
-    for name in ("venue", "city", "url", "description"):
-        if body.get(name) is not None and not isinstance(body[name], str):
-            errors.append({"field": name, "message": "must be a string"})
+    audience = body.get("audience", [])
+    if not isinstance(audience, list) or not all(isinstance(a, str) for a in audience):
+        errors.append({"field": "audience", "message": "must be a list of strings"})
+        audience = []
+    elif unknown := [a for a in audience if a not in AUDIENCES]:
+        known = ", ".join(AUDIENCES)
+        errors.append({"field": "audience", "message": f"{unknown[0]!r} is not one of {known}"})
+    accessible = body.get("accessible")
+    if accessible is not None and not isinstance(accessible, bool):
+        errors.append({"field": "accessible", "message": "must be true, false or null"})
+    price = clean_title(body.get("price")) if isinstance(body.get("price"), str) else ""
+    if len(price) > PRICE_LIMIT:
+        errors.append({"field": "price", "message": f"is longer than {PRICE_LIMIT} characters"})
+    ticket_url = _http_url("ticket_url", body.get("ticket_url"), errors)
+    image = body.get("image")
+    if isinstance(image, str) and UPLOADED_IMAGE.match(image):
+        pass  # a picture uploaded through the partner pages, already on our origin
+    else:
+        image = _http_url("image", image, errors)
     city = body.get("city")
     if isinstance(city, str) and city.strip() and normalize_city(city) not in KNOWN_CITIES:
         region = ", ".join(sorted(KNOWN_CITIES))
@@ -119,6 +166,14 @@ def listing_from(
     description, cut = clean_description_cut(body.get("description"))
     if cut and warnings is not None:
         warnings.append(f"description: cut to {DESCRIPTION_LIMIT:,} characters")
+    descriptions: dict[str, str] = {}
+    for lang in TEXT_LANGUAGES:
+        text, cut = clean_description_cut(body.get(f"description_{lang}"))
+        if text:
+            descriptions[lang] = text
+        if cut and warnings is not None:
+            warnings.append(f"description_{lang}: cut to {DESCRIPTION_LIMIT:,} characters")
+    description = description or descriptions.get("nl") or descriptions.get("en") or ""
     try:
         return Listing(
             source_id=partner.source_id,
@@ -131,6 +186,13 @@ def listing_from(
             categories=tuple(categories),
             visibility=visibility,
             embargo_until=embargo,
+            titles=titles,
+            descriptions=descriptions,
+            audience=tuple(a for a in AUDIENCES if a in audience),
+            accessible=accessible,
+            price=price or None,
+            ticket_url=ticket_url,
+            image=image or None,
             **{k: v for k, v in times.items() if v is not None},
         )
     except ValueError as exc:
@@ -149,7 +211,7 @@ def runtime_of(request: Request[Any, Any, Any]) -> Runtime:
     return runtime
 
 
-def _own(partner: Partner, external_id: str, runtime: Runtime) -> Listing:
+def own_submission(partner: Partner, external_id: str, runtime: Runtime) -> Listing:
     """The partner's own submission (a coordinator may take any partner's); 404 if there is
     none, 403 if it belongs to another institution."""
     submissions = {
@@ -240,12 +302,12 @@ async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
 async def change(request: Request[Any, Any, Any], external_id: FromPath[str]) -> Response[Any]:
     runtime = runtime_of(request)
     partner = require_partner(request)
-    current = _own(partner, external_id, runtime)
+    current = own_submission(partner, external_id, runtime)
     changes = await _json_body(request)
     if not isinstance(changes, dict):
         raise InvalidSubmissionError([{"field": "(body)", "message": "must be a JSON object"}])
     merged = {**_as_body(current), **changes}
-    owner = partner if current.source_id == partner.source_id else _owner_of(current)
+    owner = partner if current.source_id == partner.source_id else owner_of(current)
     warnings: list[str] = []
     listing = listing_from(merged, owner, current.external_id, warnings)
     event_id = await _store(runtime, partner, owner, listing, "event.update", changes)
@@ -261,7 +323,7 @@ async def withdraw(request: Request[Any, Any, Any], external_id: FromPath[str]) 
     submission that was never public (a mistake, a test) as if it had never been."""
     runtime = runtime_of(request)
     partner = require_partner(request)
-    current = _own(partner, external_id, runtime)
+    current = own_submission(partner, external_id, runtime)
     now = runtime.clock()
     erase = request.query_params.get("erase", "").lower() in ("1", "true", "yes")
     if erase and is_public(current, now):
@@ -292,28 +354,35 @@ async def submission(request: Request[Any, Any, Any], external_id: FromPath[str]
     state, and where another source disagrees (nobody is silently overruled)."""
     runtime = runtime_of(request)
     partner = require_partner(request)
-    current = _own(partner, external_id, runtime)
+    current = own_submission(partner, external_id, runtime)
     now = runtime.clock()
 
-    def read() -> dict[str, Any]:
-        store = runtime.stores.get()
-        event_id = store.memberships().get(current.key)
-        state = submission_state(current, now)
-        public = None
-        if event_id is not None:
-            try:
-                shown = store.get_event(event_id)
-                public = {"title": shown.title, "start": event_out(shown).start,
-                          "venue": shown.venue.name if shown.venue else None,
-                          "status": shown.status}  # fmt: skip
-            except NotFoundError:
-                public = None
-        conflicts = _conflict_rows(store, event_id, current.key) if event_id else []
-        return {"id": current.external_id, "listing": current.key, "event": event_id,
-                "state": state, "submission": _as_body(current), "public": public,
-                "conflicts": conflicts}  # fmt: skip
+    return Response(
+        await anyio.to_thread.run_sync(lambda: submission_view(runtime.stores.get(), current, now))
+    )
 
-    return Response(await anyio.to_thread.run_sync(read))
+
+def submission_view(
+    store: Any, current: Listing, now: datetime, event_id: str | None = None
+) -> dict[str, Any]:
+    """What ``GET /api/partner/events/{id}`` answers (and the partner pages show): the
+    submission, its event, its public state, what the public sees, and its conflicts."""
+    if event_id is None:
+        event_id = store.memberships().get(current.key)
+    state = submission_state(current, now)
+    public = None
+    if event_id is not None:
+        try:
+            shown = store.get_event(event_id)
+            public = {"title": shown.title, "start": event_out(shown).start,
+                      "venue": shown.venue.name if shown.venue else None,
+                      "status": shown.status}  # fmt: skip
+        except NotFoundError:
+            public = None
+    conflicts = conflict_rows(store, event_id, current.key) if event_id else []
+    return {"id": current.external_id, "listing": current.key, "event": event_id,
+            "state": state, "submission": _as_body(current), "public": public,
+            "conflicts": conflicts}  # fmt: skip
 
 
 def submission_state(listing: Listing, now: datetime) -> dict[str, Any]:
@@ -325,7 +394,7 @@ def submission_state(listing: Listing, now: datetime) -> dict[str, Any]:
     return {"visibility": "public"}
 
 
-def _conflict_rows(store: Any, event_id: str, key: str) -> list[dict[str, str]]:
+def conflict_rows(store: Any, event_id: str, key: str) -> list[dict[str, str]]:
     found = event_conflicts(store, [event_id]).get(event_id, [])
     return [
         {
@@ -341,11 +410,11 @@ def _conflict_rows(store: Any, event_id: str, key: str) -> list[dict[str, str]]:
 
 async def _conflicts(runtime: Runtime, event_id: str, key: str) -> list[dict[str, str]]:
     return await anyio.to_thread.run_sync(
-        lambda: _conflict_rows(runtime.stores.get(), event_id, key)
+        lambda: conflict_rows(runtime.stores.get(), event_id, key)
     )
 
 
-def _owner_of(listing: Listing) -> Partner:
+def owner_of(listing: Listing) -> Partner:
     institution = listing.source_id.removeprefix("partner-")
     return Partner(id=0, name=institution, institution=institution, role="partner", created="")
 
@@ -366,6 +435,13 @@ def _as_body(listing: Listing) -> dict[str, Any]:
         "categories": list(listing.categories),
         "visibility": listing.visibility,
         "embargo_until": listing.embargo_until.isoformat() if listing.embargo_until else None,
+        **{f"title_{lang}": listing.titles.get(lang) for lang in TEXT_LANGUAGES},
+        **{f"description_{lang}": listing.descriptions.get(lang) for lang in TEXT_LANGUAGES},
+        "audience": list(listing.audience),
+        "price": listing.price,
+        "ticket_url": listing.ticket_url,
+        "accessible": listing.accessible,
+        "image": listing.image,
     }
 
 

@@ -17,7 +17,7 @@ from litestar.params import FromPath
 
 from agenda.dedup.rebuild import rebuild_events
 from agenda.errors import InvalidSubmissionError, NotFoundError
-from agenda.partners.accounts import audit
+from agenda.partners.accounts import Partner, audit
 from agenda.partners.auth import coordinator_guard, require_coordinator
 from agenda.partners.imports import run_import
 from agenda.store.database import Store
@@ -85,19 +85,30 @@ async def put_theme(request: Request[Any, Any, Any], theme_id: FromPath[str]) ->
         theme = msgspec.convert({**body, "id": theme_id}, Theme)
     except (msgspec.DecodeError, msgspec.ValidationError, TypeError) as exc:
         raise InvalidSubmissionError([{"field": "(body)", "message": str(exc)}], "theme") from None
-    if theme.end < theme.start:
-        raise InvalidSubmissionError([{"field": "end", "message": "is before start"}], "theme")
+    if problems := theme_problems(theme):
+        raise InvalidSubmissionError(problems, "theme")
 
-    def work() -> None:
-        with Store.opened(runtime.settings.db, check=False) as store, store.transaction():
-            now = runtime.clock()
-            store.save_theme(theme, now)
-            rebuild_events(store, now, None)
-            audit(store, who.partner, who.name, "theme.save", f"theme:{theme_id}", now, body)
-        runtime.cache.clear()
-
-    await anyio.to_thread.run_sync(work)
+    await anyio.to_thread.run_sync(lambda: save_theme(runtime, who.partner, who.name, theme, body))
     return Response({"id": theme_id, "saved": True})
+
+
+def theme_problems(theme: Theme) -> list[dict[str, str]]:
+    """What is wrong with a theme beyond its types (the API and the themes page say the same)."""
+    if theme.end < theme.start:
+        return [{"field": "end", "message": "is before start"}]
+    return []
+
+
+def save_theme(
+    runtime: Runtime, partner: Partner | None, who: str, theme: Theme, details: Any
+) -> None:
+    """Store a theme, recompute every event's membership, audit it (in a worker thread)."""
+    with Store.opened(runtime.settings.db, check=False) as store, store.transaction():
+        now = runtime.clock()
+        store.save_theme(theme, now)
+        rebuild_events(store, now, None)
+        audit(store, partner, who, "theme.save", f"theme:{theme.id}", now, details)
+    runtime.cache.clear()
 
 
 # Every route here needs the coordinator key or a coordinator account's key.

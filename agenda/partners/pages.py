@@ -9,6 +9,8 @@ page logic of its own. Who owns what:
 - ``agenda.partners.planner_pages``: /partners/planner and its CSV and iCalendar exports (their
   data from ``agenda.partners.planner_data`` and ``agenda.partners.planner_days``);
 - ``agenda.partners.review_pages``: the coordinators' review queue and its actions;
+- ``agenda.partners.event_pages``: "My events", the event form, withdraw and delete;
+- ``agenda.partners.coordinator_pages``: partner accounts, themes and the audit log;
 - ``agenda.web.sources_page``: the public /sources page, each source's health.
 """
 
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 from litestar import Router
 
+from agenda.partners.coordinator_pages import ROUTES as COORDINATOR_ROUTES
+from agenda.partners.event_pages import ROUTES as EVENT_ROUTES
 from agenda.partners.planner_pages import ROUTES as PLANNER_ROUTES
 from agenda.partners.review_pages import ROUTES as REVIEW_ROUTES
 from agenda.partners.session import ROUTES as SESSION_ROUTES
@@ -23,7 +27,14 @@ from agenda.web.sources_page import ROUTES as SOURCES_ROUTES
 
 PARTNER_PAGES = Router(
     path="/",
-    route_handlers=[*SESSION_ROUTES, *PLANNER_ROUTES, *REVIEW_ROUTES, *SOURCES_ROUTES],
+    route_handlers=[
+        *SESSION_ROUTES,
+        *PLANNER_ROUTES,
+        *REVIEW_ROUTES,
+        *SOURCES_ROUTES,
+        *EVENT_ROUTES,
+        *COORDINATOR_ROUTES,
+    ],
     opt={"html_errors": True},
     include_in_schema=False,
 )

@@ -94,5 +94,32 @@ class AccountsTable(StoreBase):
             (utc_iso(at), partner_id, who, action, target, details),
         )
 
-    def audit_rows(self, limit: int) -> list[dict[str, Any]]:
-        return list(self.db.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [limit]))
+    def audit_rows(
+        self,
+        limit: int,
+        *,
+        who: str | None = None,
+        action: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The newest audit rows; ``who`` a part of the name, ``action`` its start (``event.``),
+        ``since``/``until`` UTC ISO moments (``until`` exclusive)."""
+        where, params = ["1 = 1"], []
+        if who:
+            where.append("instr(lower(partner), lower(?)) > 0")
+            params.append(who)
+        if action:
+            where.append("substr(action, 1, length(?)) = ?")
+            params += [action, action]
+        if since:
+            where.append("at >= ?")
+            params.append(since)
+        if until:
+            where.append("at < ?")
+            params.append(until)
+        sql = f"SELECT * FROM audit WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?"
+        return list(self.db.query(sql, [*params, limit]))
+
+    def audit_actions(self) -> list[str]:
+        return [str(r[0]) for r in self._rows("SELECT DISTINCT action FROM audit ORDER BY action")]

@@ -87,8 +87,17 @@ class SyncPlan(msgspec.Struct, frozen=True, kw_only=True):
     problems: tuple[Problem, ...] = ()
 
 
+# Fields added to Listing later: left out of the hash while empty, so adding them did not
+# make every stored listing look changed.
+_LATER_FIELDS = ("titles", "descriptions", "audience", "accessible")
+
+
 def content_hash(listing: Listing) -> str:
-    return hashlib.sha256(_encoder.encode(listing)).hexdigest()
+    fields = msgspec.structs.asdict(listing)
+    for name in _LATER_FIELDS:
+        if fields[name] in ({}, (), None):
+            del fields[name]
+    return hashlib.sha256(_encoder.encode(fields)).hexdigest()
 
 
 def _unique(

@@ -233,3 +233,27 @@ def _one(
         log.exception("picture %s crashed", url)
         return done("failed", f"internal error: {exc!r}")
     return done("ok", hash=processed.digest, width=processed.width, height=processed.height)
+
+
+def uploaded_url(digest: str) -> str:
+    """What a listing's ``image`` holds for an uploaded picture: its address on our origin."""
+    return f"/images/{digest}-{WIDTHS[-1]}.jpg"
+
+
+def store_upload(store: Store, folder: str | Path, processed: Processed, now: datetime) -> str:
+    """Keep a picture a partner uploaded (already checked by ``process``) like a fetched one:
+    its variants in the images folder and a record under ``uploaded_url``, so it is served
+    from /images like any picture; returns that address for the listing's ``image``."""
+    _write(Path(folder), processed.files)
+    url = uploaded_url(processed.digest)
+    store.record_picture(
+        StoredPicture(
+            url=url,
+            status="ok",
+            hash=processed.digest,
+            width=processed.width,
+            height=processed.height,
+            fetched=utc_iso(now),
+        )
+    )
+    return url
