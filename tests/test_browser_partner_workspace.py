@@ -186,7 +186,7 @@ def test_a_coordinator_makes_an_account_and_a_theme(
     assert key not in page.content()  # shown once
     assert "Prinsenhof communicatie" in page.locator("#accounts").inner_text()
 
-    page.get_by_role("link", name="Thema's").click()
+    page.get_by_role("navigation", name="Partnermenu").get_by_role("link", name="Thema's").click()
     page.wait_for_url("**/partners/themes")
     page.get_by_label("Id (in het adres)").fill("lunch-2027")
     page.get_by_label("Naam in het Nederlands").fill("Lunchconcerten 2027")
@@ -202,7 +202,7 @@ def test_a_coordinator_makes_an_account_and_a_theme(
     tab.assert_accessible()
     tab.shot("partner-theme")
     tab.open("/themes/lunch-2027")
-    assert "lunch-2027" in page.locator("h1").inner_text()  # the public page names it by id
+    assert "Lunchconcerten 2027" in page.locator("h1").inner_text()  # by its name, not its id
     assert "Lunchconcert 1" in page.content()
 
     tab.open("/partners/audit")
