@@ -152,4 +152,15 @@ MIGRATIONS: list[list[str]] = [
             reason TEXT NOT NULL DEFAULT '', hash TEXT, width INTEGER, height INTEGER,
             fetched TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 1)""",
     ],
+    # 12: holds: a partner pencils in a date ("we plan a premiere here") that every partner
+    # sees in the planner and the clash radar counts, until it expires, becomes an event
+    # or its owner removes it
+    [
+        """CREATE TABLE holds (
+            id INTEGER PRIMARY KEY, partner_id INTEGER NOT NULL, institution TEXT NOT NULL,
+            partner TEXT NOT NULL, day TEXT NOT NULL, time TEXT, category TEXT NOT NULL,
+            city TEXT NOT NULL, audience TEXT, title TEXT, expires TEXT NOT NULL,
+            created TEXT NOT NULL, removed TEXT, removed_reason TEXT)""",
+        "CREATE INDEX holds_day ON holds(removed, expires, day)",
+    ],
 ]
