@@ -8,6 +8,7 @@ page logic of its own. Who owns what:
   and ``require_session``, the gate every other partner page passes first;
 - ``agenda.partners.planner_pages``: /partners/planner and its CSV and iCalendar exports (their
   data from ``agenda.partners.planner_data`` and ``agenda.partners.planner_days``);
+- ``agenda.partners.holds_pages``: /partners/holds, dates partners pencil in;
 - ``agenda.partners.review_pages``: the coordinators' review queue and its actions;
 - ``agenda.web.sources_page``: the public /sources page, each source's health.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from litestar import Router
 
+from agenda.partners.holds_pages import PAGE_ROUTES as HOLD_PAGE_ROUTES
 from agenda.partners.planner_pages import ROUTES as PLANNER_ROUTES
 from agenda.partners.review_pages import ROUTES as REVIEW_ROUTES
 from agenda.partners.session import ROUTES as SESSION_ROUTES
@@ -23,7 +25,13 @@ from agenda.web.sources_page import ROUTES as SOURCES_ROUTES
 
 PARTNER_PAGES = Router(
     path="/",
-    route_handlers=[*SESSION_ROUTES, *PLANNER_ROUTES, *REVIEW_ROUTES, *SOURCES_ROUTES],
+    route_handlers=[
+        *SESSION_ROUTES,
+        *PLANNER_ROUTES,
+        *HOLD_PAGE_ROUTES,
+        *REVIEW_ROUTES,
+        *SOURCES_ROUTES,
+    ],
     opt={"html_errors": True},
     include_in_schema=False,
 )
