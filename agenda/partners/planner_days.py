@@ -121,12 +121,14 @@ def _item(
             "id": event.id, "title": title, "title_lang": lang, "public": False,
             "hold": who, "what": what, "city": city_name(event.city, lang),
             "time": clock(start, lang) if start else t["all_day"],
+            "start_time": clock(start, lang) if start else "",
             "datetime": start.isoformat() if start else hold.day.isoformat(), "hidden": "",
             "status": "scheduled", "venue": "", "kind": what,
         }  # fmt: skip
     item = event_item(event, lang)
     item.update(public=event.visibility == "public", hidden=visibility_note(event, lang),
-                kind=kind_name(event.kind, lang), hold="")  # fmt: skip
+                kind=kind_name(event.kind, lang), hold="",
+                start_time=clock(event.start, lang) if event.start else "")  # fmt: skip
     titles[event.id] = item["title"]
     return item
 
