@@ -225,3 +225,17 @@ def test_programme_prints_and_pastes_into_a_newsletter(world: dict) -> None:
     assert 'src="https://agenda.example/static/placeholder-' in body
     assert 'href="https://agenda.example/events/' in body and "stylesheet" not in body
     assert client.get("/partners/programme?format=pdf").status_code == 400
+
+
+def test_api_removes_only_its_own_holds(world: dict) -> None:
+    client = world["client"]
+    hold = {"day": "2027-03-01", "category": "dance", "city": "Delft"}
+    made = client.post("/api/partner/holds", json=hold, headers=bearer(world["theatre"])).json()
+    path = f"/api/partner/holds/{made['id']}"
+    assert client.delete(path, headers=bearer(world["museum"])).status_code == 403
+    assert (
+        client.delete("/api/partner/holds/abc", headers=bearer(world["theatre"])).status_code == 404
+    )
+    assert client.delete(path, headers=bearer(world["theatre"])).json() == {
+        "id": made["id"], "removed": True}  # fmt: skip
+    assert client.delete(path, headers=bearer(world["theatre"])).status_code == 404

@@ -18,7 +18,7 @@ from litestar import Request, Response, Router, delete, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from agenda.errors import AgendaError, InvalidSubmissionError
+from agenda.errors import AgendaError, InvalidSubmissionError, NotFoundError
 from agenda.partners.auth import partner_guard, request_identity
 from agenda.partners.holds import (
     FIELDS,
@@ -205,12 +205,14 @@ async def api_hold_create(request: Request[Any, Any, Any]) -> Response[Any]:
     return response
 
 
-@delete("/api/partner/holds/{hold_id:int}", summary="Remove a hold (its owner)", status_code=200)
-async def api_hold_delete(request: Request[Any, Any, Any], hold_id: FromPath[int]) -> Response[Any]:
+@delete("/api/partner/holds/{hold_id:str}", summary="Remove a hold (its owner)", status_code=200)
+async def api_hold_delete(request: Request[Any, Any, Any], hold_id: FromPath[str]) -> Response[Any]:
     runtime, owner = _runtime(request), _api_owner(request)
+    if not hold_id.isdigit() or len(hold_id) > 12:
+        raise NotFoundError(f"no hold {hold_id!r}")
 
     def work() -> Hold:
-        hold = remove_hold(runtime.stores.get(), owner, hold_id, runtime.clock())
+        hold = remove_hold(runtime.stores.get(), owner, int(hold_id), runtime.clock())
         runtime.cache.clear()
         return hold
 
