@@ -35,6 +35,7 @@ from agenda.errors import (
 from agenda.partners.api import ROUTES as PARTNER_ROUTES
 from agenda.partners.clash_api import ROUTES as CLASH_ROUTES
 from agenda.partners.coordinator_api import ROUTES as ADMIN_ROUTES
+from agenda.partners.holds_pages import API_ROUTES as HOLD_ROUTES
 from agenda.partners.pages import ROUTES as PARTNER_PAGE_ROUTES
 from agenda.partners.preview_feed import ROUTES as PREVIEW_ROUTES
 from agenda.partners.upload import ROUTES as UPLOAD_ROUTES
@@ -169,6 +170,7 @@ def create_app(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -
             *ADMIN_ROUTES,
             *PARTNER_ROUTES,
             *CLASH_ROUTES,
+            *HOLD_ROUTES,
             *UPLOAD_ROUTES,
             *PARTNER_PAGE_ROUTES,
             *PAGE_ROUTES,

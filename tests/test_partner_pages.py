@@ -176,9 +176,16 @@ def csrf_of(html: str) -> str:
 
 
 def cell(html: str, day: str) -> str:
-    """One day of the month table."""
+    """One day of the month."""
     start = html.index(f'id="d-{day}"')
-    return html[start : html.index("</td>", start)]
+    ends = [html.find(m, start + 10) for m in ('<li id="d-', '<li class="rp-day', "</ol>")]
+    return html[start : min(e for e in ends if e > 0)]
+
+
+def band_titles(html: str) -> list[str]:
+    return re.findall(
+        r'<li class="rp-band rp-band-\w+[^"]*">\s*(?:<a[^>]*>|<span[^>]*>)([^<]+)<', html
+    )
 
 
 def store_of(world: dict) -> Store:
@@ -368,43 +375,32 @@ def test_partners_may_not_use_the_review_queue(world: dict) -> None:
 # --- the planner ---------------------------------------------------------------------------
 
 
-def test_planner_month_counts_clashes_themes_and_embargoes(world: dict) -> None:
+def test_planner_month_shows_titles_clashes_themes_and_embargoes(world: dict) -> None:
     client = world["client"]
     sign_in(client, world["partner"])
     html = client.get("/partners/planner?date=2027-03-17").text
-    assert "<caption>Evenementen per dag in maart 2027" in html
+    assert '<h2 id="period-title">maart 2027</h2>' in html
     fifth = cell(html, "2027-03-05")
-    assert (
-        "3 evenementen" in fifth
-        # "Concert" and "CONCERTS" are one canonical category, counted once, labelled in nl
-        and "<li>Concert, pop en jazz: 2</li>" in fifth
-        and "<li>Lezing: 1</li>" in fifth
-    )
-    assert "<li>studenten: 1</li>" in fifth
-    assert "has-clash" in fifth and "Botsing: Concert, pop en jazz in Leiden" in fifth
-    assert "Delft" not in fifth  # the Delft lecture clashes with nothing
-    sixth = cell(html, "2027-03-06")
-    assert "1 evenement<" in sixth and "gezinnen: 1" in sixth and "has-clash" not in sixth
+    # the first three titles of the day; the two Leiden concerts clash, named, in words
+    assert fifth.count('<li class="rp-item') == 3
+    assert "Botsing (sterk): Concert, pop en jazz in Leiden" in fifth
+    assert "Delft" not in fifth.split("Botsing")[1]  # the Delft lecture clashes with nothing
     twelfth = cell(html, "2027-03-12")
-    # the embargoed concert counts, is marked, and clashes with the public one in Leiden
-    assert "3 evenementen" in twelfth and "1 niet openbaar" in twelfth
-    assert "Botsing: Concert, pop en jazz in Leiden" in twelfth and "Den Haag" not in twelfth
-    assert SECRET not in twelfth  # the month shows counts, not titles
-    assert "Thema: Lente in Leiden" in twelfth and "Thema: Lente in Leiden" not in cell(
-        html, "2027-03-09"
-    )
-    assert "Thema: Lente in Leiden" in cell(html, "2027-03-20")
+    # the embargoed concert shows by title, marked, and clashes with the public one in Leiden
+    assert SECRET in twelfth and "embargo tot 1 jun 2027 09:00" in twelfth
+    assert "Botsing (sterk): Concert, pop en jazz in Leiden" in twelfth
+    assert re.search(r"botst met [^<]*Orgelavond", twelfth)
+    # the theme is a band across its days, never a badge in each cell
+    assert "Thema: Lente in Leiden" not in twelfth
+    assert band_titles(html).count("Thema: Lente in Leiden") == 2  # 10-20 March: two week rows
     assert "waarvan 1 nog niet openbaar" in html
     assert (
         'href="/partners/planner?date=2027-02-01"' in html
         and 'href="/partners/planner?date=2027-04-01"' in html
     )
     english = client.get("/partners/planner?date=2027-03-01&lang=en").text
-    assert (
-        "Clash: Concert, pop and jazz in Leiden" in cell(english, "2027-03-05")
-        and "students: 1" in english
-    )
-    assert "Theme: Spring in Leiden" in cell(english, "2027-03-12")
+    assert "Clash (strong): Concert, pop and jazz in Leiden" in cell(english, "2027-03-05")
+    assert "Theme: Spring in Leiden" in band_titles(english)
 
 
 def test_planner_week_lists_embargoed_events_marked_and_filters_narrow(world: dict) -> None:
@@ -417,16 +413,14 @@ def test_planner_week_lists_embargoed_events_marked_and_filters_narrow(world: di
     assert SECRET in day and "embargo tot 1 jun 2027 09:00" in day
     assert f'href="/events/{world["secret_id"]}"' not in day  # no public page to link to
     assert re.search(r'<a href="/events/\w+">Orgelavond</a>', day)
-    assert day.count("badge-clash") == 2
+    assert day.count("rp-badge-clash") == 2
     delft = client.get("/partners/planner?date=2027-03-01&city=Delft").text
-    assert "1 evenement<" in cell(delft, "2027-03-05") and "<li>Lezing: 1</li>" in cell(
-        delft, "2027-03-05"
-    )
-    assert "has-clash" not in delft
+    assert cell(delft, "2027-03-05").count('<li class="rp-item') == 1
+    assert "rp-has-clash" not in delft
     concerts = client.get(
         "/partners/planner?date=2027-03-01&category=concert&audience=students"
     ).text
-    assert "1 evenement<" in cell(concerts, "2027-03-05") and "2 evenementen" not in concerts
+    assert cell(concerts, "2027-03-05").count('<li class="rp-item') == 1
     assert client.get("/partners/planner?date=2027-13-01").status_code == 400
     assert client.get("/partners/planner?view=year").status_code == 400
 
@@ -438,24 +432,24 @@ def test_planner_exports_as_csv_and_ics_with_embargoes(world: dict) -> None:
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert response.headers["content-disposition"] == 'attachment; filename="planner-2027-03.csv"'
     assert response.headers["cache-control"] == "private, no-store"
-    reader = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    reader = csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
     header, *rows = list(reader)
-    assert header == ["date", "start", "end", "title", "venue", "city", "categories", "audience",
-                      "visibility", "embargo_until", "url"]  # fmt: skip
-    by_title = {row[3]: dict(zip(header, row, strict=True)) for row in rows}
+    assert header == ["datum", "begintijd", "einddatum", "eindtijd", "titel", "locatie", "plaats",
+                      "categorieën", "publiek", "zichtbaarheid", "embargo tot", "link"]  # fmt: skip
+    by_title = {row[4]: dict(zip(header, row, strict=True)) for row in rows}
     assert len(rows) == 8 and "Lezing: Leiden in de Gouden Eeuw" not in by_title  # that is February
     secret = by_title[SECRET]
-    assert (
-        secret["visibility"] == "embargo" and secret["embargo_until"] == "2027-06-01T09:00:00+02:00"
-    )
-    assert secret["start"] == "2027-03-12T20:15:00+01:00" and secret["date"] == "2027-03-12"
-    assert by_title["Concert voor studenten"]["audience"] == "students"
+    assert secret["zichtbaarheid"] == "embargo" and secret["embargo tot"] == "2027-06-01 09:00"
+    assert secret["begintijd"] == "20:15" and secret["datum"] == "2027-03-12"
+    assert secret["eindtijd"] == "22:00"
+    assert by_title["Concert voor studenten"]["publiek"] == "studenten"
     assert '\'=HYPERLINK("http://x")' in by_title  # a spreadsheet will not run it
-    week = client.get("/partners/planner.csv?view=week&date=2027-03-03&city=Leiden")
+    week = client.get("/partners/planner.csv?view=week&date=2027-03-03&city=Leiden&lang=en")
     assert 'filename="planner-2027-W09.csv"' in week.headers["content-disposition"]
-    assert {
-        row[5] for row in list(csv.reader(io.StringIO(week.content.decode("utf-8-sig"))))[1:]
-    } == {"Leiden"}
+    english = list(csv.reader(io.StringIO(week.content.decode("utf-8-sig")), delimiter=";"))
+    assert english[0][:2] == ["date", "start time"] and {row[6] for row in english[1:]} == {
+        "Leiden"
+    }
     ics_response = client.get("/partners/planner.ics?date=2027-03-01")
     assert ics_response.status_code == 200 and ics_response.headers["content-type"].startswith(
         "text/calendar"
@@ -476,6 +470,7 @@ def test_clash_check_ranks_competitors_embargoes_included(world: dict) -> None:
     rows = re.findall(r'<th scope="row"><span>([^<]+)</span>', table)
     assert set(rows[:2]) == {"Orgelavond", SECRET} and rows[2] == "Residentie Orkest"
     assert "tegelijk; dezelfde avond; ook in Leiden; ook Concert" in table
+    assert '<span class="rp-level rp-level-strong">sterk</span>' in table
     assert "embargo tot" in table
     whole_day = client.get("/partners/planner?check_date=2027-03-06").text
     assert "Familiemiddag schilderen" in whole_day
@@ -522,9 +517,16 @@ def test_merge_from_the_review_queue_is_applied_and_audited(world: dict) -> None
     first, second = _pair(store)
     store.close()
     page = client.get("/partners/review")
-    assert page.status_code == 200 and "Paar 1, score 0.80" in page.text
+    assert page.status_code == 200 and "Paar 1: waarschijnlijk hetzelfde evenement" in page.text
     assert first in page.text and second in page.text and "Uit in Leiden" in page.text
-    assert "starts 15 min earlier in a secondary source" in page.text
+    assert (
+        "overeenkomst 80%" in page.text and "begint 15 min eerder bij een tweede bron" in page.text
+    )
+    # side by side: the start differs (marked), the venue does not
+    assert re.search(r'<tr class="rp-row-start rp-differs">\s*<th scope="row">Begin '
+                     r'<span class="rp-diff-mark">verschilt</span>', page.text)  # fmt: skip
+    english = client.get("/partners/review?lang=en").text
+    assert "Pair 1: probably the same event" in english and "starts 15 min earlier" in english
     response = client.post("/partners/review/merge", data={"csrf": csrf, "a": first, "b": second},
                            follow_redirects=False)  # fmt: skip
     assert response.status_code == 303

@@ -10,6 +10,8 @@ database named by ``--db`` or ``AGENDA_DB``) is refused with one line and exit s
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -32,6 +34,28 @@ def demo_home() -> Path:
         if os.access(folder, os.W_OK):
             return folder
     return Path(tempfile.mkdtemp(prefix="regio-agenda-"))
+
+
+def agenda_command() -> str:
+    """How to run ``agenda`` as this process was run (``.venv/bin/agenda``), for commands
+    people copy."""
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if program is not None and program.name == "agenda" and program.exists():
+        return shlex.quote(str(program))
+    found = shutil.which("agenda")
+    return shlex.quote(found) if found else f"{shlex.quote(sys.executable)} -m agenda.cli"
+
+
+def key_commands(db: Path) -> list[str]:
+    """The exact commands that make a partner's and a coordinator's key for this database."""
+    agenda, target = agenda_command(), shlex.quote(str(db.resolve()))
+    return [
+        "\nMake a key to sign in on /partners (the key is the last line printed):",
+        f"  partner:     {agenda} partner add 'Jouw naam' --institution lakenhal "
+        f"--role partner --db {target}",
+        f"  coordinator: {agenda} partner add 'Coordinator regio' --institution themajaar "
+        f"--role coordinator --db {target}",
+    ]
 
 
 def _fresh_database(db: Path) -> None:
@@ -70,6 +94,7 @@ def demo_command(db: str | None, folder: str | None, port: int, no_serve: bool) 
     through the real fetch path into a fresh demo database, and serves the agenda with
     scheduled imports. Stop with Ctrl-C.
     """
+    from agenda.cli.demo_coordination import add_coordination
     from agenda.cli.main import import_all
     from agenda.config import load_sources
     from agenda.demo.region import write_region
@@ -96,10 +121,15 @@ def demo_command(db: str | None, folder: str | None, port: int, no_serve: bool) 
             pictures = default_images_dir(str(db_path))
             import_all(store, sources, images_dir=pictures, budget=PictureBudget(spacing=0.0))
             add_demo_theme(store, now_utc())
+            made = add_coordination(store, sources, region, sources_server.url, now_utc())
             events = store.count("events")
         finally:
             store.close()
         say(f"\n{events} events from {len(sources)} sources in {db_path.resolve()}")
+        say(f"For the partner pages: {made['holds']} holds by two partners, an embargoed "
+            f"premiere, a conflict and {made['refused']} held-back import.")  # fmt: skip
+        for line in key_commands(db_path):
+            say(line)
         if sock is None:
             return
         _serve_demo(str(db_path), str(config), host, sock)
@@ -122,8 +152,7 @@ def _serve_demo(db: str, config: str, host: str, sock: object) -> None:
     say(f"Feeds:               {base}/subscribe  ({base}/feeds/agenda.ics)")
     say(f"Widget configurator: {base}/widgets")
     say(f"Source health:       {base}/sources")
-    say(f"Partner planner:     {base}/partners")
-    say(f"  (get a key with: agenda partner add NAME --institution lakenhal --db {db})")
+    say(f"Partner planner:     {base}/partners  (sign in with a key made as above)")
     say(f"API:                 {base}/api/events  (OpenAPI: {base}/schema)")
     say("Stop with Ctrl-C.")
     logs.configure()

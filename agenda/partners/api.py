@@ -26,6 +26,7 @@ from agenda.model import Listing, SourceConfig, is_public
 from agenda.normalize import KNOWN_CITIES, normalize_city
 from agenda.partners.accounts import Partner, audit
 from agenda.partners.auth import partner_guard, require_partner
+from agenda.partners.holds import release_hold
 from agenda.sanitize import DESCRIPTION_LIMIT, clean_description_cut, clean_title
 from agenda.store.query import list_events
 from agenda.sync.ingest import erase_listing, put_listing, withdraw_listing
@@ -36,7 +37,7 @@ from agenda.web.views import event_out
 _FIELDS = ("title", "start", "end", "all_day", "venue", "city", "url", "description",
            "categories", "visibility", "embargo_until", "external_id", "title_nl", "title_en",
            "description_nl", "description_en", "audience", "price", "ticket_url",
-           "accessible", "image")  # fmt: skip
+           "accessible", "image", "from_hold")  # fmt: skip
 TEXT_LANGUAGES = ("nl", "en")
 # A picture uploaded through the partner pages: stored by ``agenda.partners.pictures``.
 UPLOADED_IMAGE = re.compile(r"^/images/[0-9a-f]{32}-1200\.jpg$")
@@ -288,8 +289,14 @@ async def submit(request: Request[Any, Any, Any]) -> Response[Any]:
     partner = require_partner(request)
     body = await _json_body(request)
     warnings: list[str] = []
+    from_hold = body.get("from_hold") if isinstance(body, dict) else None
+    if from_hold is not None and (not isinstance(from_hold, int) or isinstance(from_hold, bool)):
+        raise InvalidSubmissionError([{"field": "from_hold", "message": "must be a hold id"}])
     listing = listing_from(body, partner, None, warnings)
     event_id = await _store(runtime, partner, partner, listing, "event.create", body)
+    if from_hold is not None:
+        await write(runtime, lambda: release_hold(runtime.stores.get(), partner, from_hold,
+                                                  event_id, runtime.clock()))  # fmt: skip
     answer = {"id": listing.external_id, "event": event_id, "listing": listing.key,
               "conflicts": await _conflicts(runtime, event_id, listing.key)}  # fmt: skip
     return Response(

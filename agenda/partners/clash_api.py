@@ -13,25 +13,29 @@ import msgspec
 from litestar import Request, Response, get
 
 from agenda.errors import InvalidFilterError
-from agenda.filters import parse_filters
 from agenda.partners.api import day_field, moment_field
 from agenda.partners.auth import optional_partner
-from agenda.partners.clashes import Plan, plan_window, rank_clashes
-from agenda.store.query import list_events
+from agenda.partners.clashes import Plan, clash_level, rank_clashes
+from agenda.partners.holds import live_holds, plan_competitors
+from agenda.timeutil import AMSTERDAM
 from agenda.web.runtime import Runtime
 from agenda.web.views import EventOut, event_out
 
 
 class ClashOut(msgspec.Struct, frozen=True):
     score: float
+    level: str  # strong | moderate | light
     reasons: list[str]
     event: EventOut
+    hold: dict[str, Any] | None = None  # a partner's pencilled-in date, not an event yet
 
 
 @get("/api/clashes", summary="What competes with a planned event (partners also see embargoes)")
 async def clashes(request: Request[Any, Any, Any]) -> Response[Any]:
     """``start`` (a moment with offset, or a day), optional ``end``, ``city``, ``category``,
-    ``audience``, ``limit``. With a partner key the answer includes embargoed plans."""
+    ``audience``, ``limit``. Each clash has a ``score``, its ``level`` in words (``strong``,
+    ``moderate``, ``light``) and its reasons. With a partner key the answer includes
+    embargoed plans and partners' holds (``hold`` set, ``event.id`` ``hold-ID``)."""
     runtime: Runtime = request.app.state.runtime
     partner = optional_partner(request)
     params = request.query_params
@@ -53,15 +57,18 @@ async def clashes(request: Request[Any, Any, Any]) -> Response[Any]:
     audience = params.get("audience")
     plan = Plan(start=plan_start, day=plan_day, end=plan_end, city=params.get("city"),
                 category=params.get("category"), audience=audience)  # fmt: skip
-    first, last = plan_window(plan)
-    filters = parse_filters({"from": first.isoformat(), "to": last.isoformat()}, first)
+    today = runtime.clock().astimezone(AMSTERDAM).date()
 
     def work() -> list[ClashOut]:
-        events = list_events(runtime.stores.get(), filters, private=partner is not None)
+        store = runtime.stores.get()
+        events = plan_competitors(store, plan, today, private=partner is not None)
+        holds = {f"hold-{h.id}": h for h in live_holds(store, today)} if partner else {}
         return [
-            ClashOut(score=c.score, reasons=list(c.reasons), event=event_out(c.event))
+            ClashOut(score=c.score, level=clash_level(c.score), reasons=list(c.reasons),
+                     event=event_out(c.event),
+                     hold=holds[c.event.id].as_json() if c.event.id in holds else None)
             for c in rank_clashes(plan, events, int(limit))
-        ]
+        ]  # fmt: skip
 
     found = await anyio.to_thread.run_sync(work)
     headers = {"Cache-Control": "private, no-store" if partner else "public, max-age=60"}

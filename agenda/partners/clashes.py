@@ -21,6 +21,12 @@ from agenda.vocabulary import canonical
 
 EVENING = time(17, 0)
 DEFAULT_LENGTH = timedelta(hours=2)
+# A score from these up is a strong or moderate clash; below, a light one. The same
+# evening in the same city and category scores 9; the same day elsewhere 2; a running
+# exhibition in the same city 2.5.
+STRONG = 7.0
+MODERATE = 4.0
+LEVELS = ("strong", "moderate", "light")
 
 
 class Plan(msgspec.Struct, frozen=True, kw_only=True):
@@ -99,6 +105,13 @@ def clash_score(plan: Plan, event: Event) -> Clash | None:
     if event.withdrawn or event.status == "cancelled":
         return None
     return Clash(event=event, score=round(score, 2), reasons=tuple(reasons))
+
+
+def clash_level(score: float) -> str:
+    """``strong``, ``moderate`` or ``light``: how people read a clash score."""
+    if score >= STRONG:
+        return "strong"
+    return "moderate" if score >= MODERATE else "light"
 
 
 def rank_clashes(plan: Plan, events: Iterable[Event], limit: int = 20) -> list[Clash]:

@@ -8,6 +8,7 @@ page logic of its own. Who owns what:
   and ``require_session``, the gate every other partner page passes first;
 - ``agenda.partners.planner_pages``: /partners/planner and its CSV and iCalendar exports (their
   data from ``agenda.partners.planner_data`` and ``agenda.partners.planner_days``);
+- ``agenda.partners.holds_pages``: /partners/holds, dates partners pencil in;
 - ``agenda.partners.review_pages``: the coordinators' review queue and its actions;
 - ``agenda.partners.event_pages``: "My events", the event form, withdraw and delete;
 - ``agenda.partners.coordinator_pages``: partner accounts, themes and the audit log;
@@ -20,6 +21,7 @@ from litestar import Router
 
 from agenda.partners.coordinator_pages import ROUTES as COORDINATOR_ROUTES
 from agenda.partners.event_pages import ROUTES as EVENT_ROUTES
+from agenda.partners.holds_pages import PAGE_ROUTES as HOLD_PAGE_ROUTES
 from agenda.partners.planner_pages import ROUTES as PLANNER_ROUTES
 from agenda.partners.review_pages import ROUTES as REVIEW_ROUTES
 from agenda.partners.session import ROUTES as SESSION_ROUTES
@@ -30,6 +32,7 @@ PARTNER_PAGES = Router(
     route_handlers=[
         *SESSION_ROUTES,
         *PLANNER_ROUTES,
+        *HOLD_PAGE_ROUTES,
         *REVIEW_ROUTES,
         *SOURCES_ROUTES,
         *EVENT_ROUTES,

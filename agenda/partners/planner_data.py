@@ -2,7 +2,7 @@
 
 Pure helpers (no web framework, no store): the month or week a partner looks at and its
 neighbours, the Amsterdam days an event takes place on, what partners must know before
-they announce a hidden event (embargo, partners only), the selection as CSV, and the
+they announce a hidden event (embargo, partners only), and the
 clash check's plan and rows in the page's language. What one day of the planner shows
 is ``agenda.partners.planner_days``; the pages that use all this are
 ``agenda.partners.planner_pages``.
@@ -11,8 +11,6 @@ This module must not import Litestar, query the store, or know about sessions.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
@@ -24,15 +22,12 @@ from babel.dates import format_date, format_datetime
 from agenda.errors import InvalidFilterError
 from agenda.filters import parse_day
 from agenda.model import Event
-from agenda.partners.clashes import Clash, Plan
+from agenda.partners.clashes import Clash, Plan, clash_level
 from agenda.timeutil import AMSTERDAM, to_local
 from agenda.web.i18n import labels
 from agenda.web.page_data import event_item
 from feeds.labels import short_day
 
-CSV_HEADER = ("date", "start", "end", "title", "venue", "city", "categories", "audience",
-              "visibility", "embargo_until", "url")  # fmt: skip
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -130,44 +125,6 @@ def visibility_note(event: Event, lang: str) -> str:
     return t["pp_partners_only"]
 
 
-# --- exports --------------------------------------------------------------------------------
-
-
-def _cell(text: str | None) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    text = text or ""
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
-def _moment(moment: datetime | None, day: date | None) -> str:
-    if moment is not None:
-        return to_local(moment).isoformat()
-    return day.isoformat() if day is not None else ""
-
-
-def planner_csv(events: Sequence[Event]) -> bytes:
-    """The selection as CSV (UTF-8 with a BOM, so spreadsheets read accents right)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for event in events:
-        first, _ = day_range(event)
-        writer.writerow([
-            first.isoformat(),
-            _moment(event.start, event.start_date),
-            _moment(event.end, event.end_date),
-            _cell(event.title),
-            _cell(event.venue.name if event.venue else ""),
-            _cell(event.city),
-            _cell("; ".join(event.categories)),
-            "; ".join(event.audience),
-            event.visibility,
-            to_local(event.embargo_until).isoformat() if event.embargo_until else "",
-            _cell(event.url),
-        ])  # fmt: skip
-    return ("\ufeff" + out.getvalue()).encode()
-
-
 # --- the clash check ------------------------------------------------------------------------
 
 
@@ -212,13 +169,23 @@ def reason_text(reason: str, lang: str) -> str:
     return reason
 
 
-def clash_rows(clashes: Sequence[Clash], lang: str) -> list[dict[str, Any]]:
+def clash_rows(
+    clashes: Sequence[Clash], lang: str, holds: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The clash check's rows: each competitor with its level in words (``sterk``,
+    ``matig``, ``licht``) and its reasons; a hold (``holds``: id -> whose) is marked."""
+    t = labels(lang)
     rows = []
     for found in clashes:
         item = event_item(found.event, lang)
-        item.update(score=f"{found.score:g}", public=found.event.visibility == "public",
-                    hidden=visibility_note(found.event, lang),
-                    reasons=[reason_text(r, lang) for r in found.reasons],
+        level = clash_level(found.score)
+        hold = (holds or {}).get(found.event.id, "")
+        item.update(level=level, level_text=t[f"pp_level_{level}"],
+                    public=found.event.visibility == "public" and not hold,
+                    hidden="" if hold else visibility_note(found.event, lang),
+                    reasons=[reason_text(r, lang) for r in found.reasons], hold=hold,
                     day=short_day(day_range(found.event)[0], lang))  # fmt: skip
+        if hold:
+            item["venue"] = ""
         rows.append(item)
     return rows

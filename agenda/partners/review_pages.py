@@ -12,6 +12,7 @@ than through ``agenda.dedup.decisions`` and ``agenda.partners.imports.run_import
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from litestar.response import Redirect
 from agenda.dedup import decisions as decide
 from agenda.errors import AgendaError, NotFoundError, SourceBusyError
 from agenda.model import Listing
+from agenda.normalize import fold
 from agenda.partners.accounts import audit
 from agenda.partners.imports import run_import
 from agenda.partners.session import (
@@ -33,9 +35,10 @@ from agenda.partners.session import (
 )
 from agenda.store.database import Store
 from agenda.timeutil import to_local
-from agenda.web.i18n import labels
+from agenda.web.i18n import city_name, labels
 from agenda.web.pages import Page
 from agenda.web.runtime import Runtime
+from feeds.base import plain_text
 from feeds.labels import clock, short_day
 
 REVIEW_SHOWN = 50
@@ -49,6 +52,83 @@ def _listing_when(listing: Listing, lang: str) -> str:
         return f"{short_day(to_local(listing.start).date(), lang)} {clock(listing.start, lang)}"
     assert listing.start_date is not None
     return f"{short_day(listing.start_date, lang)} ({labels(lang)['all_day']})"
+
+
+_REASONS_NL = [
+    (re.compile(r"^same date range$"), "dezelfde periode"),
+    (re.compile(r"^date ranges share a first or last day$"),
+     "de periodes beginnen of eindigen op dezelfde dag"),
+    (re.compile(r"^overlapping date ranges$"), "de periodes overlappen"),
+    (re.compile(r"^one-day listing on the first day of a span$"),
+     "een eendaagse vermelding op de eerste dag van een periode"),
+    (re.compile(r"^same start$"), "zelfde begintijd"),
+    (re.compile(r"^starts (?P<n>\d+) min earlier in a secondary source$"),
+     "begint {n} min eerder bij een tweede bron"),
+    (re.compile(r"^same day$"), "dezelfde dag"),
+    (re.compile(r"^a timed listing on an all-day listing's day$"),
+     "een vermelding met tijd op de dag van een hele-dagvermelding"),
+    (re.compile(r"^same venue$"), "dezelfde locatie"),
+    (re.compile(r"^same street address$"), "hetzelfde adres"),
+    (re.compile(r"^venue unknown on one side$"), "locatie aan één kant onbekend"),
+    (re.compile(r"^different venue names (?P<n>\d+) m apart$"),
+     "andere locatienaam, {n} m uit elkaar"),
+    (re.compile(r"^different venue names, same postcode$"), "andere locatienaam, zelfde postcode"),
+    (re.compile(r"^different venue names, no location to compare$"),
+     "andere locatienaam, geen plek om te vergelijken"),
+]  # fmt: skip
+_TITLE_SCORE = re.compile(r"^title (?P<x>[01](?:\.\d+)?)$")
+
+
+def reason_words(reason: str, lang: str) -> str:
+    """A matching reason (``agenda.dedup.matching``, English) in words in ``lang``."""
+    if found := _TITLE_SCORE.match(reason):
+        return labels(lang)["rv_title_alike"].format(p=round(float(found["x"]) * 100))
+    if lang == "en":
+        return reason
+    for pattern, dutch in _REASONS_NL:
+        if hit := pattern.match(reason):
+            return dutch.format(**hit.groupdict())
+    return reason
+
+
+def verdict(score: float, lang: str) -> str:
+    """A grey-zone score in words: probably, possibly, or a doubtful case."""
+    key = (
+        "rv_verdict_high"
+        if score >= 0.8
+        else "rv_verdict_mid"
+        if score >= 0.7
+        else "rv_verdict_low"
+    )
+    return labels(lang)[key]
+
+
+def _excerpt(text: str | None, limit: int = 200) -> str:
+    plain = " ".join(plain_text(text or "").split())
+    return plain if len(plain) <= limit else plain[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def compare_listings(
+    a: Listing, b: Listing, source_names: Mapping[str, str], lang: str
+) -> list[dict[str, Any]]:
+    """Two listings field by field (title, start, venue, city, source, url, description
+    excerpt), each row marked where they differ."""
+    t = labels(lang)
+    rows = []
+    fields = [
+        ("title", a.title, b.title),
+        ("start", _listing_when(a, lang), _listing_when(b, lang)),
+        ("venue", a.venue_name or "", b.venue_name or ""),
+        ("city", city_name(a.city, lang), city_name(b.city, lang)),
+        ("source", source_names.get(a.source_id, a.source_id),
+         source_names.get(b.source_id, b.source_id)),
+        ("url", a.url or "", b.url or ""),
+        ("description", _excerpt(a.description), _excerpt(b.description)),
+    ]  # fmt: skip
+    for name, left, right in fields:
+        rows.append({"field": name, "label": t[f"pp_field_{name}"], "left": left,
+                     "right": right, "differs": fold(left) != fold(right)})  # fmt: skip
+    return rows
 
 
 def _review_listing(
@@ -83,7 +163,14 @@ def review_rows(
             keys = [k for k in members.get(str(event_id), [key]) if k in listings]
             side = [_review_listing(k, listings[k][0], k == key, source_names, lang) for k in keys]
             sides.append({"event": event_id, "key": key, "listings": side})
-        rows.append({"score": f"{score:.2f}", "reasons": list(reasons), "sides": sides})
+        compare = (
+            compare_listings(listings[a][0], listings[b][0], source_names, lang)
+            if a in listings and b in listings else []
+        )  # fmt: skip
+        rows.append({"score": f"{score:.2f}", "percent": round(score * 100),
+                     "verdict": verdict(score, lang),
+                     "reasons": [reason_words(r, lang) for r in reasons], "sides": sides,
+                     "compare": compare})  # fmt: skip
     return rows
 
 
@@ -106,20 +193,31 @@ def _review(page: Page, viewer: Viewer) -> bytes:
         for r in sources if r["outcome"] == "refused"
     ]  # fmt: skip
     done = page.params.get("done", "")
-    disagreements = [
-        {"event": event_id, "field": page.t[f"pp_field_{c.field}"], "ours": c.ours,
-         "theirs": c.theirs, "partner": names.get(c.partner_key.split(":")[0],
-                                                  c.partner_key.split(":")[0]),
-         "other": names.get(c.other_key.split(":")[0], c.other_key.split(":")[0]),
-         "listing": c.partner_key}
-        for event_id, found in decide.event_conflicts(store).items()
-        for c in found
-    ]  # fmt: skip
+    found_conflicts = decide.event_conflicts(store)
+    keys = {k for found in found_conflicts.values() for c in found
+            for k in (c.partner_key, c.other_key)}  # fmt: skip
+    sides = store.listings(keys)
+    disagreements = []
+    for event_id, found in found_conflicts.items():
+        for c in found:
+            partner = c.partner_key.split(":")[0]
+            other = c.other_key.split(":")[0]
+            compare = (
+                compare_listings(sides[c.partner_key][0], sides[c.other_key][0], names, page.lang)
+                if c.partner_key in sides and c.other_key in sides else []
+            )  # fmt: skip
+            disagreements.append({
+                "event": event_id, "field": page.t[f"pp_field_{c.field}"], "ours": c.ours,
+                "theirs": c.theirs, "partner": names.get(partner, partner),
+                "other": names.get(other, other), "listing": c.partner_key,
+                "compare": compare,
+            })  # fmt: skip
     return page.render(
         "review.html",
         conflicts=disagreements,
         **viewer_context(page, viewer),
         section="review",
+        stylesheet="planner.css",
         pairs=review_rows(shown, memberships, members, listings, names, page.lang),
         more=max(0, len(pairs) - REVIEW_SHOWN),
         held=held,

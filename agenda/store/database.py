@@ -3,7 +3,8 @@
 ``Store`` combines the tables, one module per concern: ``events`` (events, venues,
 themes), ``listings`` (sources, listings, memberships, decisions, review), ``runs``
 (import runs and problems), ``accounts`` (partners and the audit trail), ``locks``
-(leases and the data generation) and ``pictures`` (what each source image URL gave).
+(leases and the data generation), ``pictures`` (what each source image URL gave) and
+``holds`` (dates partners pencilled in).
 Callers group writes with ``with store.transaction():``;
 everything inside commits together or not at all. ``with Store.opened(path) as store:``
 closes the connection however the block ends. Rows cross this boundary as msgspec Structs
@@ -24,6 +25,7 @@ from agenda.errors import StoreError
 from agenda.store.accounts import AccountsTable
 from agenda.store.base import PUBLIC, EventRow, ListingRow
 from agenda.store.events import EventsTable
+from agenda.store.holds import HoldsTable
 from agenda.store.listings import ListingsTable
 from agenda.store.locks import LocksTable
 from agenda.store.migrations import MIGRATIONS
@@ -95,7 +97,9 @@ def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
     return conn
 
 
-class Store(EventsTable, ListingsTable, RunsTable, AccountsTable, LocksTable, PicturesTable):
+class Store(
+    EventsTable, ListingsTable, RunsTable, AccountsTable, LocksTable, PicturesTable, HoldsTable
+):
     """A Regio-agenda database. Open with ``Store.open(path)`` or ``Store.opened(path)``."""
 
     @classmethod

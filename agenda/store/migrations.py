@@ -163,4 +163,15 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX events_venue ON events(venue_id, visibility, start_utc, id, end_utc)",
         "ANALYZE",
     ],
+    # 13: holds: a partner pencils in a date ("we plan a premiere here") that every partner
+    # sees in the planner and the clash radar counts, until it expires, becomes an event
+    # or its owner removes it
+    [
+        """CREATE TABLE holds (
+            id INTEGER PRIMARY KEY, partner_id INTEGER NOT NULL, institution TEXT NOT NULL,
+            partner TEXT NOT NULL, day TEXT NOT NULL, time TEXT, category TEXT NOT NULL,
+            city TEXT NOT NULL, audience TEXT, title TEXT, expires TEXT NOT NULL,
+            created TEXT NOT NULL, removed TEXT, removed_reason TEXT)""",
+        "CREATE INDEX holds_day ON holds(removed, expires, day)",
+    ],
 ]

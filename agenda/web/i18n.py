@@ -590,10 +590,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "pp_planner_title": ("Planning", "Planner"),
     "pp_planner_intro": (
-        "De hele regio per dag, ook de evenementen onder embargo en die alleen voor partners "
-        "zijn. Zo zie je botsingen voordat je iets aankondigt.",
-        "The whole region day by day, embargoed and partner-only events included, so you "
-        "spot clashes before you announce anything.",
+        "Het programma van de hele regio per dag, ook de evenementen onder embargo, die alleen "
+        "voor partners zijn en de opties die partners namen. Tentoonstellingen en thema's "
+        "lopen als balk over hun dagen. Zo zie je botsingen voordat je iets aankondigt.",
+        "The whole region's programme day by day, embargoed and partner-only events and the "
+        "holds partners made included. Exhibitions and themes run as bars across their days. "
+        "So you spot clashes before you announce anything.",
     ),
     "pp_filters": ("Filters", "Filters"),
     "pp_apply": ("Toon", "Show"),
@@ -641,7 +643,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "The selection above (this period with its filters), embargoes included. Share it "
         "with partners only.",
     ),
-    "pp_export_csv": ("Download als CSV (spreadsheet)", "Download as CSV (spreadsheet)"),
+    "pp_export_csv": ("CSV voor Excel (met ;)", "CSV for Dutch Excel (with ;)"),
     "pp_export_ics": ("Download als iCalendar (.ics)", "Download as iCalendar (.ics)"),
     "pp_ics_title": (
         "Regio-agenda planning (vertrouwelijk)",
@@ -813,6 +815,149 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "held back: looks suspicious, waiting for the source to recover or a coordinator to "
         "confirm",
     ),
+    # planner: titles, bands, levels, holds and exports (agenda.partners.planner_*)
+    "pp_nav_holds": ("Opties", "Holds"),
+    "pp_untimed": ("Opties zonder tijd", "Holds without a time"),
+    "pp_more": ("+{n} meer", "+{n} more"),
+    "pp_more_bands": ("+{n} meer die deze week lopen", "+{n} more running this week"),
+    "pp_bands_label": ("Loopt meerdere dagen", "Running for several days"),
+    "pp_key_span": ("tentoonstelling of meerdaags", "exhibition or multi-day"),
+    "pp_level_strong": ("sterk", "strong"),
+    "pp_level_moderate": ("matig", "moderate"),
+    "pp_level_light": ("licht", "light"),
+    "pp_clash_level": (
+        "Botsing ({level}): {category} in {city}",
+        "Clash ({level}): {category} in {city}",
+    ),
+    "pp_clash_with": ("botst met {titles}", "clashes with {titles}"),
+    "pp_col_level": ("Botsing", "Clash"),
+    "pp_hold_count": ("Daarnaast {n} optie(s) van partners.", "Also {n} hold(s) by partners."),
+    "pp_check_hold_link": (
+        "Zelf een datum vastleggen? Neem een optie.",
+        "Pencil in a date yourself? Make a hold.",
+    ),
+    "pp_export_xlsx": ("Excel (.xlsx), per thema een tabblad", "Excel (.xlsx), a sheet per theme"),
+    "pp_export_programme": ("Programma om te printen (A4)", "Printable programme (A4)"),
+    "pp_export_email": (
+        "Programma voor een nieuwsbrief (HTML)",
+        "Programme for a newsletter (HTML)",
+    ),
+    "pp_export_rfc": ("CSV met komma's (RFC 4180)", "CSV with commas (RFC 4180)"),
+    "x_public": ("openbaar", "public"),
+    "x_embargo": ("embargo", "embargo"),
+    "x_col_date": ("datum", "date"),
+    "x_col_start": ("begintijd", "start time"),
+    "x_col_end_date": ("einddatum", "end date"),
+    "x_col_end": ("eindtijd", "end time"),
+    "x_col_title": ("titel", "title"),
+    "x_col_venue": ("locatie", "venue"),
+    "x_col_city": ("plaats", "city"),
+    "x_col_categories": ("categorieën", "categories"),
+    "x_col_audience": ("publiek", "audience"),
+    "x_col_visibility": ("zichtbaarheid", "visibility"),
+    "x_col_embargo_until": ("embargo tot", "embargo until"),
+    "x_col_url": ("link", "link"),
+    "x_hold_day": ("datum", "date"),
+    "x_hold_time": ("tijd", "time"),
+    "x_hold_category": ("categorie", "category"),
+    "x_hold_city": ("plaats", "city"),
+    "x_hold_audience": ("publiek", "audience"),
+    "x_hold_title": ("werktitel", "working title"),
+    "x_hold_partner": ("van", "by"),
+    "x_hold_expires": ("vervalt", "expires"),
+    "hold_sheet": ("Opties", "Holds"),
+    # the programme (print and e-mail)
+    "prog_title": ("Programma {period}", "Programme {period}"),
+    "prog_week": ("Week {n}: {first} – {last}", "Week {n}: {first} – {last}"),
+    "prog_empty": ("Geen evenementen in deze selectie.", "No events in this selection."),
+    "prog_intro": (
+        "Het programma van de selectie in de planning, per week. Druk het af met de printfunctie "
+        "van je browser (A4), of gebruik de versie voor een nieuwsbrief.",
+        "The programme of the planner's selection, by week. Print it with your browser's print "
+        "command (A4), or use the newsletter version.",
+    ),
+    "prog_hidden": (
+        "Let op: {n} evenement(en) hierin zijn nog niet openbaar.",
+        "Note: {n} event(s) in it are not public yet.",
+    ),
+    "prog_back": ("Terug naar de planning", "Back to the planner"),
+    "prog_email_link": ("Versie voor een nieuwsbrief", "Newsletter version"),
+    "prog_more": ("Meer informatie", "More information"),
+    # holds (agenda.partners.holds_pages)
+    "hold_label": ("Optie", "Hold"),
+    "hold_by": ("optie van {who}", "hold by {who}"),
+    "holds_title": ("Opties op data", "Holds on dates"),
+    "holds_intro": (
+        "Neem een optie op een datum voordat er een evenement is: ‘wij plannen hier een "
+        "première’. Alle partners zien je optie in de planning en de botsingscheck telt haar "
+        "mee. Een optie vervalt op haar vervaldatum, wordt een evenement, of je haalt haar weg.",
+        "Pencil in a date before there is an event: ‘we plan a premiere here’. Every partner "
+        "sees your hold in the planner and the clash check counts it. A hold expires on its "
+        "expiry date, becomes an event, or you remove it.",
+    ),
+    "holds_form_title": ("Nieuwe optie", "New hold"),
+    "field_hold_day": ("Datum", "Date"),
+    "field_hold_time": ("Tijd (niet verplicht)", "Time (optional)"),
+    "field_hold_category": ("Categorie", "Category"),
+    "field_hold_city": ("Plaats", "City"),
+    "field_hold_audience": ("Publiek (niet verplicht)", "Audience (optional)"),
+    "field_hold_title": ("Werktitel (niet verplicht)", "Working title (optional)"),
+    "field_hold_expires": ("Vervalt op (niet verplicht)", "Expires on (optional)"),
+    "hold_expires_hint": (
+        "Uiterlijk de datum zelf; leeg laten is de datum zelf.",
+        "At the latest the date itself; left empty, the date itself.",
+    ),
+    "hold_choose": ("Kies…", "Choose…"),
+    "hold_save": ("Optie opslaan", "Save hold"),
+    "holds_mine": ("Jullie opties", "Your holds"),
+    "holds_others": ("Opties van andere partners", "Other partners' holds"),
+    "holds_none": ("Geen opties.", "No holds."),
+    "hold_make_event": ("Maak er een evenement van", "Make it an event"),
+    "hold_remove": ("Weghalen", "Remove"),
+    "hold_expires": ("vervalt {day}", "expires {day}"),
+    "hold_done_created": ("Optie opgeslagen.", "Hold saved."),
+    "hold_done_removed": ("Optie weggehaald.", "Hold removed."),
+    "hold_done_stale": (
+        "Die optie bestaat niet meer of is niet van jullie.",
+        "That hold no longer exists or is not yours.",
+    ),
+    "hold_err_day": ("Kies een datum vanaf vandaag.", "Choose a date from today on."),
+    "hold_err_time": (
+        "Geef de tijd als UU:MM, bijvoorbeeld 20:00.",
+        "Give the time as HH:MM, for example 20:00.",
+    ),
+    "hold_err_category": ("Kies een categorie.", "Choose a category."),
+    "hold_err_city": ("Kies een plaats in de regio.", "Choose a city in the region."),
+    "hold_err_audience": ("Kies een publiek uit de lijst.", "Choose an audience from the list."),
+    "hold_err_title": (
+        "De werktitel kan zo niet worden gebruikt.",
+        "The working title cannot be used like this.",
+    ),
+    "hold_err_expires": (
+        "De vervaldatum ligt tussen vandaag en de datum zelf.",
+        "The expiry date lies between today and the date itself.",
+    ),
+    # the review queue side by side (agenda.partners.review_pages)
+    "rv_verdict_high": ("waarschijnlijk hetzelfde evenement", "probably the same event"),
+    "rv_verdict_mid": ("misschien hetzelfde evenement", "possibly the same event"),
+    "rv_verdict_low": ("twijfelgeval", "a doubtful case"),
+    "rv_pair_heading": ("Paar {n}: {verdict}", "Pair {n}: {verdict}"),
+    "rv_score": ("overeenkomst {p}%", "{p}% alike"),
+    "rv_side_a": ("Links", "Left"),
+    "rv_side_b": ("Rechts", "Right"),
+    "rv_field": ("Veld", "Field"),
+    "rv_differs": ("verschilt", "differs"),
+    "rv_compare_caption": (
+        "{heading}: de twee vermeldingen naast elkaar",
+        "{heading}: the two listings side by side",
+    ),
+    "rv_conflict_heading": ("Tegenstrijdigheid {n}: {field}", "Disagreement {n}: {field}"),
+    "rv_members": ("Vermeldingen in dit evenement", "Listings in this event"),
+    "rv_title_alike": ("titels lijken {p}% op elkaar", "titles {p}% alike"),
+    "pp_field_source": ("Bron", "Source"),
+    "pp_field_url": ("Link", "Link"),
+    "pp_field_description": ("Beschrijving", "Description"),
+    "pp_field_city": ("Plaats", "City"),
 }
 
 _CITIES: dict[str, tuple[str, str]] = {
