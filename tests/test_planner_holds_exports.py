@@ -239,3 +239,26 @@ def test_api_removes_only_its_own_holds(world: dict) -> None:
     assert client.delete(path, headers=bearer(world["theatre"])).json() == {
         "id": made["id"], "removed": True}  # fmt: skip
     assert client.delete(path, headers=bearer(world["theatre"])).status_code == 404
+
+
+def test_the_event_form_starts_from_a_hold_and_ends_it(world: dict) -> None:
+    client = world["client"]
+    hold = {"day": "2027-02-11", "time": "20:30", "category": "theatre", "city": "Leiden",
+            "title": "Voorstelling in optie", "expires": "2027-02-01"}  # fmt: skip
+    made = client.post("/api/partner/holds", json=hold, headers=bearer(world["theatre"]))
+    assert made.status_code == 201, made.text
+    hold_id = made.json()["id"]
+    sign_in(client, world["museum"])  # another institution's hold fills in nothing
+    other = client.get(f"/partners/events/new?from_hold={hold_id}").text
+    assert "Voorstelling in optie" not in other and 'name="from_hold"' not in other
+    csrf = sign_in(client, world["theatre"])
+    form = client.get(f"/partners/events/new?from_hold={hold_id}").text
+    assert 'value="Voorstelling in optie"' in form and 'value="2027-02-11T20:30"' in form
+    assert f'name="from_hold" value="{hold_id}"' in form
+    saved = client.post("/partners/events/new", data={
+        "csrf": csrf, "from_hold": str(hold_id), "title": "Voorstelling in optie",
+        "start": "2027-02-11T20:30", "city": "Leiden", "categories": "theatre",
+        "visibility": "partners"}, follow_redirects=False)  # fmt: skip
+    assert saved.status_code == 303, saved.text[:500]
+    holds = client.get("/api/partner/holds", headers=bearer(world["theatre"])).json()["holds"]
+    assert all(h["id"] != hold_id for h in holds)  # the pencilled-in date became the event

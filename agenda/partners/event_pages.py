@@ -38,6 +38,7 @@ from agenda.partners.api import (
     submission_view,
     write,
 )
+from agenda.partners.holds import Hold, get_hold, release_hold
 from agenda.partners.session import (
     Viewer,
     html_response,
@@ -376,9 +377,39 @@ async def event_new(request: Request[Any, Any, Any]) -> Response[Any]:
     if isinstance(entry, Response):
         return entry
     page = Page(request)
-    if entry[0].partner is None:
+    partner = entry[0].partner
+    if partner is None:
         return message_page(page, 403, page.t["pp_forbidden_title"], page.t["pe_no_institution"])
-    return _form_page(page, entry[0], values=form_values({}))
+    values = form_values({})
+    hold_id = page.params.get("from_hold", "")
+    if hold_id.isdigit():
+        hold = await anyio.to_thread.run_sync(lambda: _own_hold(page, partner, int(hold_id)))
+        if hold is not None:
+            values = {**form_values(hold_body(hold)), "from_hold": str(hold.id)}
+    return _form_page(page, entry[0], values=values)
+
+
+def _own_hold(page: Page, partner: Partner, hold_id: int) -> Hold | None:
+    """The institution's own live hold, or None (another's, expired or removed: no prefill)."""
+    try:
+        hold = get_hold(page.runtime.stores.get(), hold_id)
+    except NotFoundError:
+        return None
+    live = hold.removed is None and hold.expires >= page.today
+    return hold if live and hold.institution == partner.institution else None
+
+
+def hold_body(hold: Hold) -> dict[str, Any]:
+    """What a hold already says about the event it becomes (the form starts from it)."""
+    start = hold.start
+    return {
+        "title": hold.title or "",
+        "start": start.isoformat() if start is not None else hold.day.isoformat(),
+        "all_day": start is None,
+        "city": hold.city,
+        "categories": [hold.category],
+        "audience": [hold.audience] if hold.audience else [],
+    }
 
 
 def _submission(runtime: Runtime, viewer: Viewer, external_id: str) -> Listing:
@@ -481,10 +512,14 @@ async def _save(request: Request[Any, Any, Any], external_id: str | None) -> Res
     else:
         owner = viewer.partner
     body = form_body(form)
+    hold_text = str(form.get("from_hold") or "")
+    hold_id = int(hold_text) if hold_text.isdigit() and current is None else None
     image, picture_problem = await _upload(runtime, form, viewer)
     if image:
         body["image"] = image
     values = form_values(body)
+    if hold_id is not None:
+        values["from_hold"] = str(hold_id)
     errors: list[dict[str, str]] = []
     warnings: list[str] = []
     listing = None
@@ -520,6 +555,8 @@ async def _save(request: Request[Any, Any, Any], external_id: str | None) -> Res
             audit(
                 store, viewer.partner, viewer.name, action, saved.key, now, {**body, "via": "form"}
             )
+        if hold_id is not None:  # the pencilled-in date became this event
+            release_hold(store, owner, hold_id, event_id, now)
         return event_id
 
     await write(runtime, work)
