@@ -47,7 +47,7 @@ from feeds.base import (
     title_in,
 )
 from feeds.ical import google_calendar_subscribe_url, webcal_url
-from feeds.labels import clock, first_day, price_in
+from feeds.labels import clock, first_day, long_day, price_in, short_day, when_text
 
 VENUE_FIELDS = ("id", "name", "city", "address", "postcode", "latitude", "longitude")
 CITY_SLUGS = {"Den Haag": "den-haag", "Leiden": "leiden", "Delft": "delft"}
@@ -69,16 +69,6 @@ def locale_of(lang: str) -> str:
     return LOCALES.get(lang, LOCALES["nl"])
 
 
-def long_day(day: date, lang: str) -> str:
-    """``zondag 6 december 2026`` / ``Sunday 6 December 2026``."""
-    return format_date(day, "EEEE d MMMM y", locale=locale_of(lang))
-
-
-def short_day(day: date, lang: str) -> str:
-    """``zo 6 dec`` / ``Sun 6 Dec``."""
-    return format_date(day, "EEE d MMM", locale=locale_of(lang))
-
-
 def day_month(day: date, lang: str) -> str:
     """``21 feb`` / ``21 Feb``."""
     return format_date(day, "d MMM", locale=locale_of(lang))
@@ -87,26 +77,6 @@ def day_month(day: date, lang: str) -> str:
 def month_name(day: date, lang: str) -> str:
     """``februari 2027`` / ``February 2027``."""
     return format_date(day, "LLLL y", locale=locale_of(lang))
-
-
-def when_text(event: Event, lang: str) -> str:
-    """The event's date and time in words, in Amsterdam time, as the pages write them."""
-    t = labels(lang)
-    if event.start is not None:
-        start = to_local(event.start)
-        text = f"{long_day(start.date(), lang)} {clock(start, lang)}"
-        if event.end is not None:
-            end = to_local(event.end)
-            if end.date() == start.date():
-                text += f"–{clock(end, lang)}"
-            else:
-                text += f" – {long_day(end.date(), lang)} {clock(end, lang)}"
-        return text
-    assert event.start_date is not None
-    text = long_day(event.start_date, lang)
-    if event.end_date is not None and event.end_date != event.start_date:
-        text += " " + t["running_until"].format(day=long_day(event.end_date, lang))
-    return text
 
 
 def page_url(path: str, params: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> str:
