@@ -40,8 +40,12 @@ WITHDRAW_SHARE = 0.20
 WITHDRAW_MIN = 5
 # How far back the slow-drain guard looks: this many runs (since the last confirmation).
 DRAIN_RUNS = 20
-# Listings rebuilt per transaction by a batch import (a few seconds of work at most).
-REBUILD_BATCH = 1000
+# Listings rebuilt per transaction by a batch import. Every slice reclusters the spans
+# (exhibitions reach across days), so slices cost more than they save below this size:
+# a 20,000-listing region rebuilds in about 5 s in one transaction on a 2-core machine
+# (bench/dedup.py), while slices of 1,000 took 40 s and of 5,000 12 s. Larger regions are
+# still cut, so no writer waits behind a whole region's deduplication.
+REBUILD_BATCH = 50_000
 _encoder = msgspec.json.Encoder()
 log = logging.getLogger("agenda.sync.ingest")
 
