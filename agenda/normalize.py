@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -27,12 +28,18 @@ _CITY_ALIASES = {
 KNOWN_CITIES = frozenset(_CITY_ALIASES.values())
 
 
+# Deduplication folds the same titles, venues and words again and again (about ten times
+# per listing): remembered, and ASCII text skips the Unicode decomposition.
+@lru_cache(maxsize=1 << 16)
 def fold(text: str | None) -> str:
     """Lower case, accents removed, punctuation to single spaces."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        stripped = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     stripped = stripped.replace("&", " en ")
     return _NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").strip()
 
