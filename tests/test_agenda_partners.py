@@ -532,3 +532,16 @@ def test_a_never_public_submission_can_be_erased_a_public_one_only_withdrawn(wor
     assert withdrawn.json()["withdrawn"]
     shown = client.get(f"/api/events/{public['event']}").json()
     assert shown["status"] == "cancelled"
+
+
+def test_the_review_queue_names_a_partner_after_its_institution(world: dict) -> None:
+    client = world["client"]
+    lecture = next(e for e in client.get("/api/events").json()["events"]
+                   if e["title"] == "Openbare lezing")  # fmt: skip
+    start = datetime.fromisoformat(lecture["start"]).replace(minute=30)
+    submit(world, world["lakenhal"], title="Openbare lezing", start=start.isoformat(),
+           venue="Museum De Lakenhal")  # fmt: skip
+    client.cookies.clear()
+    client.post("/partners/login", data={"key": world["coordinator"], "next": "/partners/review"})
+    page = client.get("/partners/review").text
+    assert "(partner)" in page and "partner-lakenhal" not in page

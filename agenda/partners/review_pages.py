@@ -187,6 +187,9 @@ def _review(page: Page, viewer: Viewer) -> bytes:
     listings = store.listings(k for keys in members.values() for k in keys)
     sources = store.source_rows()
     names = {row["id"]: row["name"] for row in sources}
+    # A partner's submissions are the source "partner-<institution>": name them after it.
+    partner = page.t["pp_role_partner"]
+    names.update({f"partner-{sid}": f"{name} ({partner})" for sid, name in list(names.items())})
     held = [
         {"id": r["id"], "name": r["name"], "message": r["message"] or "",
          "configured": r["id"] in page.runtime.sources}
