@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -30,7 +31,7 @@ from agenda.sync.ingest import ingest
 from agenda.timeutil import AMSTERDAM
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
 HERE = Path(__file__).parent
 AXE = HERE / "js" / "node_modules" / "axe-core" / "axe.min.js"
@@ -203,3 +204,40 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
         }"""
     )
     return result
+
+
+class PartnerTab:
+    """A browser tab for the partner pages: signs in, remembers console errors (a CSP
+    violation shows up there), checks accessibility and saves screenshots."""
+
+    def __init__(self, context: BrowserContext, base_url: str) -> None:
+        self.context, self.base_url = context, base_url
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.page.on(
+            "console",
+            lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None,
+        )
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def open(self, path: str) -> Page:
+        response = self.page.goto(self.base_url + path)
+        assert response is not None and response.status == 200, path
+        return self.page
+
+    def assert_accessible(self) -> None:
+        violations = axe_violations(self.page)
+        assert violations == [], json.dumps(violations, indent=1)
+
+    def sign_in(self, key: str, path: str = "/partners/planner") -> Page:
+        page = self.page
+        page.goto(self.base_url + path)
+        page.wait_for_url("**/partners/login?next=*")
+        page.get_by_label("API-sleutel").fill(key)
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_url("**" + path)
+        return page
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -9,15 +9,14 @@ broke the CSP); a phone-sized planner without sideways scrolling.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from browser import ARTIFACTS, axe_violations, seed_pages, serve_app
+from browser import ARTIFACTS, PartnerTab, seed_pages, serve_app
 from conftest import NOW, make_listing, make_source
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser
 
 from agenda.model import SourceConfig
 from agenda.partners.accounts import add_partner
@@ -64,46 +63,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         yield url, key
 
 
-class Tab:
-    """A browser tab that remembers console errors (a CSP violation shows up there)."""
-
-    def __init__(self, context: BrowserContext, base_url: str) -> None:
-        self.context, self.base_url = context, base_url
-        self.page = context.new_page()
-        self.errors: list[str] = []
-        self.page.on(
-            "console",
-            lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None,
-        )
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def open(self, path: str) -> Page:
-        response = self.page.goto(self.base_url + path)
-        assert response is not None and response.status == 200, path
-        return self.page
-
-    def assert_accessible(self) -> None:
-        violations = axe_violations(self.page)
-        assert violations == [], json.dumps(violations, indent=1)
-
-    def sign_in(self, key: str) -> Page:
-        page = self.page
-        page.goto(self.base_url + "/partners/planner")
-        page.wait_for_url("**/partners/login?next=*")
-        page.get_by_label("API-sleutel").fill(key)
-        page.get_by_role("button", name="Inloggen").click()
-        page.wait_for_url("**/partners/planner")
-        return page
-
-
 @pytest.fixture
-def tab(browser: Browser, server: tuple[str, str]) -> Iterator[Tab]:
+def tab(browser: Browser, server: tuple[str, str]) -> Iterator[PartnerTab]:
     context = browser.new_context(locale="nl-NL")
-    yield Tab(context, server[0])
+    yield PartnerTab(context, server[0])
     context.close()
 
 
-def test_sign_in_and_plan_with_an_embargoed_event(tab: Tab, server: tuple[str, str]) -> None:
+def test_sign_in_and_plan_with_an_embargoed_event(tab: PartnerTab, server: tuple[str, str]) -> None:
     page = tab.sign_in(server[1])
     assert page.locator("h1").inner_text() == "Planning"
     assert page.locator("#period-title").inner_text() == "januari 2027"
@@ -137,7 +104,7 @@ def test_sign_in_and_plan_with_an_embargoed_event(tab: Tab, server: tuple[str, s
     assert tab.errors == []
 
 
-def test_review_queue_merges_in_the_browser(tab: Tab, server: tuple[str, str]) -> None:
+def test_review_queue_merges_in_the_browser(tab: PartnerTab, server: tuple[str, str]) -> None:
     page = tab.sign_in(server[1])
     page.get_by_role("link", name="Beoordelen").click()
     page.wait_for_url("**/partners/review")
@@ -154,7 +121,7 @@ def test_review_queue_merges_in_the_browser(tab: Tab, server: tuple[str, str]) -
     assert tab.errors == []
 
 
-def test_source_health_page_is_accessible_in_both_languages(tab: Tab) -> None:
+def test_source_health_page_is_accessible_in_both_languages(tab: PartnerTab) -> None:
     page = tab.open("/sources")
     assert page.locator("h1").inner_text() == "Bronstatus"
     assert "Museum De Lakenhal (lakenhal)" in page.locator("#source-lakenhal h2").inner_text()
@@ -169,7 +136,7 @@ def test_source_health_page_is_accessible_in_both_languages(tab: Tab) -> None:
 def test_planner_fits_a_phone(browser: Browser, server: tuple[str, str]) -> None:
     context = browser.new_context(locale="nl-NL", viewport={"width": 390, "height": 844})
     try:
-        tab = Tab(context, server[0])
+        tab = PartnerTab(context, server[0])
         page = tab.sign_in(server[1])
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
         tab.assert_accessible()

@@ -12,15 +12,14 @@ finds nothing on any new page in Dutch and English at 390 and 1280 px.
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import ARTIFACTS, CLOCK, axe_violations, seed_pages, serve_app
+from browser import CLOCK, PartnerTab, seed_pages, serve_app
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser
 
 from agenda.partners.accounts import add_partner
 from agenda.store.database import Store
@@ -44,44 +43,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         yield url, keys
 
 
-class Tab:
-    def __init__(self, context: BrowserContext, base_url: str) -> None:
-        self.context, self.base_url = context, base_url
-        self.page = context.new_page()
-        self.errors: list[str] = []
-        self.page.on(
-            "console",
-            lambda m: self.errors.append(m.text) if m.type in ("error", "warning") else None,
-        )
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-
-    def open(self, path: str) -> Page:
-        response = self.page.goto(self.base_url + path)
-        assert response is not None and response.status == 200, path
-        return self.page
-
-    def assert_accessible(self) -> None:
-        violations = axe_violations(self.page)
-        assert violations == [], json.dumps(violations, indent=1)
-
-    def sign_in(self, key: str, path: str = "/partners/events") -> Page:
-        page = self.page
-        page.goto(self.base_url + path)
-        page.wait_for_url("**/partners/login?next=*")
-        page.get_by_label("API-sleutel").fill(key)
-        page.get_by_role("button", name="Inloggen").click()
-        page.wait_for_url("**" + path)
-        return page
-
-    def shot(self, name: str) -> None:
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 @pytest.fixture
-def tab(browser: Browser, server: tuple[str, dict[str, str]]) -> Iterator[Tab]:
+def tab(browser: Browser, server: tuple[str, dict[str, str]]) -> Iterator[PartnerTab]:
     context = browser.new_context(locale="nl-NL")
-    yield Tab(context, server[0])
+    yield PartnerTab(context, server[0])
     context.close()
 
 
@@ -97,9 +62,9 @@ def picture_file(tmp_path: Path) -> Path:
 
 
 def test_a_partner_submits_edits_and_withdraws_an_event(
-    tab: Tab, server: tuple[str, dict[str, str]], tmp_path: Path
+    tab: PartnerTab, server: tuple[str, dict[str, str]], tmp_path: Path
 ) -> None:
-    page = tab.sign_in(server[1]["partner"])
+    page = tab.sign_in(server[1]["partner"], "/partners/events")
     assert page.locator("h1").inner_text() == "Mijn evenementen"
     assert "Rembrandt & Lievens" in page.locator(".my-events").inner_text()
     page.get_by_role("link", name="Nieuw evenement").click()
@@ -152,7 +117,7 @@ def test_a_partner_submits_edits_and_withdraws_an_event(
 
 
 def test_a_bad_field_shows_the_api_message_next_to_it(
-    tab: Tab, server: tuple[str, dict[str, str]]
+    tab: PartnerTab, server: tuple[str, dict[str, str]]
 ) -> None:
     page = tab.sign_in(server[1]["partner"], "/partners/events/new")
     page.get_by_label("Titel (verplicht)").fill("Foute tijden")
@@ -172,7 +137,7 @@ def test_a_bad_field_shows_the_api_message_next_to_it(
 
 
 def test_a_coordinator_makes_an_account_and_a_theme(
-    tab: Tab, server: tuple[str, dict[str, str]]
+    tab: PartnerTab, server: tuple[str, dict[str, str]]
 ) -> None:
     page = tab.sign_in(server[1]["coordinator"], "/partners/accounts")
     page.get_by_label("Naam").fill("Prinsenhof communicatie")
@@ -218,7 +183,7 @@ def test_a_coordinator_makes_an_account_and_a_theme(
 
 
 def test_every_form_write_is_audited_and_a_post_without_csrf_is_refused(
-    tab: Tab, server: tuple[str, dict[str, str]]
+    tab: PartnerTab, server: tuple[str, dict[str, str]]
 ) -> None:
     page = tab.sign_in(server[1]["coordinator"], "/partners/audit")
     log = page.locator("#audit").inner_text()
@@ -240,7 +205,7 @@ def test_every_new_page_is_accessible_in_both_languages(
 ) -> None:
     context = browser.new_context(locale="nl-NL", viewport={"width": width, "height": 900})
     try:
-        tab = Tab(context, server[0])
+        tab = PartnerTab(context, server[0])
         tab.sign_in(server[1]["coordinator"], "/partners/events")
         mine = tab.page.locator(".my-event a").first.get_attribute("href")
         for path in [*PAGES, str(mine)]:
