@@ -545,3 +545,17 @@ def test_the_review_queue_names_a_partner_after_its_institution(world: dict) -> 
     client.post("/partners/login", data={"key": world["coordinator"], "next": "/partners/review"})
     page = client.get("/partners/review").text
     assert "(partner)" in page and "partner-lakenhal" not in page
+
+
+def test_a_day_field_takes_a_day_or_a_date_times_day_and_nothing_else() -> None:
+    from datetime import date as day_type
+
+    from agenda.partners.fields import day_field
+
+    errors: list[dict[str, str]] = []
+    assert day_field("start", "2027-03-01", errors) == day_type(2027, 3, 1)
+    assert day_field("start", "2027-03-01T20:00:00+01:00", errors) == day_type(2027, 3, 1)
+    assert errors == []
+    assert day_field("day", "2027-03-01junk", errors) is None
+    assert day_field("day", "9999-01-01", errors) is None
+    assert [e["field"] for e in errors] == ["day", "day"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import anyio
@@ -21,11 +21,12 @@ from litestar.params import FromPath
 from agenda.classify import AUDIENCES
 from agenda.dedup.decisions import event_conflicts
 from agenda.errors import ForbiddenError, InvalidSubmissionError, NotFoundError
-from agenda.filters import day_problem, parse_filters
+from agenda.filters import parse_filters
 from agenda.model import Listing, SourceConfig, is_public
 from agenda.normalize import KNOWN_CITIES, normalize_city
 from agenda.partners.accounts import Partner, audit
 from agenda.partners.auth import partner_guard, require_partner
+from agenda.partners.fields import day_field, moment_field
 from agenda.partners.holds import release_hold
 from agenda.sanitize import DESCRIPTION_LIMIT, clean_description_cut, clean_title
 from agenda.store.query import list_events
@@ -55,34 +56,6 @@ def _http_url(name: str, value: object, errors: list[dict[str, str]]) -> str | N
         errors.append({"field": name, "message": "must be an http(s) address"})
         return None
     return value
-
-
-def moment_field(field: str, value: object, errors: list[dict[str, str]]) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        errors.append({"field": field, "message": f"{value!r} is not an ISO 8601 date-time"})
-        return None
-    problem = day_problem(moment)
-    if problem:
-        errors.append({"field": field, "message": problem})
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=AMSTERDAM)
-
-
-def day_field(field: str, value: object, errors: list[dict[str, str]]) -> date | None:
-    try:
-        day = date.fromisoformat(str(value)[:10])
-    except ValueError:
-        errors.append({"field": field, "message": f"{value!r} is not a date (YYYY-MM-DD)"})
-        return None
-    problem = day_problem(day)
-    if problem:
-        errors.append({"field": field, "message": problem})
-        return None
-    return day
 
 
 def listing_from(

@@ -13,9 +13,9 @@ import msgspec
 from litestar import Request, Response, get
 
 from agenda.errors import InvalidFilterError
-from agenda.partners.api import day_field, moment_field
 from agenda.partners.auth import optional_partner
 from agenda.partners.clashes import Plan, clash_level, rank_clashes
+from agenda.partners.fields import day_field, moment_field
 from agenda.partners.holds import live_holds, plan_competitors
 from agenda.timeutil import AMSTERDAM
 from agenda.web.runtime import Runtime

@@ -23,11 +23,12 @@ from typing import Any
 import msgspec
 
 from agenda.errors import ForbiddenError, InvalidSubmissionError, NotFoundError
-from agenda.filters import day_problem, parse_filters
+from agenda.filters import parse_filters
 from agenda.model import Event
 from agenda.normalize import KNOWN_CITIES, normalize_city
 from agenda.partners.accounts import Partner, audit
 from agenda.partners.clashes import DEFAULT_LENGTH, Plan, plan_window
+from agenda.partners.fields import day_field
 from agenda.sanitize import clean_title
 from agenda.store.database import Store
 from agenda.store.query import list_events
@@ -97,20 +98,6 @@ def hold_from_row(row: Mapping[str, Any]) -> Hold:
     )  # fmt: skip
 
 
-def _day(field: str, value: object, errors: list[dict[str, str]]) -> date | None:
-    text = str(value or "").strip()
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        errors.append({"field": field, "message": f"{text!r} is not a date (YYYY-MM-DD)"})
-        return None
-    problem = day_problem(day)
-    if problem:
-        errors.append({"field": field, "message": problem})
-        return None
-    return day
-
-
 def parse_hold(body: object, today: date) -> dict[str, Any]:
     """A hold's fields from a form or a JSON body; every bad field in one 400."""
     errors: list[dict[str, str]] = []
@@ -127,7 +114,7 @@ def parse_hold(body: object, today: date) -> dict[str, Any]:
     if not (texts["day"] or "").strip():
         errors.append({"field": "day", "message": "is required"})
     else:
-        day = _day("day", texts["day"], errors)
+        day = day_field("day", texts["day"], errors)
         if day is not None and day < today:
             errors.append({"field": "day", "message": "is in the past"})
     clock = (texts["time"] or "").strip() or None
@@ -151,7 +138,7 @@ def parse_hold(body: object, today: date) -> dict[str, Any]:
     title = clean_title(texts["title"])[:200] or None
     expires = day
     if (texts["expires"] or "").strip():
-        expires = _day("expires", texts["expires"], errors)
+        expires = day_field("expires", texts["expires"], errors)
         if expires is not None and expires < today:
             errors.append({"field": "expires", "message": "is in the past"})
         elif expires is not None and day is not None and expires > day:
