@@ -10,7 +10,7 @@ iCalendar importer and renderer convert from and to RFC 5545's exclusive DTEND.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 import msgspec
@@ -20,6 +20,8 @@ SOURCE_KINDS: tuple[str, ...] = ("venue", "institution", "aggregator")
 SourceKind = Literal["venue", "institution", "aggregator"]
 Status = Literal["scheduled", "cancelled", "postponed"]
 RunOutcome = Literal["ok", "not_modified", "failed", "refused"]
+# Longer than this, a timed event is a span over several days (an exhibition).
+SPAN = timedelta(hours=20)
 
 
 class SourceConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -195,6 +197,28 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def all_day(self) -> bool:
         return self.start_date is not None
+
+
+def is_span(event: Event) -> bool:
+    """A multi-day span ("exhibition"): several days all-day, or a timed stretch over ~20 h."""
+    if event.start_date is not None:
+        return event.end_date is not None and event.end_date > event.start_date
+    return event.start is not None and event.end is not None and event.end - event.start > SPAN
+
+
+class EventSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """An event's place in a list, read from the store's columns without decoding it:
+    what ordering, selecting and budgeting a feed needs, and the version that keys the
+    pieces rendered from it."""
+
+    id: str
+    start: datetime  # the start instant (midnight in Amsterdam for an all-day event)
+    first_day: date  # the Amsterdam day it starts on
+    span: bool  # ``is_span``
+    cancelled: bool  # cancelled by its sources or withdrawn by all of them
+    changed: datetime | None  # when it last changed in the agenda (else entered it)
+    # Changes whenever the stored event does; empty for an event that is not stored.
+    version: str = ""
 
 
 class ImportRun(msgspec.Struct, frozen=True, kw_only=True):

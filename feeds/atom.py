@@ -14,22 +14,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from agenda.model import Event
+from agenda.model import Event, EventSummary
 from feeds.base import FeedOptions, event_url, picture_of
+from feeds.pieces import Listed, compose, latest_change
 from feeds.rss import (
     GENERATOR,
     categories,
-    feed_events,
-    feed_updated,
     item_html,
     item_title,
     last_change,
     stamp,
-    within_budget,
+    xml_piece,
     xml_text,
 )
 
@@ -56,14 +56,16 @@ def entry_id(event: Event, host: str) -> str:
     return f"tag:{host},{TAG_YEAR}:event/{event.id}"
 
 
-def render_atom(events: Sequence[Event], options: FeedOptions) -> bytes:
+ATOM_FOOT = b"</feed>\n"
+
+
+def render_atom(events: Sequence[Event] | Listed, options: FeedOptions) -> bytes:
     """An Atom document (UTF-8) of the feed's events, under ``options.max_bytes``."""
-    return within_budget(feed_events(events, options), options, _render_atom)
+    listed = events if isinstance(events, Listed) else Listed.of(events)
+    return compose(listed, options, "atom", atom_entry, _document, ATOM_FOOT)
 
 
-def _render_atom(listed: list[Event], options: FeedOptions) -> bytes:
-    updated = feed_updated(listed, options)
-    host = options.host
+def _document(options: FeedOptions, listed: Sequence[EventSummary]) -> bytes:
     fg = FeedGenerator()
     fg.id(options.self_url)
     fg.title(xml_text(options.title))
@@ -71,27 +73,31 @@ def _render_atom(listed: list[Event], options: FeedOptions) -> bytes:
     fg.link(href=options.base_url, rel="alternate", type="text/html")
     fg.link(href=options.self_url, rel="self", type="application/atom+xml")
     fg.language(options.lang)
-    fg.updated(updated)
+    fg.updated(stamp(latest_change(listed, options.now)))
     # RFC 4287 wants an author on the feed when its entries name none.
     fg.author(name=GENERATOR, uri=options.base_url)
     fg.generator(GENERATOR)
-    for event in listed:
-        entry = fg.add_entry(order="append")
-        entry.id(entry_id(event, host))
-        entry.title(item_title(event, options.lang))
-        entry.register_extension("regio_links", EntryLinks, atom=True, rss=False)
-        links = [{"href": event_url(event, options), "rel": "alternate", "type": "text/html"}]
-        entry.content(item_html(event, options.lang), type="html")
-        tags = categories(event, options.lang)
-        if tags:
-            entry.category([{"term": t} for t in tags])
-        picture = picture_of(event, options)
-        if picture is not None:
-            links.append({"href": picture.src, "rel": "enclosure", "type": "image/jpeg"})
-        entry.regio_links.links = links
-        # Atom requires updated on every entry: an event without bookkeeping times
-        # takes the feed's, which is deterministic too.
-        entry.updated(last_change(event) or updated)
-        if event.created is not None:
-            entry.published(stamp(event.created))
     return bytes(fg.atom_str(pretty=True))
+
+
+def atom_entry(event: Event, options: FeedOptions) -> bytes:
+    """One event's ``<entry>``, as it stands in the feed."""
+    entry = FeedEntry()
+    entry.id(entry_id(event, options.host))
+    entry.title(item_title(event, options.lang))
+    entry.register_extension("regio_links", EntryLinks, atom=True, rss=False)
+    links = [{"href": event_url(event, options), "rel": "alternate", "type": "text/html"}]
+    entry.content(item_html(event, options.lang), type="html")
+    tags = categories(event, options.lang)
+    if tags:
+        entry.category([{"term": t} for t in tags])
+    picture = picture_of(event, options)
+    if picture is not None:
+        links.append({"href": picture.src, "rel": "enclosure", "type": "image/jpeg"})
+    entry.regio_links.links = links
+    # Atom requires updated on every entry: an event without bookkeeping times (never
+    # one from the store) takes the moment of rendering, so its piece stands alone.
+    entry.updated(last_change(event) or stamp(options.now))
+    if event.created is not None:
+        entry.published(stamp(event.created))
+    return xml_piece(entry.atom_entry(), 1)

@@ -14,13 +14,12 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from agenda.model import Event
+from agenda.model import Event, EventSummary, is_span
 from agenda.pictures import Picture, StoredPicture, picture_for
 from agenda.sanitize import sub_markup
+from agenda.timeutil import day_start, to_local
 
 CANCELLED_KEPT = timedelta(days=30)
-# Longer than this, a timed event is a span over several days (an exhibition), as in dedup.
-SPAN = timedelta(hours=20)
 _TAG = re.compile(r"<[^>]+>")
 _BLOCK = re.compile(r"</?(p|br|li|ul|ol|h3|h4|blockquote)\b[^>]*>", re.I)
 
@@ -55,19 +54,31 @@ def is_cancelled(event: Event) -> bool:
     return event.withdrawn or event.status == "cancelled"
 
 
-def in_feed(event: Event, now: datetime) -> bool:
-    """Cancelled and withdrawn events stay in feeds (as cancelled) for 30 days, then leave."""
-    if not is_cancelled(event):
+def summary_of(event: Event, version: str = "") -> EventSummary:
+    """The summary the store would read for ``event`` (for feeds of events in hand)."""
+    if event.start is not None:
+        start = event.start
+        first = to_local(event.start).date()
+    else:
+        assert event.start_date is not None
+        first = event.start_date
+        start = day_start(first)
+    return EventSummary(
+        id=event.id,
+        start=start,
+        first_day=first,
+        span=is_span(event),
+        cancelled=is_cancelled(event),
+        changed=event.updated or event.created,
+        version=version,
+    )
+
+
+def still_listed(summary: EventSummary, now: datetime) -> bool:
+    """Whether a feed still lists it: a cancelled event stays 30 days after its last change."""
+    if not summary.cancelled:
         return True
-    changed = event.updated or event.created
-    return changed is not None and now - changed <= CANCELLED_KEPT
-
-
-def is_span(event: Event) -> bool:
-    """A multi-day span ("exhibition"): several days all-day, or a timed stretch over ~20 h."""
-    if event.start_date is not None:
-        return event.end_date is not None and event.end_date > event.start_date
-    return event.start is not None and event.end is not None and event.end - event.start > SPAN
+    return summary.changed is not None and now - summary.changed <= CANCELLED_KEPT
 
 
 def title_in(event: Event, lang: str) -> str:

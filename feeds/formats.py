@@ -8,6 +8,7 @@ from datetime import datetime
 from agenda.model import Event
 from feeds.base import FeedOptions
 from feeds.labels import word
+from feeds.pieces import Listed
 
 FORMATS = ("json", "ics", "rss", "atom", "jsonfeed")
 MEDIA_TYPES = {
@@ -42,11 +43,12 @@ def feed_options(
     )
 
 
-def render_format(fmt: str, events: Sequence[Event], options: FeedOptions) -> bytes:
-    """The bytes of one export or feed format."""
+def render_format(fmt: str, events: Sequence[Event] | Listed, options: FeedOptions) -> bytes:
+    """The bytes of one export or feed format (``Listed``: composed from pieces)."""
     if fmt == "json":
         from feeds.jsonexport import render_json
 
+        assert not isinstance(events, Listed), "the export is not composed from pieces"
         return render_json(events)
     if fmt == "ics":
         from feeds.ical import render_ics

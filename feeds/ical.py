@@ -24,19 +24,20 @@ import heapq
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from itertools import accumulate
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
+import msgspec
 from msgspec import structs
 
-from agenda.model import Event
+from agenda.model import Event, EventSummary
 from agenda.timeutil import AMSTERDAM, day_start, to_local
 from feeds.base import (
     FeedOptions,
     description_in,
     event_url,
-    in_feed,
     is_cancelled,
     is_span,
     location_text,
@@ -44,6 +45,7 @@ from feeds.base import (
     title_in,
 )
 from feeds.labels import category_labels, long_day, price_in, word
+from feeds.pieces import Listed, piece_kind, selected, with_pieces
 
 PRODID = "-//Regio-agenda//Regio-agenda 0.1//NL"
 TZID = "Europe/Amsterdam"
@@ -76,6 +78,10 @@ FOOTER = b"END:VCALENDAR\r\n"
 # TEXT may not hold control characters other than HTAB (RFC 5545 3.3.11); newlines are
 # escaped before this drops the rest.
 _CONTROLS = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+
+
+_packer = msgspec.msgpack.Encoder()
+_unpacker = msgspec.msgpack.Decoder(list[tuple[float, str, int, bytes]])
 
 
 class _Entry(NamedTuple):
@@ -318,35 +324,50 @@ def _calendar(entries: list[_Entry], options: FeedOptions) -> bytes:
     return b"".join([header, *(entry.data for entry in entries[:kept]), FOOTER])
 
 
-def render_ics(events: Sequence[Event], options: FeedOptions) -> bytes:
+def render_ics(events: Sequence[Event] | Listed, options: FeedOptions) -> bytes:
     """The whole feed: events still in the feed, sorted by start then id, under max_bytes."""
+    listed = events if isinstance(events, Listed) else Listed.of(events)
+    daily = options.exhibitions == "daily"
     entries: list[_Entry] = []
     # Events by start: once the entries that certainly come before the next event fill
     # the budget, no later event can be in the feed, so none is rendered (a region of
     # 20,000 events renders the few thousand that fit, not all of them).
-    ordered = sorted(events, key=_event_start)
     pending: list[tuple[float, int]] = []  # (start, size) of entries not yet settled
     settled = len(_header(options, None)) + len(FOOTER)
-    for event in ordered:
-        if not in_feed(event, options.now):
-            continue
-        if options.exhibitions == "exclude" and is_span(event):
-            continue
-        start = _event_start(event)
+    kind = piece_kind("ics", options)
+    render = partial(_piece, options=options)
+    for summary, piece in with_pieces(listed, selected(listed, options), kind, render):
+        # No entry of an event starts before midnight of its first day.
+        start = day_start(summary.first_day).timestamp()
         while pending and pending[0][0] < start:
             settled += heapq.heappop(pending)[1]
         if settled > options.max_bytes:
             break
-        for entry in _entries(event, options):
+        for entry in _unpack(summary, piece, daily and summary.span, options.host):
             entries.append(entry)
             heapq.heappush(pending, (entry.key[0], len(entry.data)))
     return _calendar(entries, options)
 
 
-def _event_start(event: Event) -> float:
-    """The start of the event's first local day: no entry of it starts earlier (a timed
-    exhibition's entry starts at midnight of its first day)."""
-    return day_start(_days(event)[0]).timestamp()
+def _piece(event: Event, options: FeedOptions) -> bytes:
+    """An event's VEVENT; a daily exhibition's VEVENTs with their keys (MessagePack)."""
+    entries = list(_entries(event, options))
+    if options.exhibitions == "daily" and is_span(event):
+        return _packer.encode([(e.key[0], e.key[2], e.day.toordinal(), e.data) for e in entries])
+    return entries[0].data
+
+
+def _unpack(summary: EventSummary, piece: bytes, several: bool, host: str) -> list[_Entry]:
+    """The entries of a piece; a single VEVENT's key comes from the summary."""
+    if several:
+        return [
+            _Entry((start, summary.id, uid), date.fromordinal(day), data)
+            for start, uid, day, data in _unpacker.decode(piece)
+        ]
+    # As in ``_entries``: a span starts at midnight of its first day.
+    start = day_start(summary.first_day) if summary.span else summary.start
+    uid = f"{summary.id}@{host}"
+    return [_Entry((start.timestamp(), summary.id, uid), summary.first_day, piece)]
 
 
 def render_event_ics(event: Event, options: FeedOptions) -> bytes:

@@ -17,18 +17,11 @@ from datetime import date, datetime
 
 import msgspec
 
-from agenda.model import Event
+from agenda.model import Event, EventSummary
 from agenda.timeutil import to_local, utc_iso
 from feeds.base import FeedOptions, event_url, is_cancelled, picture_of
-from feeds.rss import (
-    categories,
-    feed_events,
-    item_html,
-    item_id,
-    item_title,
-    last_change,
-    within_budget,
-)
+from feeds.pieces import Listed, compose
+from feeds.rss import categories, item_html, item_id, item_title, last_change
 
 VERSION = "https://jsonfeed.org/version/1.1"
 EXTENSION = "_regio_agenda"
@@ -158,14 +151,17 @@ def feed_item(event: Event, options: FeedOptions, host: str) -> Item:
     )
 
 
-def render_json_feed(events: Sequence[Event], options: FeedOptions) -> bytes:
+JSON_FOOT = b"]}\n"
+
+
+def render_json_feed(events: Sequence[Event] | Listed, options: FeedOptions) -> bytes:
     """A JSON Feed 1.1 document (UTF-8, one trailing newline) of the feed's events, under
     ``options.max_bytes``."""
-    return within_budget(feed_events(events, options), options, _render_json_feed)
+    listed = events if isinstance(events, Listed) else Listed.of(events)
+    return compose(listed, options, "jsonfeed", json_item, _document, JSON_FOOT, sep=b",")
 
 
-def _render_json_feed(listed: list[Event], options: FeedOptions) -> bytes:
-    host = options.host
+def _document(options: FeedOptions, listed: Sequence[EventSummary]) -> bytes:
     feed = Feed(
         version=VERSION,
         title=options.title,
@@ -173,6 +169,11 @@ def _render_json_feed(listed: list[Event], options: FeedOptions) -> bytes:
         feed_url=options.self_url,
         description=options.description,
         language=options.lang,
-        items=[feed_item(e, options, host) for e in listed],
+        items=[],
     )
     return _encoder.encode(feed) + b"\n"
+
+
+def json_item(event: Event, options: FeedOptions) -> bytes:
+    """One event's item, as it stands in the feed."""
+    return _encoder.encode(feed_item(event, options, options.host))

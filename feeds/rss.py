@@ -15,29 +15,28 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
-from msgspec import structs
+from lxml import etree
 
-from agenda.model import Event
+from agenda.model import Event, EventSummary
 from agenda.sanitize import has_markup, sanitize_html
-from agenda.timeutil import AMSTERDAM, day_start
 from feeds.base import (
     FeedOptions,
     description_in,
     event_url,
-    in_feed,
     is_cancelled,
-    is_span,
     location_text,
     picture_of,
     title_in,
 )
-from feeds.labels import category_labels, first_day, long_day, price_in, short_day, when_text, word
+from feeds.labels import category_labels, first_day, price_in, short_day, when_text, word
+from feeds.pieces import Listed, compose, latest_change
 
 GENERATOR = "Regio-agenda"
 RSS_DOCS = "https://www.rssboard.org/rss-specification"
@@ -56,29 +55,6 @@ _IMAGE_TYPES = {
 }
 
 
-def start_instant(event: Event) -> datetime:
-    """When the event starts; an all-day event at midnight in Amsterdam."""
-    if event.start is not None:
-        return event.start
-    assert event.start_date is not None
-    return day_start(event.start_date)
-
-
-def feed_events(events: Iterable[Event], options: FeedOptions) -> list[Event]:
-    """The events a feed lists, ordered by start then id.
-
-    Cancelled and withdrawn events stay 30 days after their last change (``in_feed``);
-    ``exhibitions="exclude"`` drops spans. A feed is a list of announcements, not a
-    calendar, so ``span`` and ``daily`` both give one item per event.
-    """
-    kept = [
-        e
-        for e in events
-        if in_feed(e, options.now) and not (options.exhibitions == "exclude" and is_span(e))
-    ]
-    return sorted(kept, key=lambda e: (start_instant(e), e.id))
-
-
 def stamp(moment: datetime) -> datetime:
     """A bookkeeping instant as shown in feeds: UTC, whole seconds."""
     return moment.astimezone(UTC).replace(microsecond=0)
@@ -88,12 +64,6 @@ def last_change(event: Event) -> datetime | None:
     """When the event last changed in the agenda (else when it entered it)."""
     moment = event.updated or event.created
     return stamp(moment) if moment is not None else None
-
-
-def feed_updated(events: Sequence[Event], options: FeedOptions) -> datetime:
-    """The latest change among ``events``; ``options.now`` for an empty feed."""
-    changes = [c for c in map(last_change, events) if c is not None]
-    return max(changes) if changes else stamp(options.now)
 
 
 def item_id(event: Event, host: str) -> str:
@@ -194,60 +164,35 @@ def categories(event: Event, lang: str) -> list[str]:
     return [xml_text(c) for c in category_labels(event.categories, lang)]
 
 
-def within_budget(
-    listed: list[Event],
-    options: FeedOptions,
-    render: Callable[[list[Event], FeedOptions], bytes],
-) -> bytes:
-    """``render(listed, options)`` under ``options.max_bytes``: the furthest events dropped
-    first, and the feed's description saying up to which day it runs.
-
-    Never renders the whole list only to find it too big: a sample of the first events
-    gives the bytes per event, and at most a few renders of about the budget's size
-    settle the count.
-    """
-    budget = options.max_bytes
-    sample = listed[:100]
-    if len(listed) > len(sample):
-        empty = len(render([], options))
-        per_event = max(1.0, (len(render(sample, options)) - empty) / max(len(sample), 1))
-        if empty + per_event * len(listed) <= 0.9 * budget:
-            body = render(listed, options)
-            if len(body) <= budget:
-                return body
-        # A little under the estimate, so that one render of about the budget's size
-        # usually settles it (the feed may stay a few per cent under its budget).
-        kept = max(0, int(0.97 * (budget - empty - 400) / per_event))
-    else:
-        body = render(listed, options)
-        if len(body) <= budget:
-            return body
-        kept = len(listed) - 1
-    kept = min(kept, len(listed) - 1)
-    for _ in range(8):
-        noted = _trim_noted(listed, kept, options)
-        body = render(listed[:kept], noted)
-        if len(body) <= budget or kept == 0:
-            return body
-        kept = min(kept - 1, int(kept * budget / len(body) * 0.98))
-    return render([], _trim_noted(listed, 0, options))
+def xml_piece(element: etree._Element, depth: int) -> bytes:
+    """An element as lxml pretty-prints it ``depth`` levels down in a document: the same
+    bytes as inside the whole feed, so a feed can be put together from pieces."""
+    root = outer = etree.Element("x")
+    for _ in range(depth - 1):
+        outer = etree.SubElement(outer, "x")
+    outer.append(element)
+    data = bytes(etree.tostring(root, pretty_print=True, encoding="UTF-8", xml_declaration=False))
+    before = b"".join(b"  " * level + b"<x>\n" for level in range(depth))
+    after = b"".join(b"  " * level + b"</x>\n" for level in reversed(range(depth)))
+    assert data.startswith(before) and data.endswith(after)
+    return data[len(before) : len(data) - len(after)]
 
 
-def _trim_noted(listed: list[Event], kept: int, options: FeedOptions) -> FeedOptions:
-    last = start_instant(listed[kept - 1]) if kept else options.now
-    day = last.astimezone(AMSTERDAM).date()
-    note = word("trimmed", options.lang).format(n=kept, day=long_day(day, options.lang))
-    note = note.replace("1 MB", f"{options.max_bytes / 1_000_000:g} MB")
-    return structs.replace(options, description=f"{options.description} {note}")
+RSS_FOOT = b"  </channel>\n</rss>\n"
 
 
-def render_rss(events: Sequence[Event], options: FeedOptions) -> bytes:
+def render_rss(events: Sequence[Event] | Listed, options: FeedOptions) -> bytes:
     """An RSS 2.0 document (UTF-8) of the feed's events, under ``options.max_bytes``."""
-    return within_budget(feed_events(events, options), options, _render_rss)
+    listed = events if isinstance(events, Listed) else Listed.of(events)
+    return compose(listed, options, "rss", rss_item, _document, RSS_FOOT)
 
 
-def _render_rss(listed: list[Event], options: FeedOptions) -> bytes:
-    host = options.host
+def _document(options: FeedOptions, listed: Sequence[EventSummary]) -> bytes:
+    updated = stamp(latest_change(listed, options.now))
+    return bytes(_channel(options, updated).rss_str(pretty=True))
+
+
+def _channel(options: FeedOptions, updated: datetime) -> FeedGenerator:
     fg = FeedGenerator()
     fg.title(xml_text(options.title))
     fg.description(xml_text(options.description))
@@ -255,23 +200,27 @@ def _render_rss(listed: list[Event], options: FeedOptions) -> bytes:
     fg.link(href=options.self_url, rel="self", type="application/rss+xml")
     fg.link(href=options.base_url, rel="alternate")
     fg.language(options.lang)
-    fg.lastBuildDate(feed_updated(listed, options))
+    fg.lastBuildDate(updated)
     fg.ttl(options.refresh_minutes)
     fg.generator(GENERATOR)
     fg.docs(RSS_DOCS)
-    for event in listed:
-        entry = fg.add_entry(order="append")
-        entry.title(item_title(event, options.lang))
-        entry.link(href=event_url(event, options))
-        entry.guid(item_id(event, host), permalink=False)
-        entry.description(item_html(event, options.lang))
-        tags = categories(event, options.lang)
-        if tags:
-            entry.category([{"term": t} for t in tags])
-        picture = picture_of(event, options)
-        if picture is not None:
-            entry.enclosure(picture.src, 0, "image/jpeg")
-        changed = last_change(event)
-        if changed is not None:
-            entry.pubDate(changed)
-    return bytes(fg.rss_str(pretty=True))
+    return fg
+
+
+def rss_item(event: Event, options: FeedOptions) -> bytes:
+    """One event's ``<item>``, as it stands in the feed."""
+    entry = FeedEntry()
+    entry.title(item_title(event, options.lang))
+    entry.link(href=event_url(event, options))
+    entry.guid(item_id(event, options.host), permalink=False)
+    entry.description(item_html(event, options.lang))
+    tags = categories(event, options.lang)
+    if tags:
+        entry.category([{"term": t} for t in tags])
+    picture = picture_of(event, options)
+    if picture is not None:
+        entry.enclosure(picture.src, 0, "image/jpeg")
+    changed = last_change(event)
+    if changed is not None:
+        entry.pubDate(changed)
+    return xml_piece(entry.rss_entry(), 2)

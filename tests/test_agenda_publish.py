@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import msgspec
 from click.testing import CliRunner
 from conftest import NOW, make_listing, make_source
 from icalendar import Calendar
@@ -13,9 +14,13 @@ from icalendar import Calendar
 from agenda.cli.main import main
 from agenda.store.database import Store
 from agenda.sync.ingest import ingest
+from agenda.themes import Theme, ThemeRules
 from agenda.web.publish import publish
 
 CLOCK = datetime(2027, 1, 20, 12, tzinfo=UTC)
+
+
+BOOKKEEPING = (".published.json", ".published.pieces")
 
 
 def seeded(tmp_path: Path) -> Store:
@@ -42,12 +47,12 @@ def test_publish_writes_every_slice_and_then_only_what_changed(tmp_path: Path) -
     delft = Calendar.from_ical((out / "feeds/delft.ics").read_bytes())
     assert [str(e["SUMMARY"]) for e in delft.walk("VEVENT")] == ["Orgelconcert"]
     assert json.loads((out / "api/events.json").read_bytes())["events"][0]["title"] == "Lezing 0"
-    assert first.written == len(names) - 1  # the manifest is not counted
+    assert first.written == len(names) - 2  # the manifest and the pieces are not counted
 
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     again = publish(store, out, "https://cdn.example", CLOCK)
     assert again.written == 0 and again.unchanged == first.written
-    assert all(p.stat().st_mtime_ns == t for p, t in mtimes.items() if p.name != ".published.json")
+    assert all(p.stat().st_mtime_ns == t for p, t in mtimes.items() if p.name not in BOOKKEEPING)
 
     ingest(store, make_source(id="prinsenhof", city="Delft", venue="Museum Prinsenhof Delft"),
            [make_listing(source_id="prinsenhof", external_id="d", title="Orgelconcert (verplaatst)",
@@ -56,9 +61,7 @@ def test_publish_writes_every_slice_and_then_only_what_changed(tmp_path: Path) -
     assert 0 < changed.written < first.written / 2
     assert b"verplaatst" in (out / "feeds/delft.ics").read_bytes()
     assert b"verplaatst" not in (out / "feeds/leiden.ics").read_bytes()
-    assert not [
-        p for p in out.rglob(".*") if p.name != ".published.json"
-    ]  # no temporary files left
+    assert not [p for p in out.rglob(".*") if p.name not in BOOKKEEPING]  # no temporary files
 
 
 def test_a_reader_holding_the_old_file_keeps_a_whole_file(tmp_path: Path) -> None:
@@ -153,3 +156,128 @@ def test_the_published_site_carries_its_pictures_and_points_to_them(tmp_path: Pa
     again = publish(store, out, "https://agenda.example", NOW, str(images))
     assert again.written == 0  # nothing changed: nothing rewritten, pictures included
     store.close()
+
+
+def site(out: Path) -> dict[str, bytes]:
+    """Every published file and its bytes (bookkeeping left out)."""
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and p.name not in BOOKKEEPING
+    }
+
+
+def test_an_incremental_publish_gives_the_same_site_as_a_full_one(tmp_path: Path) -> None:
+    store = seeded(tmp_path)
+    store.save_theme(Theme(id="orgel", name_nl="Orgeljaar", name_en="Organ year",
+                           start=date(2027, 1, 1), end=date(2027, 12, 31),
+                           rules=ThemeRules(keywords=("orgel",))), NOW)  # fmt: skip
+    out = tmp_path / "site"
+    publish(store, out, "https://cdn.example", CLOCK)
+    leiden = make_source()
+    prinsenhof = make_source(id="prinsenhof", city="Delft", venue="Museum Prinsenhof Delft")
+    # A title change, a move from Leiden to Delft (between city and venue feeds), a new
+    # event joining a theme, a cancellation, and an event its source no longer lists.
+    ingest(store, leiden, [
+        make_listing(external_id="0", title="Lezing 0 (gewijzigd)", end=None,
+                     start=datetime(2027, 2, 1, 19, tzinfo=UTC)),
+        make_listing(external_id="1", title="Lezing 1", city="Delft", end=None,
+                     venue_name="Museum Prinsenhof Delft",
+                     start=datetime(2027, 2, 2, 19, tzinfo=UTC)),
+    ], [], NOW + timedelta(hours=1), force=True)  # fmt: skip
+    ingest(store, prinsenhof, [
+        make_listing(source_id="prinsenhof", external_id="d", title="Orgelconcert", city="Delft",
+                     venue_name="Museum Prinsenhof Delft", status="cancelled"),
+        make_listing(source_id="prinsenhof", external_id="e", title="Orgel en koor", city="Delft",
+                     venue_name="Museum Prinsenhof Delft", start=datetime(2027, 3, 5, 20, tzinfo=UTC),
+                     end=None),
+    ], [], NOW + timedelta(hours=1))  # fmt: skip
+    report = publish(store, out, "https://cdn.example", CLOCK)
+    fresh = tmp_path / "fresh"
+    publish(store, fresh, "https://cdn.example", CLOCK)
+    assert site(out) == site(fresh)
+    assert 0 < report.written < len(site(fresh))
+    assert b"Orgel en koor" in site(out)["feeds/theme-orgel.ics"]
+    assert b"gewijzigd" in site(out)["feeds/leiden.rss"]
+    assert b"Lezing 1" in site(out)["feeds/delft.atom"]
+    assert b"Lezing 1" not in site(out)["feeds/leiden.json"]
+
+
+def test_after_one_change_only_that_event_is_read_and_rendered(tmp_path: Path, monkeypatch) -> None:
+    from agenda.store import query
+    from feeds import atom, ical, jsonfeed, rss
+
+    store = seeded(tmp_path)
+    out = tmp_path / "site"
+    publish(store, out, "https://cdn.example", CLOCK)
+    ingest(store, make_source(id="prinsenhof", city="Delft", venue="Museum Prinsenhof Delft"),
+           [make_listing(source_id="prinsenhof", external_id="d", title="Orgelconcert (nieuw)", city="Delft",
+                         venue_name="Museum Prinsenhof Delft")], [], NOW + timedelta(hours=1))  # fmt: skip
+    read: list[str] = []
+    rendered: list[str] = []
+    real_read = query.events_by_id
+    monkeypatch.setattr(query, "events_by_id", lambda s, ids: read.extend(ids) or real_read(s, ids))
+    for module, name in ((rss, "rss_item"), (atom, "atom_entry"), (jsonfeed, "json_item"),
+                         (ical, "_piece")):  # fmt: skip
+        real = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda e, options, real=real: rendered.append(e.title) or real(e, options)
+        )
+    publish(store, out, "https://cdn.example", CLOCK)
+    listed = json.loads(site(out)["api/events.json"])["events"]
+    assert set(read) == {e["id"] for e in listed if e["title"] == "Orgelconcert (nieuw)"}
+    assert set(rendered) == {"Orgelconcert (nieuw)"} and len(rendered) == 4  # once per format
+    assert b"(nieuw)" in site(out)["api/events.json"]
+
+
+def test_a_listing_that_changes_without_changing_the_event_still_reaches_its_detail(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(tmp_path / "a.db")
+    start = datetime(2027, 2, 1, 19, tzinfo=UTC)
+    ingest(
+        store,
+        make_source(),
+        [make_listing(title="Jonge Rembrandt", start=start, end=None)],
+        [],
+        NOW,
+    )
+    other = make_source(id="uitburo", kind="aggregator")
+    listing = make_listing(source_id="uitburo", title="Jonge Rembrandt", start=start, end=None,
+                           url="https://uitburo.example/a")  # fmt: skip
+    ingest(store, other, [listing], [], NOW)
+    out = tmp_path / "site"
+    publish(store, out, "https://cdn.example", CLOCK)
+    (detail,) = [v for k, v in site(out).items() if k.startswith("api/events/")]
+    assert b"uitburo.example/a" in detail
+    moved = msgspec.structs.replace(listing, url="https://uitburo.example/b")
+    ingest(store, other, [moved], [], NOW + timedelta(hours=1))
+    publish(store, out, "https://cdn.example", CLOCK)
+    (detail,) = [v for k, v in site(out).items() if k.startswith("api/events/")]
+    assert b"uitburo.example/b" in detail
+    fresh = tmp_path / "fresh"
+    publish(store, fresh, "https://cdn.example", CLOCK)
+    assert site(out) == site(fresh)
+
+
+def test_a_new_renderer_or_a_broken_piece_file_renders_everything_again(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from agenda.web import publish as publishing
+
+    store = seeded(tmp_path)
+    out = tmp_path / "site"
+    publish(store, out, "https://cdn.example", CLOCK)
+    before = site(out)
+    calls: list[str] = []
+    real = publishing.render_format
+    monkeypatch.setattr(publishing, "render_format",
+                        lambda fmt, events, options: calls.append(fmt) or real(fmt, events, options))  # fmt: skip
+    monkeypatch.setattr(publishing, "renderer_version", lambda: "a newer release")
+    report = publish(store, out, "https://cdn.example", CLOCK)
+    assert len(calls) == len([n for n in before if n.startswith("feeds/")])
+    assert report.written == 0 and site(out) == before  # same bytes: nothing rewritten
+    (out / ".published.pieces").write_bytes(b"not a database at all" * 100)
+    (out / ".published.json").write_bytes(b"{broken")
+    publish(store, out, "https://cdn.example", CLOCK)
+    assert site(out) == before

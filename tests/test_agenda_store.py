@@ -135,3 +135,58 @@ def test_a_large_import_refreshes_the_planner_statistics(tmp_path: Path) -> None
     stats = store.db.execute("SELECT tbl, idx FROM sqlite_stat1 WHERE tbl = 'events'").fetchall()
     assert ("events", "events_public") in {tuple(r) for r in stats}
     store.close()
+
+
+def test_every_write_of_an_event_takes_the_next_revision(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from agenda.filters import parse_filters
+    from agenda.store import query
+
+    store = Store.open(tmp_path / "a.db")
+    ingest(store, make_source(), [make_listing(external_id="a", title="Lezing")], [], NOW)
+    window = parse_filters({}, NOW.date())
+    (first,) = query.summaries(store, window)
+    ingest(store, make_source(), [make_listing(external_id="a", title="Lezing (verzet)")], [],
+           NOW + timedelta(hours=1))  # fmt: skip
+    (second,) = query.summaries(store, window)
+    assert second.id == first.id and second.revision > first.revision
+    ingest(store, make_source(), [make_listing(external_id="a", title="Lezing (verzet)")], [],
+           NOW + timedelta(hours=2))  # fmt: skip
+    assert query.summaries(store, window)[0].revision == second.revision  # nothing changed
+    with store.transaction():
+        store.mark_replaced(first.id, "elsewhere", NOW)
+    revision = store.db.execute("SELECT revision FROM events WHERE id = ?", (first.id,)).fetchone()
+    assert revision[0] > second.revision
+    store.close()
+
+
+def test_migration_14_reads_span_and_themes_from_stored_events(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from agenda.filters import parse_filters
+    from agenda.model import is_span
+    from agenda.store import query
+
+    store = Store.open(tmp_path / "a.db")
+    start = NOW + timedelta(days=2)
+    ingest(store, make_source(), [
+        make_listing(external_id="evening", title="Avond", start=start, end=start + timedelta(hours=2)),
+        make_listing(external_id="show", title="Tentoonstelling", start=start,
+                     end=start + timedelta(days=40)),
+    ], [], NOW)  # fmt: skip
+    window = parse_filters({}, NOW.date())
+    expected = {(r.id, r.span, r.themes_json) for r in query.summaries(store, window)}
+    events = {e.id: e for e in query.list_events(store, window)}
+    assert {(i, is_span(events[i])) for i, _, _ in expected} == {(i, s) for i, s, _ in expected}
+    assert {s for _, s, _ in expected} == {True, False}
+    for statement in ("DROP INDEX events_revision", "ALTER TABLE events DROP COLUMN revision",
+                      "ALTER TABLE events DROP COLUMN span", "ALTER TABLE events DROP COLUMN themes",
+                      "PRAGMA user_version = 13"):  # fmt: skip
+        store.db.execute(statement)
+    store.close()
+    again = Store.open(tmp_path / "a.db")
+    rows = query.summaries(again, window)
+    assert {(r.id, r.span, r.themes_json) for r in rows} == expected
+    assert len({r.revision for r in rows}) == len(rows) and min(r.revision for r in rows) > 0
+    again.close()

@@ -26,8 +26,8 @@ import pytest
 from agenda.model import Event, SourceRef, VenueRef
 from agenda.pictures import StoredPicture
 from feeds.atom import render_atom
-from feeds.base import FeedOptions
-from feeds.rss import image_type, is_span, render_rss
+from feeds.base import FeedOptions, is_span
+from feeds.rss import image_type, render_rss
 
 GOLDEN = Path(__file__).parent / "golden"
 NOW = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)

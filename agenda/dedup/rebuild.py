@@ -286,7 +286,15 @@ def _write_event(
     next_embargo = min(pending) if pending else None
     face_hash = hashlib.sha256(_encoder.encode(face)).hexdigest()
     private_hash = hashlib.sha256(_encoder.encode(private)).hexdigest() if private else ""
-    data_hash = hashlib.sha256(f"{face_hash}|{private_hash}|{next_embargo}".encode()).hexdigest()
+    # What the event's public detail shows of its listings counts too: a listing that
+    # changed without changing the face still makes a new revision of the event.
+    shown = hashlib.sha256()
+    for member in public_members:
+        shown.update(_encoder.encode(member.listing))
+        shown.update(f"|{states.get(member.listing.key)};".encode())
+    data_hash = hashlib.sha256(
+        f"{face_hash}|{private_hash}|{next_embargo}|{shown.hexdigest()}".encode()
+    ).hexdigest()
     stored = store.event_rows([event_id]).get(event_id)
     if stored is not None and stored.data_hash == data_hash and stored.replaced_by is None:
         return 0

@@ -8,12 +8,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Self
+from datetime import date, datetime
+from typing import Any, NamedTuple, Self
 
 import msgspec
 from sqlite_utils import Database
 
-from agenda.model import Event, Listing
+from agenda.model import Event, EventSummary, Listing
 from agenda.themes import Theme
 from agenda.timeutil import local_date
 
@@ -46,6 +47,42 @@ class EventRow(msgspec.Struct, frozen=True):
     updated: str
     replaced_by: str | None
     withdrawn: bool
+
+
+class SummaryRow(NamedTuple):
+    """A listed event's columns: enough to place it in a list without decoding it (its
+    ``summary`` is built only where a list needs one) and to know where it takes place."""
+
+    id: str
+    revision: int  # changes with every write of the event
+    start_utc: str
+    local_date: str
+    span: bool
+    cancelled: bool
+    changed: str | None
+    city: str | None
+    venue_id: str | None
+    themes_json: str  # a JSON list, ``[]`` for most events
+
+    @property
+    def themes(self) -> list[str]:
+        return [] if self.themes_json == "[]" else msgspec.json.decode(self.themes_json)
+
+    @property
+    def version(self) -> str:
+        return str(self.revision)
+
+    def summary(self) -> EventSummary:
+        parse = datetime.fromisoformat
+        return EventSummary(
+            id=self.id,
+            start=parse(self.start_utc),
+            first_day=date.fromisoformat(self.local_date),
+            span=self.span,
+            cancelled=self.cancelled,
+            changed=parse(self.changed) if self.changed else None,
+            version=self.version,
+        )
 
 
 class StoreBase:

@@ -6,17 +6,17 @@ nothing outside ``agenda.store`` builds SQL.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from agenda.errors import NotFoundError
-from agenda.model import Event, Venue
+from agenda.model import Event, Venue, is_span
 from agenda.store.base import (
     PUBLIC,
     EventRow,
     StoreBase,
+    SummaryRow,
     chunks,
     encoder,
     event_decoder,
@@ -106,8 +106,9 @@ class EventsTable(StoreBase):
             """INSERT INTO events (id, title, description, start_utc, end_utc, local_date, city,
                                    venue_id, status, withdrawn, data, data_hash, sequence,
                                    created, updated, replaced_by, visibility, embargo_until,
-                                   private_data, next_embargo)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
+                                   private_data, next_embargo, span, themes, revision)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?,
+                       (SELECT coalesce(max(revision), 0) + 1 FROM events))
                ON CONFLICT(id) DO UPDATE SET title=excluded.title,
                  description=excluded.description, start_utc=excluded.start_utc,
                  end_utc=excluded.end_utc, local_date=excluded.local_date, city=excluded.city,
@@ -116,7 +117,8 @@ class EventsTable(StoreBase):
                  data_hash=excluded.data_hash, sequence=excluded.sequence,
                  updated=excluded.updated, replaced_by=NULL, visibility=excluded.visibility,
                  embargo_until=excluded.embargo_until, private_data=excluded.private_data,
-                 next_embargo=excluded.next_embargo""",
+                 next_embargo=excluded.next_embargo, span=excluded.span,
+                 themes=excluded.themes, revision=excluded.revision""",
             (
                 event.id, event.title, event.description, start_utc, end_utc,
                 local_day(event), event.city, event.venue.id if event.venue else None,
@@ -124,7 +126,8 @@ class EventsTable(StoreBase):
                 event.sequence, utc_iso(event.created), utc_iso(event.updated), event.visibility,
                 utc_iso(event.embargo_until) if event.embargo_until else None,
                 encoder.encode(private).decode() if private is not None else None,
-                utc_iso(next_embargo) if next_embargo else None,
+                utc_iso(next_embargo) if next_embargo else None, int(is_span(event)),
+                encoder.encode(list(event.themes)).decode(),
             ),
         )  # fmt: skip
 
@@ -135,7 +138,8 @@ class EventsTable(StoreBase):
     def mark_replaced(self, event_id: str, replaced_by: str, now: datetime) -> None:
         """Tombstone: the event was merged into ``replaced_by``; its id keeps answering."""
         self.db.execute(
-            "UPDATE events SET replaced_by = ?, updated = ? WHERE id = ?",
+            "UPDATE events SET replaced_by = ?, updated = ?,"
+            " revision = (SELECT coalesce(max(revision), 0) + 1 FROM events) WHERE id = ?",
             (replaced_by, utc_iso(now), event_id),
         )
 
@@ -168,47 +172,29 @@ class EventsTable(StoreBase):
         sql = self._events_sql(where, limit=limit, private=private)
         return [str(r[3]) for r in self._rows("EXPLAIN QUERY PLAN " + sql, params)]
 
-    def signature_rows(
-        self, where: str, params: Sequence[Any], *, versions: bool = True
-    ) -> list[tuple[str, str]]:
-        """(id, version) of the public events ``query_events`` would list, in its order,
-        without decoding them: the version is a digest of the stored public face (which
-        carries SEQUENCE and the update time), so nothing a partner alone sees changes it.
-        ``versions=False`` reads the ids alone (the version is then empty)."""
-        column = "data" if versions else "''"
+    def summary_rows(self, where: str, params: Sequence[Any]) -> list[SummaryRow]:
+        """The public events ``query_events`` would list, in its order, as summaries read
+        from their columns (no event is decoded), with their city and venue."""
         sql = (
-            f"SELECT id, {column} FROM events"
-            f" WHERE replaced_by IS NULL AND ({where}) AND {PUBLIC} ORDER BY start_utc, id"
+            "SELECT id, revision, start_utc, local_date, span,"
+            " withdrawn OR status = 'cancelled', coalesce(updated, created), city, venue_id,"
+            " themes"
+            f" FROM events WHERE replaced_by IS NULL AND ({where}) AND {PUBLIC}"
+            " ORDER BY start_utc, id"
         )
         return [
-            (str(r[0]), hashlib.sha256(r[1].encode()).hexdigest()[:24] if versions else "")
+            SummaryRow(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), r[6], r[7], r[8], r[9])
             for r in self._rows(sql, params)
         ]
 
-    def member_versions(self, now: datetime) -> dict[str, str]:
-        """Per public event, a digest of its public member listings (content hash and
-        state): what an event's detail shows beside the event itself. Listings nobody
-        may see yet count for nothing, so their changes leave the digest alone."""
-        rows = self._rows(
-            """SELECT m.event_id, l.key, l.content_hash, l.state,
-                      json_extract(l.data, '$.visibility'), json_extract(l.data, '$.embargo_until')
-               FROM events e JOIN memberships m ON m.event_id = e.id
-               JOIN listings l ON l.key = m.listing_key
-               WHERE e.replaced_by IS NULL AND e.visibility = 'public'
-               ORDER BY m.event_id, l.key"""
-        )
-        found: dict[str, Any] = {}
-        for event_id, key, content_hash, state, visibility, embargo in rows:
-            if embargo is not None:
-                if datetime.fromisoformat(str(embargo).replace("Z", "+00:00")) > now:
-                    continue
-            elif visibility not in (None, "public"):
-                continue
-            digest = found.get(event_id)
-            if digest is None:
-                digest = found[event_id] = hashlib.sha256()
-            digest.update(f"{key}={content_hash}/{state};".encode())
-        return {event_id: digest.hexdigest()[:24] for event_id, digest in found.items()}
+    def events_by_id(self, ids: Sequence[str]) -> dict[str, Event]:
+        """The public events with these ids (those that are not public are left out)."""
+        found: dict[str, Event] = {}
+        for chunk in chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for event in self.query_events(f"id IN ({marks})", chunk, limit=None):
+                found[event.id] = event
+        return found
 
     def change_rows(
         self, since: str, after: tuple[str, str] | None, limit: int
@@ -252,8 +238,9 @@ class EventsTable(StoreBase):
     def theme_ids(self) -> list[str]:
         """Themes that published events belong to."""
         rows = self._rows(
-            """SELECT DISTINCT t.value FROM events e, json_each(e.data, '$.themes') t
-               WHERE e.replaced_by IS NULL AND e.visibility = 'public' ORDER BY 1"""
+            """SELECT DISTINCT t.value FROM events e, json_each(e.themes) t
+               WHERE e.replaced_by IS NULL AND e.visibility = 'public' AND e.themes != '[]'
+               ORDER BY 1"""
         )
         return [str(r[0]) for r in rows]
 

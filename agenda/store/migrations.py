@@ -174,4 +174,19 @@ MIGRATIONS: list[list[str]] = [
             created TEXT NOT NULL, removed TEXT, removed_reason TEXT)""",
         "CREATE INDEX holds_day ON holds(removed, expires, day)",
     ],
+    # 14: every write of an event takes the next revision (in commit order: writers take
+    # the write lock first), so a reader knows what changed since a revision it saw; and
+    # whether the event is a multi-day span and its themes, so lists are composed and
+    # sliced without decoding events
+    [
+        "ALTER TABLE events ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE events ADD COLUMN span INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE events ADD COLUMN themes TEXT NOT NULL DEFAULT '[]'",
+        """UPDATE events SET revision = rowid,
+             themes = coalesce(json_extract(data, '$.themes'), '[]'), span = CASE
+             WHEN json_extract(data, '$.start_date') IS NOT NULL
+             THEN coalesce(json_extract(data, '$.end_date') > json_extract(data, '$.start_date'), 0)
+             ELSE strftime('%s', end_utc) - strftime('%s', start_utc) > 72000 END""",
+        "CREATE INDEX events_revision ON events(revision)",
+    ],
 ]

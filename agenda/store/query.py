@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ from agenda.errors import InvalidFilterError
 from agenda.filters import EventFilter, parse_day
 from agenda.model import Event, Listing, is_public
 from agenda.pictures import StoredPicture
+from agenda.store.base import SummaryRow
 from agenda.store.database import Store
 from agenda.themes import Theme
 from agenda.timeutil import day_start, span_utc, utc_iso
@@ -139,18 +140,16 @@ def query_plan(store: Store, filters: EventFilter, limit: int | None = 21) -> li
     return store.query_plan(where, params, limit=limit)
 
 
-def versions(
-    store: Store, filters: EventFilter, *, ids_only: bool = False
-) -> list[tuple[str, str]]:
-    """(id, version) of the public events ``list_events`` gives, without decoding them
-    (``ids_only``: the ids alone, with empty versions)."""
+def summaries(store: Store, filters: EventFilter) -> list[SummaryRow]:
+    """The public events ``list_events`` gives, as summaries (nothing decoded), with their
+    city and venue: what composing feeds and lists from stored pieces needs."""
     where, params = where_clause(filters)
-    return store.signature_rows(where, params, versions=not ids_only)
+    return store.summary_rows(where, params)
 
 
-def member_versions(store: Store, now: datetime) -> dict[str, str]:
-    """Per public event, what its listings contribute to its detail (for publishing)."""
-    return store.member_versions(now)
+def events_by_id(store: Store, ids: Sequence[str]) -> dict[str, Event]:
+    """The public events with these ids, by id (one read for many)."""
+    return store.events_by_id(ids)
 
 
 def count_events(store: Store, filters: EventFilter) -> int:

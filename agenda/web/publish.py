@@ -1,43 +1,56 @@
 """Static publishing: the region's feeds, the API's event JSON and the widget as plain files.
 
 ``publish(store, out, base_url, now)`` writes a folder any static host or CDN can serve.
-It is incremental, driven by what changed: every file records what it was made from
-(the versions of its events, stored when they were written), so after one changed event
-only the files that show it are rendered; a file whose bytes did not change is not
-rewritten, and files no longer published are removed. It is atomic per file (written
-beside the target, then renamed over it, so a reader never sees half a file).
+It is incremental, driven by what changed, and decodes only the events that did:
+
+- every write of an event takes the store's next revision, so a file's inputs are known
+  from the index columns alone: a detail file is made from its event's revision, a list
+  or feed from how many events it holds and their highest revision (an event that joins,
+  changes or leaves moves one of the two), with the day (the window) and the context
+  (the renderer's code, the address and the pictures);
+- a file whose inputs are unchanged is neither rendered nor compared; a file whose bytes
+  did not change is not rewritten; files no longer published are removed;
+- lists and feeds are composed from one piece per event (``feeds.pieces``), kept between
+  runs in ``DIR/.published.pieces`` by revision: after one change only that event's
+  pieces are rendered, and only it is read from the database.
+
+It is atomic per file (written beside the target, then renamed over it, so a reader never
+sees half a file). The two dotfiles are bookkeeping, not for the CDN.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import msgspec
 
-from agenda.filters import EventFilter, parse_filters
+import agenda
+from agenda.filters import parse_filters
 from agenda.model import Event, Listing
 from agenda.normalize import slugify
 from agenda.pictures import WIDTHS, StoredPicture, image_path
 from agenda.store import query
+from agenda.store.base import SummaryRow
 from agenda.store.database import Store
-from agenda.store.query import list_events
+from agenda.store.pieces import PieceCache
 from agenda.timeutil import AMSTERDAM
+from agenda.vocabulary import version as vocabulary_version
 from agenda.web.views import event_detail, event_out
 from feeds.base import FeedOptions
 from feeds.formats import feed_options, render_format
+from feeds.pieces import Listed, Memo, with_pieces
 
 MANIFEST = ".published.json"
+PIECES = ".published.pieces"
 FEED_EXTENSIONS = {"ics": "ics", "rss": "rss", "atom": "atom", "json": "jsonfeed"}
-FEW = 50  # event details read one by one before all listings are read at once
+FEW = 50  # event details read one by one before all events and listings are read at once
 CITIES = {"den-haag": "Den Haag", "leiden": "Leiden", "delft": "Delft"}
 
 
@@ -47,128 +60,141 @@ class PublishReport(msgspec.Struct, frozen=True):
     removed: int
 
 
+class Entry(msgspec.Struct, frozen=True, array_like=True):
+    """What the manifest remembers of a file: its bytes' digest and what it was made from."""
+
+    digest: str
+    source: str | None = None
+
+
+class Manifest(msgspec.Struct, frozen=True):
+    context: str = ""
+    files: dict[str, Entry] = {}
+
+
 class Item(msgspec.Struct, frozen=True):
     """One published file: its path, what it is made from, and how to make it."""
 
     path: str
     render: Callable[[], bytes]
-    # A hash of everything the bytes depend on, when rendering is costly (feeds): an
-    # unchanged input skips the rendering altogether. None: render and compare bytes.
+    # What the bytes depend on, when rendering is costly: unchanged inputs skip the
+    # rendering altogether. None: render and compare bytes.
     source: str | None = None
 
 
-class _Region:
-    """The region's public events, read and decoded once, only when something needs them."""
+@cache
+def renderer_version() -> str:
+    """A digest of the code and words that turn events into published bytes: a new
+    release that renders differently re-renders everything once."""
+    digest = hashlib.sha256(f"{agenda.__version__}|{vocabulary_version()}".encode())
+    views = resources.files("agenda.web").joinpath("views.py")
+    for file in sorted(resources.files("feeds").iterdir(), key=lambda f: f.name):
+        if file.name.endswith(".py"):
+            digest.update(file.read_bytes())
+    digest.update(views.read_bytes())
+    return digest.hexdigest()[:24]
 
-    def __init__(self, store: Store, filters: EventFilter, now: datetime) -> None:
-        self._store, self._filters, self._now = store, filters, now
-        self._events: list[Event] | None = None
-        self._by_id: dict[str, Event] = {}
+
+class _Region:
+    """The region's public events as summaries, the events themselves read only where a
+    file needs one that no stored piece already shows."""
+
+    def __init__(self, store: Store, rows: list[SummaryRow], now: datetime, memo: Memo) -> None:
+        self._store, self._now, self.rows, self.memo = store, now, rows, memo
+        self._events: dict[str, Event] | None = None
         self._listings: dict[str, list[tuple[Listing, str]]] | None = None
         self._asked = 0
 
-    def events(self) -> list[Event]:
-        if self._events is None:
-            self._events = list_events(self._store, self._filters)
-            self._by_id = {e.id: e for e in self._events}
-        return self._events
+    def load(self, ids: Sequence[str]) -> dict[str, Event]:
+        if self._events is not None:
+            return {i: self._events[i] for i in ids}
+        return query.events_by_id(self._store, ids)
 
-    def event(self, event_id: str) -> Event:
-        self.events()
-        return self._by_id[event_id]
+    def listed(self, rows: list[SummaryRow]) -> Listed:
+        return Listed((r.summary() for r in rows), self.load, self.memo)
 
-    def listings(self, event_id: str) -> list[tuple[Listing, str]]:
-        """An event's listings: a query of its own for the first few (an incremental
+    def detail(self, event_id: str) -> bytes:
+        """An event's detail: a query of its own for the first few (an incremental
         publish), then one pass for all (a query per event would dominate a full one)."""
-        if self._listings is None:
-            self._asked += 1
-            if self._asked <= FEW:
-                found = query.event_listings(self._store, [event_id], self._now)
-                return found.get(event_id, [])
-            ids = (e.id for e in self.events())
+        self._asked += 1
+        if self._asked <= FEW:
+            event = query.events_by_id(self._store, [event_id])[event_id]
+            found = query.event_listings(self._store, [event_id], self._now)
+            return msgspec.json.encode(event_detail(event, found.get(event_id, [])))
+        if self._events is None or self._listings is None:
+            ids = [r.id for r in self.rows]
+            self._events = query.events_by_id(self._store, ids)
             self._listings = query.event_listings(self._store, ids, self._now)
-        return self._listings.get(event_id, [])
-
-    def slice(self, params: dict[str, str]) -> list[Event]:
-        """A city's or venue's events, as ``list_events`` would give them (same window)."""
-        if "city" in params:
-            return [e for e in self.events() if e.city == params["city"]]
-        venue = params["venue"]
-        return [e for e in self.events() if e.venue is not None and e.venue.id == venue]
+        event = self._events[event_id]
+        return msgspec.json.encode(event_detail(event, self._listings.get(event_id, [])))
 
 
-def _detail(region: _Region, event_id: str) -> bytes:
-    event = region.event(event_id)
-    return msgspec.json.encode(event_detail(event, region.listings(event_id)))
+def _stamp(rows: list[SummaryRow]) -> str:
+    """What a list of events is made from: an event that joins or changes raises the
+    highest revision, one that leaves lowers the count."""
+    return f"{len(rows)}:{max((r.revision for r in rows), default=0)}"
+
+
+def _events_json(region: _Region, pictures: dict[str, StoredPicture], base_url: str) -> bytes:
+    """``api/events.json``: the region's events in the export's shape, one piece each."""
+
+    def piece(event: Event) -> bytes:
+        return msgspec.json.encode(event_out(event, None, pictures, base_url))
+
+    kind = f"event|{base_url}"
+    pieces = [p for _, p in with_pieces(region.listed([]), region.rows, kind, piece)]
+    return b'{"events":[' + b",".join(pieces) + b'],"next":null}'
 
 
 def _items(
-    store: Store, base_url: str, now: datetime, images_dir: str | None = None
-) -> Iterator[Item]:
-    """Every published file (relative path with ``/``), lazily rendered.
-
-    What a file is made from is known without reading any event: each event's version
-    (data hash, sequence, updated: stored at write time) and its listings' content hashes
-    come from the index columns. A file whose inputs are unchanged is neither rendered
-    nor compared; the region's events are decoded once, only if some file needs them.
-    """
+    store: Store, base_url: str, now: datetime, region: _Region, pictures: dict[str, StoredPicture],
+    images_dir: str | None = None,
+) -> Iterator[Item]:  # fmt: skip
+    """Every published file (relative path with ``/``), lazily rendered."""
     today = now.astimezone(AMSTERDAM).date()
-    slices: dict[str, dict[str, str]] = {"agenda": {}}
-    slices.update({slug: {"city": city} for slug, city in CITIES.items()})
-    slices.update({f"theme-{t}": {"theme": t} for t in query.theme_ids(store) if slugify(t) == t})
-    for row in query.venues(store, today):
-        if row["upcoming"] and slugify(row["id"]) == row["id"]:
-            slices[f"venue-{row['id']}"] = {"venue": row["id"]}
-    region = _Region(store, parse_filters({}, today), now)
-    # Pictures: the stored ones go along as files; feeds and lists point to them. Their
-    # digest joins every such file's inputs (pictures change rarely: then all re-render).
-    pictures = query.stored_pictures(store)
-    shown = hashlib.sha256(repr(sorted((u, p.hash) for u, p in pictures.items())).encode())
-    pictured = shown.hexdigest()[:16]
-    # Every slice is part of the region (the same window): one read of the region's
-    # versions serves them all; the other slices read their ids alone.
-    everything = dict(query.versions(store, parse_filters({}, today)))
-    for name, params in slices.items():
-        filters = parse_filters(params, today)
-        versions = [
-            (event_id, everything.get(event_id, ""))
-            for event_id, _ in query.versions(store, filters, ids_only=True)
-        ]
-        if name == "agenda":
-            members = query.member_versions(store, now)
-            for event_id, version in versions:
-                yield Item(
-                    f"api/events/{event_id}.json",
-                    partial(_detail, region, event_id),
-                    source=f"detail:{version}:{members.get(event_id, '')}",
-                )
-            yield Item(
-                "api/events.json",
-                lambda: msgspec.json.encode(
-                    {
-                        "events": [event_out(e, None, pictures, base_url) for e in region.events()],
-                        "next": None,
-                    }
-                ),
-                source="events:"
-                + hashlib.sha256(repr((versions, base_url, pictured)).encode()).hexdigest(),
-            )
-        # Feeds depend on their events, the address and the day (the 30-day window of
-        # cancelled events moves with it): the same inputs give the same bytes.
-        inputs = hashlib.sha256(repr((versions, base_url, today, pictured)).encode()).hexdigest()
-        if name == "agenda":
-            events: Callable[[], list[Event]] = region.events
-        elif "theme" in params:
-            events = partial(list_events, store, filters)
-        else:
-            events = partial(region.slice, params)
+    rows = region.rows
+    slices: dict[str, list[SummaryRow]] = {"agenda": rows}
+    for slug, city in CITIES.items():
+        slices[slug] = [r for r in rows if r.city == city]
+    themed: dict[str, list[SummaryRow]] = {}
+    for row in rows:
+        for theme in row.themes:
+            themed.setdefault(theme, []).append(row)
+    # Every theme the agenda knows has its feed (empty until its first event, and after
+    # its last); every venue with events in the window has its own.
+    for known in query.themes(store):
+        if slugify(known.id) == known.id:
+            slices[f"theme-{known.id}"] = themed.get(known.id, [])
+    at: dict[str, list[SummaryRow]] = {}
+    for row in rows:
+        if row.venue_id is not None:
+            at.setdefault(row.venue_id, []).append(row)
+    for venue, members in sorted(at.items()):
+        if slugify(venue) == venue:
+            slices[f"venue-{venue}"] = members
+    for row in rows:
+        event_id = row.id
+        yield Item(
+            f"api/events/{event_id}.json",
+            partial(region.detail, event_id),
+            source=f"detail:{row.revision}",
+        )
+    yield Item(
+        "api/events.json",
+        partial(_events_json, region, pictures, base_url),
+        source=f"events:{_stamp(rows)}:{today}",
+    )
+    for name, members in slices.items():
+        # Feeds depend on their events and the day (the window, and the 30 days a
+        # cancelled event stays): the same inputs give the same bytes.
+        stamp = _stamp(members)
         for extension, fmt in FEED_EXTENSIONS.items():
             options = feed_options(base_url, fmt, now, name=name)
             options = msgspec.structs.replace(options, pictures=pictures)
             yield Item(
                 f"feeds/{name}.{extension}",
-                partial(_render, fmt, events, options),
-                source=f"{fmt}:{inputs}",
+                partial(_render, fmt, region, members, options),
+                source=f"{fmt}:{stamp}:{today}",
             )
     if images_dir is not None:
         yield from _picture_files(pictures, Path(images_dir))
@@ -190,8 +216,18 @@ def _picture_files(pictures: dict[str, StoredPicture], folder: Path) -> Iterator
                     yield Item(address.lstrip("/"), file.read_bytes, source=f"image:{digest}")
 
 
-def _render(fmt: str, events: Callable[[], list[Event]], options: FeedOptions) -> bytes:
-    return render_format(fmt, events(), options)
+def _render(fmt: str, region: _Region, rows: list[SummaryRow], options: FeedOptions) -> bytes:
+    return render_format(fmt, region.listed(rows), options)
+
+
+def _present(out: Path) -> set[str]:
+    """The files in ``out`` (relative, with ``/``): one walk instead of a check per file."""
+    found: set[str] = set()
+    for folder, _, files in os.walk(out):
+        prefix = Path(folder).relative_to(out).as_posix()
+        prefix = "" if prefix == "." else prefix + "/"
+        found.update(prefix + name for name in files)
+    return found
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
@@ -217,30 +253,51 @@ def publish(
     out.mkdir(parents=True, exist_ok=True)
     manifest_path = out / MANIFEST
     try:
-        previous: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        previous = {}
-    current: dict[str, dict[str, str | None]] = {}
+        previous = msgspec.json.decode(manifest_path.read_bytes(), type=Manifest)
+    except (FileNotFoundError, msgspec.DecodeError, msgspec.ValidationError):
+        previous = Manifest()
+    today = now.astimezone(AMSTERDAM).date()
+    rows = query.summaries(store, parse_filters({}, today))
+    # Pictures: the stored ones go along as files; feeds and lists point to them. They
+    # change rarely: then everything re-renders.
+    pictures = query.stored_pictures(store)
+    shown = repr(sorted((u, p.hash) for u, p in pictures.items()))
+    context = hashlib.sha256(f"{renderer_version()}|{base_url}|{shown}".encode()).hexdigest()
+    known = previous.files if previous.context == context else {}
+    cache = PieceCache(out / PIECES, context[:32])
+    region = _Region(store, rows, now, cache)
+    present = _present(out)
+    current: dict[str, Entry] = {}
     written = unchanged = 0
-    for item in _items(store, base_url, now, images_dir):
-        before = previous.get(item.path)
-        before = before if isinstance(before, dict) else {"digest": before, "source": None}
-        target = out / item.path
-        if item.source is not None and before.get("source") == item.source and target.exists():
-            current[item.path] = before  # same inputs: the file is already right
-            unchanged += 1
-            continue
-        data = item.render()
-        digest = hashlib.sha256(data).hexdigest()
-        current[item.path] = {"digest": digest, "source": item.source}
-        if before.get("digest") == digest and target.exists():
-            unchanged += 1
-            continue
-        _write_atomically(target, data)
-        written += 1
+    try:
+        for item in _items(store, base_url, now, region, pictures, images_dir):
+            before = known.get(item.path) or previous.files.get(item.path)
+            if (
+                item.source is not None
+                and before is not None
+                and item.path in known
+                and before.source == item.source
+                and item.path in present
+            ):
+                current[item.path] = before  # same inputs: the file is already right
+                unchanged += 1
+                continue
+            data = item.render()
+            digest = hashlib.sha256(data).hexdigest()
+            current[item.path] = Entry(digest, item.source)
+            if before is not None and before.digest == digest and item.path in present:
+                unchanged += 1
+                continue
+            _write_atomically(out / item.path, data)
+            written += 1
+        if previous.context != context or set(previous.files) - set(current):
+            cache.keep_only({r.id for r in rows})  # some event left: forget its pieces
+    finally:
+        cache.close()
     removed = 0
-    for relative in sorted(set(previous) - set(current)):
+    for relative in sorted(set(previous.files) - set(current)):
         (out / relative).unlink(missing_ok=True)
         removed += 1
-    _write_atomically(manifest_path, json.dumps(current, sort_keys=True, indent=0).encode())
+    manifest = Manifest(context=context, files=current)
+    _write_atomically(manifest_path, msgspec.json.encode(manifest))
     return PublishReport(written=written, unchanged=unchanged, removed=removed)
