@@ -336,6 +336,7 @@ def render_ics(events: Sequence[Event] | Listed, options: FeedOptions) -> bytes:
     settled = len(_header(options, None)) + len(FOOTER)
     kind = piece_kind("ics", options)
     render = partial(_piece, options=options)
+    host = options.host
     for summary, piece in with_pieces(listed, selected(listed, options), kind, render):
         # No entry of an event starts before midnight of its first day.
         start = day_start(summary.first_day).timestamp()
@@ -343,7 +344,7 @@ def render_ics(events: Sequence[Event] | Listed, options: FeedOptions) -> bytes:
             settled += heapq.heappop(pending)[1]
         if settled > options.max_bytes:
             break
-        for entry in _unpack(summary, piece, daily and summary.span, options.host):
+        for entry in _unpack(summary, piece, daily and summary.span, host):
             entries.append(entry)
             heapq.heappush(pending, (entry.key[0], len(entry.data)))
     return _calendar(entries, options)
