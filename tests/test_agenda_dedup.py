@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,7 +10,7 @@ from conftest import make_listing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agenda.dedup.cluster import Decisions, Member, cluster
+from agenda.dedup.cluster import Decisions, Member, cluster, member_features
 from agenda.dedup.titles import normalize_title_form, title_forms
 
 EVENING = datetime(2027, 3, 27, 19, 0, tzinfo=UTC)  # 20:00 in Leiden
@@ -294,3 +295,18 @@ def test_compound_words_and_swapped_letters_agree() -> None:
     assert not together(
         [member("kc", "Lezing over zeep"), member("campus", "Lezing over zeer", kind="aggregator")]
     )
+
+
+def test_what_deduplication_holds_per_listing_is_not_walked_by_the_garbage_collector() -> None:
+    # A region's listings, members and features are held by the tens of thousands while
+    # it is clustered; were they tracked, every full collection would walk them all.
+    plain = member("lakenhal", "Rembrandt & Lievens")
+    features = member_features(plain)
+    assert not gc.is_tracked(plain)
+    assert not gc.is_tracked(plain.listing)
+    assert not gc.is_tracked(features)
+    # listings without an address or postcode share one empty set, not two of their own
+    other = member_features(member("agg", "Rembrandt en Lievens", kind="aggregator"))
+    assert features.addresses is other.addresses is features.postcodes
+    result = cluster([plain, member("agg", "Rembrandt en Lievens", kind="aggregator")])
+    assert not any(gc.is_tracked(c) for c in result.clusters)

@@ -26,7 +26,8 @@ from agenda.model import Listing
 DENSE = 6
 
 
-class Member(msgspec.Struct, frozen=True, kw_only=True):
+# Plain data held once per listing: not tracked by the collector (see ``Listing``).
+class Member(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A listing as the matcher sees it: the record, its source's kind and its resolved place."""
 
     listing: Listing
@@ -49,14 +50,14 @@ class Decisions(msgspec.Struct, frozen=True, kw_only=True):
     apart: tuple[tuple[str, str], ...] = ()
 
 
-class Cluster(msgspec.Struct, frozen=True):
+class Cluster(msgspec.Struct, frozen=True, gc=False):
     """Listing keys judged to be one happening, sorted, each with why it belongs."""
 
     keys: tuple[str, ...]
     reasons: tuple[str, ...]
 
 
-class ReviewPair(msgspec.Struct, frozen=True):
+class ReviewPair(msgspec.Struct, frozen=True, gc=False):
     """Two listings in the grey zone: left apart, for a person to decide."""
 
     a: str
