@@ -145,10 +145,10 @@ def _scope(
     Related are listings of one local day, of one current event, or of one manual
     merge; every span's first day is always in (spans reach across days).
     """
-    by_key = {listing.key: listing for listing in active}
+    day_of = {listing.key: _first_day(listing) for listing in active}
     by_day: dict[date, list[str]] = defaultdict(list)
-    for listing in active:
-        by_day[_first_day(listing)].append(listing.key)
+    for key, day in day_of.items():
+        by_day[day].append(key)
     by_event: dict[str, list[str]] = defaultdict(list)
     for key, event_id in current.items():
         by_event[event_id].append(key)
@@ -156,22 +156,27 @@ def _scope(
     for together in decisions.together:
         for key in together:
             groups[key].extend(together)
-    frontier = set(dirty)
-    for listing in active:
-        if _is_span(listing):
-            frontier.update(by_day[_first_day(listing)])
+    # Each day and each event is opened once: adding a day's listings for every listing of
+    # that day cost (listings per day) times the region, which grows with its density.
+    days = {day_of[listing.key] for listing in active if _is_span(listing)}
+    events: set[str] = set()
     seen: set[str] = set()
+    frontier = [k for day in days for k in by_day[day]]
+    frontier.extend(dirty)
     while frontier:
         key = frontier.pop()
         if key in seen:
             continue
         seen.add(key)
-        related = set(groups.get(key, ()))
-        if key in current:
-            related.update(by_event[current[key]])
-        if key in by_key:
-            related.update(by_day[_first_day(by_key[key])])
-        frontier |= related - seen
+        frontier.extend(groups.get(key, ()))
+        event_id = current.get(key)
+        if event_id is not None and event_id not in events:
+            events.add(event_id)
+            frontier.extend(by_event[event_id])
+        day = day_of.get(key)
+        if day is not None and day not in days:
+            days.add(day)
+            frontier.extend(by_day[day])
     return [listing for listing in active if listing.key in seen]
 
 
