@@ -70,7 +70,12 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] | None
     written = 0
     themes = store.themes()
     members_by_event = store.members_of(touched)
-    listings = store.listings(k for keys in members_by_event.values() for k in keys)
+    # The clustered listings are the stored active ones, already read and resolved: only
+    # the others (withdrawn members) are read again, so a region is not decoded twice.
+    wanted = [k for keys in members_by_event.values() for k in keys]
+    read = {listing.key: listing for listing in scoped}
+    listings = {k: (read[k], "active") for k in wanted if k in read}
+    listings.update(store.listings(k for k in wanted if k not in read))
     # In order of their days, not of their (random) ids: each event goes into five
     # indexes on its start, and writing them in that order appends to a few pages instead
     # of touching one anywhere in indexes larger than SQLite's page cache.
