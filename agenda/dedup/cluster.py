@@ -243,6 +243,7 @@ def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Re
     """Group members into clusters of one happening each, plus the grey pairs to review."""
     decisions = decisions or Decisions()
     feats = {m.listing.key: member_features(m) for m in members}
+    # Usually empty: then no pair needs a set of its own to be looked up in it.
     apart = {frozenset(pair) for pair in decisions.apart}
     # Only the scores that can matter are kept: matches (the edges and their reasons) and
     # grey pairs (the review queue). Most candidate pairs end "no"; such a pair is scored
@@ -261,11 +262,13 @@ def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Re
     edges: list[tuple[float, str, str]] = []
     for a, b in candidate_pairs(list(feats.values())):
         result = score(a, b)
-        if result.verdict == "match" and frozenset((a, b)) not in apart:
+        if result.verdict == "match" and not (apart and frozenset((a, b)) in apart):
             edges.append((-result.score, a, b))
     translated = translation_pairs(list(feats.values()), score)
     edges.extend(
-        (-TRANSLATION_SCORE, a, b) for a, b in translated if frozenset((a, b)) not in apart
+        (-TRANSLATION_SCORE, a, b)
+        for a, b in translated
+        if not (apart and frozenset((a, b)) in apart)
     )
     edges.sort()
 
@@ -280,7 +283,7 @@ def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Re
         if {feats[k].source_id for k in left} & {feats[k].source_id for k in right}:
             continue
         if any(
-            frozenset((x, y)) in apart
+            (apart and frozenset((x, y)) in apart)
             or (score(x, y).verdict == "no" and (min(x, y), max(x, y)) not in translated)
             for x in left
             for y in right
