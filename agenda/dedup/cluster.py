@@ -138,31 +138,45 @@ def _span_pairs(group: list[Features], add: Callable[[Features, Features], None]
             venues[f.venue_id].append(f)
     for bucket in words.values():
         if 1 < len(bucket) <= COMMON_WORD:
-            _overlapping(bucket, add, None)
+            _overlapping(bucket, add)
     for bucket in venues.values():
         if len(bucket) > 1:
-            _overlapping(bucket, add, _near_days)
+            _near_days(bucket, add)
 
 
-def _near_days(a: Features, b: Features) -> bool:
-    return (
-        abs((a.first_day - b.first_day).days) <= VENUE_DAYS
-        or abs((a.last_day - b.last_day).days) <= VENUE_DAYS
-    )
+def _near_days(bucket: list[Features], add: Callable[[Features, Features], None]) -> None:
+    """Add the overlapping spans of one venue whose first or last days are close.
+
+    A museum shows many exhibitions at once in a dense region: a sweep over the first days
+    and one over the last days meet only the close ones, where walking every overlapping
+    span cost (spans at the venue) squared.
+    """
+    for day in (_first, _last):
+        ordered = sorted(bucket, key=lambda f: (day(f), f.key))
+        for i, a in enumerate(ordered):
+            for j in range(i + 1, len(ordered)):
+                b = ordered[j]
+                if (day(b) - day(a)).days > VENUE_DAYS:
+                    break
+                if a.first_day <= b.last_day and b.first_day <= a.last_day:
+                    add(a, b)
 
 
-def _overlapping(
-    ordered: list[Features],
-    add: Callable[[Features, Features], None],
-    also: Callable[[Features, Features], bool] | None,
-) -> None:
+def _first(f: Features) -> date:
+    return f.first_day
+
+
+def _last(f: Features) -> date:
+    return f.last_day
+
+
+def _overlapping(ordered: list[Features], add: Callable[[Features, Features], None]) -> None:
     """Add the pairs of ``ordered`` (by first day) whose date ranges overlap."""
     for i, a in enumerate(ordered):
         for b in ordered[i + 1 :]:
             if b.first_day > a.last_day:
                 break
-            if also is None or also(a, b):
-                add(a, b)
+            add(a, b)
 
 
 def _day_pairs(group: list[Features], add: Callable[[Features, Features], None]) -> None:
