@@ -181,14 +181,14 @@ def _scope(
             continue
         seen.add(key)
         frontier.extend(groups.get(key, ()))
-        event_id = current.get(key)
-        if event_id is not None and event_id not in events:
-            events.add(event_id)
-            frontier.extend(by_event[event_id])
-        day = day_of.get(key)
-        if day is not None and day not in days:
-            days.add(day)
-            frontier.extend(by_day[day])
+        its_event = current.get(key)
+        if its_event is not None and its_event not in events:
+            events.add(its_event)
+            frontier.extend(by_event[its_event])
+        its_day = day_of.get(key)
+        if its_day is not None and its_day not in days:
+            days.add(its_day)
+            frontier.extend(by_day[its_day])
     return [listing for listing in active if listing.key in seen]
 
 
