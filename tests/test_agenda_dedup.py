@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from datetime import UTC, date, datetime, timedelta
 
@@ -9,7 +10,7 @@ from conftest import make_listing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agenda.dedup.cluster import Decisions, Member, cluster
+from agenda.dedup.cluster import Decisions, Member, cluster, member_features
 from agenda.dedup.titles import normalize_title_form, title_forms
 
 EVENING = datetime(2027, 3, 27, 19, 0, tzinfo=UTC)  # 20:00 in Leiden
@@ -294,3 +295,50 @@ def test_compound_words_and_swapped_letters_agree() -> None:
     assert not together(
         [member("kc", "Lezing over zeep"), member("campus", "Lezing over zeer", kind="aggregator")]
     )
+
+
+def test_what_deduplication_holds_per_listing_is_not_walked_by_the_garbage_collector() -> None:
+    # A region's listings, members and features are held by the tens of thousands while
+    # it is clustered; were they tracked, every full collection would walk them all.
+    plain = member("lakenhal", "Rembrandt & Lievens")
+    features = member_features(plain)
+    assert not gc.is_tracked(plain)
+    assert not gc.is_tracked(plain.listing)
+    assert not gc.is_tracked(features)
+    # listings without an address or postcode share one empty set, not two of their own
+    other = member_features(member("agg", "Rembrandt en Lievens", kind="aggregator"))
+    assert features.addresses is other.addresses is features.postcodes
+    result = cluster([plain, member("agg", "Rembrandt en Lievens", kind="aggregator")])
+    assert not any(gc.is_tracked(c) for c in result.clusters)
+
+
+def test_spans_of_one_venue_are_candidates_only_when_they_overlap_and_start_or_end_close() -> None:
+    from agenda.dedup.cluster import candidate_pairs
+
+    def span(source: str, title: str, first: date, last: date) -> Member:
+        return member(source, title, start=None, end=None, start_date=first, end_date=last)
+
+    def paired(a: Member, b: Member) -> bool:
+        # titles without a shared word: only the venue and the days can pair them
+        return bool(candidate_pairs([member_features(a), member_features(b)]))
+
+    base = span("museum", "Kabouters", date(2027, 3, 1), date(2027, 6, 30))
+    assert paired(base, span("agg", "Reuzen", date(2027, 3, 6), date(2027, 9, 30)))
+    assert paired(base, span("agg", "Reuzen", date(2027, 1, 1), date(2027, 7, 5)))
+    assert not paired(base, span("agg", "Reuzen", date(2027, 3, 20), date(2027, 5, 31)))
+    assert not paired(base, span("agg", "Reuzen", date(2027, 7, 2), date(2027, 7, 5)))
+    # many exhibitions at one venue: each meets only those that start or end close to it
+    many = [
+        span(f"s{i}", f"{'bcdfghjklmnpqrstvwxz'[i]}ikko", date(2027, 1, 1) + timedelta(days=3 * i),
+             date(2027, 12, 31) - timedelta(days=11 * i))
+        for i in range(20)
+    ]  # fmt: skip
+    found = candidate_pairs([member_features(m) for m in many])
+    keys = [m.listing.key for m in many]
+    expected = {
+        tuple(sorted((keys[i], keys[j])))
+        for i in range(20)
+        for j in range(i + 1, 20)
+        if abs(3 * i - 3 * j) <= 7
+    }
+    assert found == expected

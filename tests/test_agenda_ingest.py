@@ -475,3 +475,14 @@ def test_a_batch_rebuild_commits_in_slices_that_let_other_writers_in(
     assert shape(store) == shape(whole) and len(shape(store)) == 18
     assert store.pending() == []
     whole.close()
+
+
+def test_a_rebuild_writes_events_in_order_of_their_days(store: Store) -> None:
+    # Each event goes into several indexes on its start: written in that order they append
+    # to a few pages; in order of their (random) ids they touch pages all over a large
+    # region's indexes (the event writes of a 20k import took about 0.1 s longer).
+    listings = series(30)
+    ingest(store, make_source(), listings[::-1], [], NOW)
+    days = [row[0] for row in store.db.execute("SELECT local_date FROM events ORDER BY rowid")]
+    assert len(days) == 30
+    assert days == sorted(days)

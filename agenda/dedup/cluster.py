@@ -26,7 +26,8 @@ from agenda.model import Listing
 DENSE = 6
 
 
-class Member(msgspec.Struct, frozen=True, kw_only=True):
+# Plain data held once per listing: not tracked by the collector (see ``Listing``).
+class Member(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A listing as the matcher sees it: the record, its source's kind and its resolved place."""
 
     listing: Listing
@@ -49,14 +50,14 @@ class Decisions(msgspec.Struct, frozen=True, kw_only=True):
     apart: tuple[tuple[str, str], ...] = ()
 
 
-class Cluster(msgspec.Struct, frozen=True):
+class Cluster(msgspec.Struct, frozen=True, gc=False):
     """Listing keys judged to be one happening, sorted, each with why it belongs."""
 
     keys: tuple[str, ...]
     reasons: tuple[str, ...]
 
 
-class ReviewPair(msgspec.Struct, frozen=True):
+class ReviewPair(msgspec.Struct, frozen=True, gc=False):
     """Two listings in the grey zone: left apart, for a person to decide."""
 
     a: str
@@ -137,31 +138,45 @@ def _span_pairs(group: list[Features], add: Callable[[Features, Features], None]
             venues[f.venue_id].append(f)
     for bucket in words.values():
         if 1 < len(bucket) <= COMMON_WORD:
-            _overlapping(bucket, add, None)
+            _overlapping(bucket, add)
     for bucket in venues.values():
         if len(bucket) > 1:
-            _overlapping(bucket, add, _near_days)
+            _near_days(bucket, add)
 
 
-def _near_days(a: Features, b: Features) -> bool:
-    return (
-        abs((a.first_day - b.first_day).days) <= VENUE_DAYS
-        or abs((a.last_day - b.last_day).days) <= VENUE_DAYS
-    )
+def _near_days(bucket: list[Features], add: Callable[[Features, Features], None]) -> None:
+    """Add the overlapping spans of one venue whose first or last days are close.
+
+    A museum shows many exhibitions at once in a dense region: a sweep over the first days
+    and one over the last days meet only the close ones, where walking every overlapping
+    span cost (spans at the venue) squared.
+    """
+    for day in (_first, _last):
+        ordered = sorted(bucket, key=lambda f: (day(f), f.key))
+        for i, a in enumerate(ordered):
+            for j in range(i + 1, len(ordered)):
+                b = ordered[j]
+                if (day(b) - day(a)).days > VENUE_DAYS:
+                    break
+                if a.first_day <= b.last_day and b.first_day <= a.last_day:
+                    add(a, b)
 
 
-def _overlapping(
-    ordered: list[Features],
-    add: Callable[[Features, Features], None],
-    also: Callable[[Features, Features], bool] | None,
-) -> None:
+def _first(f: Features) -> date:
+    return f.first_day
+
+
+def _last(f: Features) -> date:
+    return f.last_day
+
+
+def _overlapping(ordered: list[Features], add: Callable[[Features, Features], None]) -> None:
     """Add the pairs of ``ordered`` (by first day) whose date ranges overlap."""
     for i, a in enumerate(ordered):
         for b in ordered[i + 1 :]:
             if b.first_day > a.last_day:
                 break
-            if also is None or also(a, b):
-                add(a, b)
+            add(a, b)
 
 
 def _day_pairs(group: list[Features], add: Callable[[Features, Features], None]) -> None:
@@ -242,6 +257,7 @@ def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Re
     """Group members into clusters of one happening each, plus the grey pairs to review."""
     decisions = decisions or Decisions()
     feats = {m.listing.key: member_features(m) for m in members}
+    # Usually empty: then no pair needs a set of its own to be looked up in it.
     apart = {frozenset(pair) for pair in decisions.apart}
     # Only the scores that can matter are kept: matches (the edges and their reasons) and
     # grey pairs (the review queue). Most candidate pairs end "no"; such a pair is scored
@@ -260,11 +276,13 @@ def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Re
     edges: list[tuple[float, str, str]] = []
     for a, b in candidate_pairs(list(feats.values())):
         result = score(a, b)
-        if result.verdict == "match" and frozenset((a, b)) not in apart:
+        if result.verdict == "match" and not (apart and frozenset((a, b)) in apart):
             edges.append((-result.score, a, b))
     translated = translation_pairs(list(feats.values()), score)
     edges.extend(
-        (-TRANSLATION_SCORE, a, b) for a, b in translated if frozenset((a, b)) not in apart
+        (-TRANSLATION_SCORE, a, b)
+        for a, b in translated
+        if not (apart and frozenset((a, b)) in apart)
     )
     edges.sort()
 
@@ -279,7 +297,7 @@ def cluster(members: Sequence[Member], decisions: Decisions | None = None) -> Re
         if {feats[k].source_id for k in left} & {feats[k].source_id for k in right}:
             continue
         if any(
-            frozenset((x, y)) in apart
+            (apart and frozenset((x, y)) in apart)
             or (score(x, y).verdict == "no" and (min(x, y), max(x, y)) not in translated)
             for x in left
             for y in right

@@ -10,6 +10,7 @@ a score and a verdict: ``match``, ``grey`` (for a person to review) or ``no``.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -27,7 +28,8 @@ SPAN = timedelta(hours=20)
 Verdict = Literal["match", "grey", "no"]
 
 
-class Features(msgspec.Struct, frozen=True, kw_only=True):
+# Plain data held once per listing: not tracked by the collector (see ``Listing``).
+class Features(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What the matcher needs of one listing, computed once."""
 
     key: str
@@ -51,7 +53,7 @@ class Features(msgspec.Struct, frozen=True, kw_only=True):
     span: bool  # runs over several days (an exhibition, a festival)
 
 
-class PairScore(msgspec.Struct, frozen=True):
+class PairScore(msgspec.Struct, frozen=True, gc=False):
     score: float
     verdict: Verdict
     reasons: tuple[str, ...]
@@ -103,8 +105,8 @@ def features(
         venue_id=venue_id,
         latitude=latitude,
         longitude=longitude,
-        addresses=frozenset(a for a in (_address_key(x) for x in addresses) if a),
-        postcodes=frozenset(p.replace(" ", "").upper() for p in postcodes if p),
+        addresses=_frozen(a for a in (_address_key(x) for x in addresses) if a),
+        postcodes=_frozen(p.replace(" ", "").upper() for p in postcodes if p),
         language=guess_language(listing.title, listing.description) or listing.language,
         kind=kind_of(listing.event_type, listing.categories, listing.title),
         start=listing.start if not span else None,
@@ -112,6 +114,15 @@ def features(
         last_day=last,
         span=span,
     )
+
+
+# Most listings have no address or postcode: one shared empty set instead of two per
+# listing, each of which the garbage collector would track and walk.
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _frozen(items: Iterable[str]) -> frozenset[str]:
+    return frozenset(items) or _EMPTY
 
 
 def _address_key(address: str | None) -> str:

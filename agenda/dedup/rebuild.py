@@ -70,8 +70,20 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] | None
     written = 0
     themes = store.themes()
     members_by_event = store.members_of(touched)
-    listings = store.listings(k for keys in members_by_event.values() for k in keys)
-    for event_id in sorted(touched):
+    # The clustered listings are the stored active ones, already read and resolved: only
+    # the others (withdrawn members) are read again, so a region is not decoded twice.
+    wanted = [k for keys in members_by_event.values() for k in keys]
+    read = {listing.key: listing for listing in scoped}
+    listings = {k: (read[k], "active") for k in wanted if k in read}
+    listings.update(store.listings(k for k in wanted if k not in read))
+    # In order of their days, not of their (random) ids: each event goes into five
+    # indexes on its start, and writing them in that order appends to a few pages instead
+    # of touching one anywhere in indexes larger than SQLite's page cache.
+    day = {
+        event_id: min(_first_day(listings[k][0]) for k in keys)
+        for event_id, keys in members_by_event.items()
+    }
+    for event_id in sorted(touched, key=lambda e: (day.get(e, date.min), e)):
         keys = members_by_event.get(event_id, [])
         if not keys:
             _tombstone(store, event_id, current, assigned, now)
@@ -145,10 +157,10 @@ def _scope(
     Related are listings of one local day, of one current event, or of one manual
     merge; every span's first day is always in (spans reach across days).
     """
-    by_key = {listing.key: listing for listing in active}
+    day_of = {listing.key: _first_day(listing) for listing in active}
     by_day: dict[date, list[str]] = defaultdict(list)
-    for listing in active:
-        by_day[_first_day(listing)].append(listing.key)
+    for key, day in day_of.items():
+        by_day[day].append(key)
     by_event: dict[str, list[str]] = defaultdict(list)
     for key, event_id in current.items():
         by_event[event_id].append(key)
@@ -156,22 +168,27 @@ def _scope(
     for together in decisions.together:
         for key in together:
             groups[key].extend(together)
-    frontier = set(dirty)
-    for listing in active:
-        if _is_span(listing):
-            frontier.update(by_day[_first_day(listing)])
+    # Each day and each event is opened once: adding a day's listings for every listing of
+    # that day cost (listings per day) times the region, which grows with its density.
+    days = {day_of[listing.key] for listing in active if _is_span(listing)}
+    events: set[str] = set()
     seen: set[str] = set()
+    frontier = [k for day in days for k in by_day[day]]
+    frontier.extend(dirty)
     while frontier:
         key = frontier.pop()
         if key in seen:
             continue
         seen.add(key)
-        related = set(groups.get(key, ()))
-        if key in current:
-            related.update(by_event[current[key]])
-        if key in by_key:
-            related.update(by_day[_first_day(by_key[key])])
-        frontier |= related - seen
+        frontier.extend(groups.get(key, ()))
+        its_event = current.get(key)
+        if its_event is not None and its_event not in events:
+            events.add(its_event)
+            frontier.extend(by_event[its_event])
+        its_day = day_of.get(key)
+        if its_day is not None and its_day not in days:
+            days.add(its_day)
+            frontier.extend(by_day[its_day])
     return [listing for listing in active if listing.key in seen]
 
 
