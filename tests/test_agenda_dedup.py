@@ -6,6 +6,7 @@ import gc
 import random
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from conftest import make_listing
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -342,3 +343,37 @@ def test_spans_of_one_venue_are_candidates_only_when_they_overlap_and_start_or_e
         if abs(3 * i - 3 * j) <= 7
     }
     assert found == expected
+
+
+def test_a_rebuild_pauses_the_collector_and_widens_the_page_cache_then_restores_both(
+    tmp_path, monkeypatch
+) -> None:
+    from conftest import NOW, make_source
+
+    from agenda.dedup import rebuild
+    from agenda.store.database import Store
+    from agenda.sync.ingest import ingest
+
+    store = Store.open(tmp_path / "a.db")
+    seen: list[tuple[bool, int]] = []
+    real = rebuild.cluster
+
+    def watching(*args, **kwargs):  # type: ignore[no-untyped-def]
+        size = store.db.execute("PRAGMA cache_size").fetchone()[0]
+        seen.append((gc.isenabled(), size))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rebuild, "cluster", watching)
+    before = store.db.execute("PRAGMA cache_size").fetchone()[0]
+    ingest(store, make_source(), [make_listing()], [], NOW)
+    assert seen and all(not enabled and size < -8000 for enabled, size in seen)
+    assert gc.isenabled() and store.db.execute("PRAGMA cache_size").fetchone()[0] == before
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("clustering failed")
+
+    monkeypatch.setattr(rebuild, "cluster", failing)
+    with pytest.raises(RuntimeError):
+        rebuild.rebuild_events(store, NOW)
+    assert gc.isenabled() and store.db.execute("PRAGMA cache_size").fetchone()[0] == before
+    store.close()
