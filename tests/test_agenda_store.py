@@ -190,3 +190,19 @@ def test_migration_14_reads_span_and_themes_from_stored_events(tmp_path: Path) -
     assert {(r.id, r.span, r.themes_json) for r in rows} == expected
     assert len({r.revision for r in rows}) == len(rows) and min(r.revision for r in rows) > 0
     again.close()
+
+
+def test_active_listings_come_in_key_order_and_a_drained_batch_empties_pending(
+    tmp_path: Path,
+) -> None:
+    store = Store.open(tmp_path / "a.db")
+    listings = [make_listing(external_id=name, title=f"Lezing {name}") for name in "qbzam"]
+    ingest(store, make_source(), listings, [], NOW, defer=True)
+    keys = [listing.key for listing in store.active_listings()]
+    assert keys == sorted(keys) and len(keys) == 5
+    assert len(store.pending()) == 5
+    from agenda.sync.ingest import rebuild_pending
+
+    rebuild_pending(store, NOW, batch=2)  # slices of two, then the last one alone
+    assert store.pending() == [] and store.count("events") == 5
+    store.close()

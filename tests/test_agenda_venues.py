@@ -409,3 +409,52 @@ def test_venues_module_stays_pure() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def _typo(rng: Any, text: str) -> str:
+    """``text`` with up to two letters dropped, swapped or replaced."""
+    letters = list(text)
+    for _ in range(rng.randint(0, 2)):
+        if len(letters) < 3:
+            break
+        i = rng.randrange(len(letters) - 1)
+        action = rng.choice(("drop", "swap", "replace"))
+        if action == "drop":
+            del letters[i]
+        elif action == "swap":
+            letters[i], letters[i + 1] = letters[i + 1], letters[i]
+        else:
+            letters[i] = rng.choice("aeioubdklmnprst")
+    return "".join(letters)
+
+
+def test_the_city_wide_fuzzy_pass_answers_as_walking_every_venue_does() -> None:
+    """The vectorised city pass must give exactly the answer of scoring each venue in
+    Python: typo'd, shortened and extended names of real venues, plus made-up ones."""
+    import random
+
+    from agenda.dedup.gazetteer import FUZZY_THRESHOLD, GazetteerVenue
+
+    rng = random.Random(5)
+    gazetteer = Gazetteer.bundled()
+    # Many venues in one city, as in a large region: names that share words and letters.
+    for i in range(300):
+        name = (
+            f"{rng.choice(['Theater', 'Zaal', 'Galerie', 'Studio'])} {_typo(rng, 'Noordeinde')} {i}"
+        )
+        gazetteer.add(GazetteerVenue(id=f"made-{i}", name=name, city="Den Haag"))
+    queries: list[tuple[str, str]] = []
+    for city in ("leiden", "den haag", "delft"):
+        keys = [k for vid in gazetteer._by_city.get(city, []) for k in gazetteer._keys[vid]]
+        for key in rng.sample(keys, min(len(keys), 60)):
+            queries += [(key, city), (_typo(rng, key), city), (key + " zaal", city),
+                        (" ".join(key.split()[:-1]) or key, city)]  # fmt: skip
+    assert len(queries) > 300
+    answers = set()
+    for query, city in queries:
+        slow = gazetteer._best_fuzzy(
+            [(query, None)], gazetteer._by_city[city], FUZZY_THRESHOLD, strict=True
+        )
+        assert gazetteer._best_fuzzy_in_city(query, city, FUZZY_THRESHOLD) == slow, query
+        answers.add(slow is None)
+    assert answers == {True, False}  # both outcomes were exercised

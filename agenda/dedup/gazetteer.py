@@ -22,8 +22,10 @@ import math
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import msgspec
+from rapidfuzz import fuzz, process
 
 from agenda.dedup.venue_text import (
     CITY_SPELLINGS,
@@ -114,6 +116,26 @@ def _fix_coordinates(lat: float | None, lon: float | None) -> tuple[float, float
     return lat, lon
 
 
+class _CityKeys(NamedTuple):
+    """A city's fuzzy keys laid out for one vectorised pass."""
+
+    keys: list[str]
+    owners: list[str]  # the venue id of each key
+    by_word: dict[str, list[int]]  # distinctive word -> the keys holding it
+
+
+def _pick(scores: dict[str, float]) -> tuple[str, float] | None:
+    """The best venue of those that reached the threshold, only when it clearly beats the
+    runner-up (ties go to the smaller id, as candidates are walked in id order)."""
+    if not scores:
+        return None
+    ranked = sorted(sorted(scores.items()), key=lambda pair: -pair[1])
+    vid, top = ranked[0]
+    if len(ranked) > 1 and top - ranked[1][1] < 5:
+        return None
+    return vid, top
+
+
 class Gazetteer:
     """Known venues, indexed for dict lookups first and fuzzy matching per city."""
 
@@ -124,6 +146,7 @@ class Gazetteer:
         self._addresses: dict[tuple[str, int], list[str]] = {}
         self._postcodes: dict[str, list[str]] = {}
         self._by_city: dict[str, list[str]] = {}
+        self._city_keys: dict[str, _CityKeys] = {}  # built at first use, dropped on add
         self._grid: dict[tuple[int, int], list[str]] = {}  # 0.01-degree cells, > GEO_RADIUS_M
         self._city_of: dict[str, str] = {}
         self._city_names: dict[str, str] = {}  # folded spelling -> city key
@@ -160,6 +183,7 @@ class Gazetteer:
         self._city_of[venue.id] = city
         self._learn_city(venue.city)
         self._by_city.setdefault(city, []).append(venue.id)
+        self._city_keys.pop(city, None)
         keys: list[str] = []
         for is_name, label in [(True, venue.name)] + [(False, a) for a in venue.aliases]:
             keys_of_label = label_keys(label, city, self._city_names)
@@ -296,8 +320,7 @@ class Gazetteer:
             city = named_city or query.city
             if city is None or not (set(key.split()) - GENERIC):
                 continue
-            candidates = self._by_city.get(city, [])
-            best = self._best_fuzzy([(key, None)], candidates, FUZZY_THRESHOLD, strict=True)
+            best = self._best_fuzzy_in_city(key, city, FUZZY_THRESHOLD)
             if best:
                 return Resolution(best[0], "fuzzy", round(0.8 * best[1] / 100, 3))
         return None
@@ -314,25 +337,59 @@ class Gazetteer:
             return None
         # A venue named only in parts ("Theater Noord - Kleine zaal") has no fuzzy keys
         # (it matches exactly only): it scores nothing here rather than breaking the city.
-        scores = sorted(
-            (
-                (
-                    max(
-                        (score(q, k, strict) for q, _ in queries for k in self._keys[vid]),
-                        default=0.0,
-                    ),
-                    vid,
-                )
-                for vid in sorted(candidates)
-            ),
-            key=lambda pair: -pair[0],
+        scores = {
+            vid: max(
+                (score(q, k, strict) for q, _ in queries for k in self._keys[vid]), default=0.0
+            )
+            for vid in candidates
+        }
+        return _pick({vid: value for vid, value in scores.items() if value >= threshold})
+
+    def _best_fuzzy_in_city(
+        self, query: str, city: str, threshold: float
+    ) -> tuple[str, float] | None:
+        """``_best_fuzzy`` (strict) over every venue of ``city``, the same answer in time
+        that hardly grows with the city's venues: a key that shares no distinctive word
+        with the query scores its plain ratio, computed for all keys at once by rapidfuzz
+        (only those reaching the threshold can change the answer); the few keys sharing a
+        word score as ``score`` does. Walking every venue in Python made each unknown
+        venue name cost in proportion to the region."""
+        index = self._city_index(city)
+        if not index.keys:
+            return None
+        words = set(query.split()) - GENERIC
+        shared = {i for word in words for i in index.by_word.get(word, ())}
+        best: dict[str, float] = {}
+
+        def keep(i: int, value: float) -> None:
+            owner = index.owners[i]
+            if value >= threshold and value > best.get(owner, -1.0):
+                best[owner] = value
+
+        found = process.extract(
+            query, index.keys, scorer=fuzz.ratio, score_cutoff=threshold, limit=None
         )
-        top, vid = scores[0]
-        if top < threshold:
-            return None
-        if len(scores) > 1 and scores[1][0] >= threshold and top - scores[1][0] < 5:
-            return None
-        return vid, top
+        for _, value, i in found:
+            if i not in shared:
+                keep(i, value)
+        for i in shared:
+            keep(i, score(query, index.keys[i], strict=True))
+        return _pick(best)
+
+    def _city_index(self, city: str) -> _CityKeys:
+        index = self._city_keys.get(city)
+        if index is None:
+            keys: list[str] = []
+            owners: list[str] = []
+            by_word: dict[str, list[int]] = {}
+            for vid in sorted(self._by_city.get(city, [])):
+                for key in self._keys[vid]:
+                    for word in set(key.split()) - GENERIC:
+                        by_word.setdefault(word, []).append(len(keys))
+                    keys.append(key)
+                    owners.append(vid)
+            index = self._city_keys[city] = _CityKeys(keys, owners, by_word)
+        return index
 
     # --- the city names venue_text looks up ------------------------------------------------
 

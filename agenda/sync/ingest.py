@@ -301,7 +301,9 @@ def rebuild_pending(store: Store, now: datetime, batch: int = REBUILD_BATCH) -> 
                 return written
             done = rebuild_events(store, now, keys)
             written += done
-            store.clear_pending(keys)
+            # Fewer than a batch: every pending listing was taken (no other writer can add
+            # one inside this transaction), so the table is emptied at once.
+            store.clear_pending(keys if len(keys) >= batch else None)
             if done:
                 store.optimize(done)
 
