@@ -377,3 +377,23 @@ def test_a_rebuild_pauses_the_collector_and_widens_the_page_cache_then_restores_
         rebuild.rebuild_events(store, NOW)
     assert gc.isenabled() and store.db.execute("PRAGMA cache_size").fetchone()[0] == before
     store.close()
+
+
+def test_an_unknown_venue_meets_a_listing_of_its_slot_only_when_the_titles_may_agree() -> None:
+    from agenda.dedup.cluster import candidate_pairs
+
+    def paired(a: Member, b: Member) -> bool:
+        return bool(candidate_pairs([member_features(a), member_features(b)]))
+
+    venue = member("lakenhal", "Jonge Rembrandt")
+    # Each title names something the other does not: nothing to compare.
+    assert not paired(venue, member("agg", "Klimaat en de zee", venue=None, kind="aggregator"))
+    # A typo in a word's first letters, other spacing, or label words only may still agree.
+    typo = member("agg", "Jonge Rmebrandt", venue=None, kind="aggregator")
+    assert not member_features(venue).words & member_features(member("x", "Rmebrandt")).words
+    assert paired(member("lakenhal", "Rembrandt"), member("agg", "Rmebrandt", venue=None))
+    assert paired(venue, typo) and together([venue, typo])
+    assert paired(member("lakenhal", "Pop up"), member("agg", "Popup", venue=None))
+    assert paired(member("lakenhal", "Rondleiding"), member("agg", "Tour", venue=None))
+    # At one venue, titles need not agree to be compared (translations, renamings).
+    assert paired(venue, member("agg", "Young Rembrandt at work", kind="aggregator"))

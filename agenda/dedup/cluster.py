@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 import msgspec
 
-from agenda.dedup.matching import DOORS, Features, PairScore, compare, features
+from agenda.dedup.matching import DOORS, Features, PairScore, compare, features, may_agree
 from agenda.model import Listing
 
 # Above this many listings starting within one doors-open window, compare by title words.
@@ -207,9 +207,14 @@ def _day_pairs(group: list[Features], add: Callable[[Features, Features], None])
 
 
 def _related(a: Features, b: Features) -> bool:
-    """Two listings of one slot worth scoring: a shared title word, or not two known,
-    different venues (then only a shared title word can make them one happening)."""
-    return bool(a.words & b.words) or not (a.venue_id and b.venue_id) or a.venue_id == b.venue_id
+    """Two listings of one slot worth scoring: a shared title word; else one venue, or
+    an unknown venue and titles that may still agree (``may_agree``). Two known,
+    different venues: only a shared title word can make them one happening."""
+    if a.words & b.words:
+        return True
+    if a.venue_id and b.venue_id:
+        return a.venue_id == b.venue_id
+    return may_agree(a, b)
 
 
 TRANSLATION_SCORE = 0.5

@@ -12,12 +12,21 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Literal
 
 import msgspec
 
 from agenda.classify import guess_language, kind_of
-from agenda.dedup.titles import is_opening, main_title_forms, similarity, title_forms, title_words
+from agenda.dedup.titles import (
+    close,
+    is_opening,
+    main_title_forms,
+    similarity,
+    title_forms,
+    title_tokens,
+    title_words,
+)
 from agenda.model import Listing
 from agenda.normalize import fold
 from agenda.timeutil import AMSTERDAM
@@ -114,6 +123,27 @@ def features(
         last_day=last,
         span=span,
     )
+
+
+def may_agree(a: Features, b: Features) -> bool:
+    """Whether two titles that share no word stem can still be one title to
+    ``form_similarity``: a title of label words only (``Rondleiding``), the same letters
+    spaced otherwise (``Pop up``, ``Popup``), or a word one typo from one of the other's
+    (``Rmebrandt``). Titles that pass none of these each name something the other does
+    not, which caps their similarity below a match."""
+    if not a.words or not b.words:
+        return True
+    (tokens_a, squashed_a), (tokens_b, squashed_b) = _spellings(a.forms), _spellings(b.forms)
+    if squashed_a & squashed_b:
+        return True
+    return any(abs(len(x) - len(y)) <= 2 and close(x, y) for x in tokens_a for y in tokens_b)
+
+
+@lru_cache(maxsize=65536)
+def _spellings(forms: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """A title's distinctive words and its forms without spaces, for ``may_agree`` (asked
+    for few listings, so not kept in every listing's features)."""
+    return title_tokens(forms), frozenset(f.replace(" ", "") for f in forms)
 
 
 # Most listings have no address or postcode: one shared empty set instead of two per

@@ -223,6 +223,11 @@ def title_words(forms: Iterable[str]) -> frozenset[str]:
     return frozenset(t[:4] for form in forms for t in _strong(form.split()))
 
 
+def title_tokens(forms: Iterable[str]) -> frozenset[str]:
+    """The distinctive words of every form long enough to be matched despite a typo."""
+    return frozenset(t for form in forms for t in _strong(form.split()) if len(t) >= 4)
+
+
 _SUBTITLE = re.compile(r"^(.{6,}?)(?:\.\s+|:\s+|\s+[–—-]\s+)(.{6,})$")
 
 
