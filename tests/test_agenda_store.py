@@ -206,3 +206,39 @@ def test_active_listings_come_in_key_order_and_a_drained_batch_empties_pending(
     rebuild_pending(store, NOW, batch=2)  # slices of two, then the last one alone
     assert store.pending() == [] and store.count("events") == 5
     store.close()
+
+
+def test_migration_15_rebuilds_the_search_index_without_column_sizes(tmp_path: Path) -> None:
+    from agenda.filters import parse_filters
+    from agenda.store import query
+    from agenda.store.migrations import FTS_TRIGGERS
+
+    store = Store.open(tmp_path / "a.db")
+    ingest(store, make_source(), [
+        make_listing(external_id="1", title="Rembrandt & Lievens", description="Twee schilders"),
+        make_listing(external_id="2", title="Orgelconcert", description="In de Pieterskerk"),
+    ], [], NOW)  # fmt: skip
+    # The index as migration 1 made it, with its column sizes.
+    for statement in ("DROP TRIGGER events_ai", "DROP TRIGGER events_ad", "DROP TRIGGER events_au",
+                      "DROP TABLE events_fts",
+                      "CREATE VIRTUAL TABLE events_fts USING fts5(title, description,"
+                      " content='events', content_rowid='rowid',"
+                      " tokenize='unicode61 remove_diacritics 2')",
+                      *FTS_TRIGGERS, "INSERT INTO events_fts(events_fts) VALUES ('rebuild')",
+                      "PRAGMA user_version = 14"):  # fmt: skip
+        store.db.execute(statement)
+    assert "events_fts_docsize" in store.db.table_names()
+    store.close()
+    again = Store.open(tmp_path / "a.db")
+    assert "events_fts_docsize" not in again.db.table_names()
+    found = query.list_events(again, parse_filters({"q": "pieterskerk"}, NOW.date()))
+    assert [e.title for e in found] == ["Orgelconcert"]
+    # Still followed by the triggers: a new title is found, the old one no longer.
+    ingest(again, make_source(), [
+        make_listing(external_id="2", title="Koorconcert", description="In de Pieterskerk"),
+    ], [], NOW)  # fmt: skip
+    assert [
+        e.title for e in query.list_events(again, parse_filters({"q": "koor"}, NOW.date()))
+    ] == ["Koorconcert"]
+    assert query.list_events(again, parse_filters({"q": "orgelconcert"}, NOW.date())) == []
+    again.close()
