@@ -47,7 +47,7 @@ def rebuild_events(store: Store, now: datetime, dirty_keys: Iterable[str] | None
     candidates never cross days except through spans, so the result is the same as a
     full rebuild. Returns the number of events written.
     """
-    with collector_paused(), store.roomy_cache():
+    with collector_paused():
         return _rebuild_events(store, now, dirty_keys)
 
 

@@ -127,21 +127,6 @@ class StoreBase:
                 conn.execute("ROLLBACK")
             raise
 
-    @contextmanager
-    def roomy_cache(self, kib: int = 32768) -> Iterator[None]:
-        """A page cache of ``kib`` KiB for a bulk write, then the connection's own again.
-
-        A region's event indexes outgrow SQLite's default 2 MB cache at a few thousand
-        events, and a rebuild writing thousands of events into them would read the same
-        pages back from the operating system again and again. The pages are freed after.
-        """
-        before = int(self._rows("PRAGMA cache_size")[0][0])
-        self.db.execute(f"PRAGMA cache_size = {-int(kib)}")
-        try:
-            yield
-        finally:
-            self.db.execute(f"PRAGMA cache_size = {before}")
-
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()
 
