@@ -345,9 +345,7 @@ def test_spans_of_one_venue_are_candidates_only_when_they_overlap_and_start_or_e
     assert found == expected
 
 
-def test_a_rebuild_pauses_the_collector_then_restores_it(
-    tmp_path, monkeypatch
-) -> None:
+def test_a_rebuild_pauses_the_collector_then_restores_it(tmp_path, monkeypatch) -> None:
     from conftest import NOW, make_source
 
     from agenda.dedup import rebuild
