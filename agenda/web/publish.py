@@ -84,14 +84,17 @@ class Item(msgspec.Struct, frozen=True):
 
 @cache
 def renderer_version() -> str:
-    """A digest of the code and words that turn events into published bytes: a new
-    release that renders differently re-renders everything once."""
+    """A digest of the code and words that turn events into published bytes (the feeds,
+    the kernel they use, the API's views, the vocabulary): a release that renders
+    differently re-renders everything once."""
     digest = hashlib.sha256(f"{agenda.__version__}|{vocabulary_version()}".encode())
-    views = resources.files("agenda.web").joinpath("views.py")
-    for file in sorted(resources.files("feeds").iterdir(), key=lambda f: f.name):
-        if file.name.endswith(".py"):
-            digest.update(file.read_bytes())
-    digest.update(views.read_bytes())
+    sources = [resources.files("feeds"), resources.files("agenda")]
+    for folder in sources:
+        for file in sorted(folder.iterdir(), key=lambda f: f.name):
+            if file.name.endswith(".py"):
+                digest.update(file.read_bytes())
+    digest.update(resources.files("agenda.web").joinpath("views.py").read_bytes())
+    digest.update(resources.files("agenda").joinpath("data/vocabulary.toml").read_bytes())
     return digest.hexdigest()[:24]
 
 
