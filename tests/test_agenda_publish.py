@@ -281,3 +281,35 @@ def test_a_new_renderer_or_a_broken_piece_file_renders_everything_again(
     (out / ".published.json").write_bytes(b"{broken")
     publish(store, out, "https://cdn.example", CLOCK)
     assert site(out) == before
+
+
+def test_an_import_committing_during_a_publish_takes_nothing_away_from_it(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from agenda.store import query
+
+    store = seeded(tmp_path)
+    out = tmp_path / "site"
+    publish(store, out, "https://cdn.example", CLOCK)
+    ingest(store, make_source(id="prinsenhof", city="Delft", venue="Museum Prinsenhof Delft"),
+           [make_listing(source_id="prinsenhof", external_id="d", title="Orgelconcert (nieuw)", city="Delft",
+                         venue_name="Museum Prinsenhof Delft")], [], NOW + timedelta(hours=1))  # fmt: skip
+    other = Store.open(tmp_path / "a.db")  # another process's connection
+    real = query.events_by_id
+
+    def meanwhile(s: Store, ids):  # type: ignore[no-untyped-def]
+        # Between listing the region and reading the changed event, an import merges
+        # that event away and commits.
+        if not other.db.execute("SELECT 1 FROM events WHERE replaced_by IS NOT NULL").fetchone():
+            with other.transaction():
+                for event_id in ids:
+                    other.mark_replaced(event_id, "elsewhere", NOW + timedelta(hours=2))
+        return real(s, ids)
+
+    monkeypatch.setattr(query, "events_by_id", meanwhile)
+    publish(store, out, "https://cdn.example", CLOCK)  # no KeyError: one snapshot
+    assert b"(nieuw)" in site(out)["api/events.json"]
+    monkeypatch.undo()
+    publish(store, out, "https://cdn.example", CLOCK)  # the next publish sees the merge
+    assert b"(nieuw)" not in site(out)["api/events.json"]
+    other.close()

@@ -127,6 +127,22 @@ class StoreBase:
                 conn.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Self]:
+        """Every read inside sees the database as the first one saw it (a read
+        transaction: writers go on, their commits stay out of sight until it ends), so
+        what was listed first is still there when it is read in full later."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield self
+            return
+        conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()
 

@@ -33,7 +33,6 @@ class PieceCache:
         self._kinds: dict[str, dict[str, tuple[str, bytes]]] = {}
         self._new: list[tuple[str, str, str, bytes]] = []
         self._gone: list[tuple[str, str]] = []
-        self.hits = 0
 
     def _connect(self, namespace: str) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None)
@@ -61,7 +60,6 @@ class PieceCache:
         found = known.get(event_id)
         if found is None or found[0] != version:
             return None
-        self.hits += 1
         return found[1]
 
     def put(self, kind: str, event_id: str, version: str, data: bytes) -> None:

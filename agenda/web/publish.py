@@ -248,6 +248,53 @@ def _write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
+def _publish_files(
+    store: Store, out: Path, base_url: str, now: datetime, images_dir: str | None,
+    previous: Manifest,
+) -> tuple[Manifest, int, int]:  # fmt: skip
+    """Write what changed: the new manifest, and how many files were written and how
+    many left as they were."""
+    today = now.astimezone(AMSTERDAM).date()
+    rows = query.summaries(store, parse_filters({}, today))
+    # Pictures: the stored ones go along as files; feeds and lists point to them. They
+    # change rarely: then everything re-renders.
+    pictures = query.stored_pictures(store)
+    shown = repr(sorted((u, p.hash) for u, p in pictures.items()))
+    context = hashlib.sha256(f"{renderer_version()}|{base_url}|{shown}".encode()).hexdigest()
+    known = previous.files if previous.context == context else {}
+    present = _present(out)
+    current: dict[str, Entry] = {}
+    written = unchanged = 0
+    cache = PieceCache(out / PIECES, context[:32])
+    try:
+        region = _Region(store, rows, now, cache)
+        for item in _items(store, base_url, now, region, pictures, images_dir):
+            before = known.get(item.path)
+            if (
+                before is not None
+                and item.source is not None
+                and before.source == item.source
+                and item.path in present
+            ):
+                current[item.path] = before  # same inputs: the file is already right
+                unchanged += 1
+                continue
+            data = item.render()
+            digest = hashlib.sha256(data).hexdigest()
+            current[item.path] = Entry(digest, item.source)
+            previously = previous.files.get(item.path)
+            if previously is not None and previously.digest == digest and item.path in present:
+                unchanged += 1
+                continue
+            _write_atomically(out / item.path, data)
+            written += 1
+        if previous.context != context or set(previous.files) - set(current):
+            cache.keep_only({r.id for r in rows})  # some event left: forget its pieces
+    finally:
+        cache.close()
+    return Manifest(context=context, files=current), written, unchanged
+
+
 def publish(
     store: Store, out: Path, base_url: str, now: datetime, images_dir: str | None = None
 ) -> PublishReport:
@@ -259,48 +306,15 @@ def publish(
         previous = msgspec.json.decode(manifest_path.read_bytes(), type=Manifest)
     except (FileNotFoundError, msgspec.DecodeError, msgspec.ValidationError):
         previous = Manifest()
-    today = now.astimezone(AMSTERDAM).date()
-    rows = query.summaries(store, parse_filters({}, today))
-    # Pictures: the stored ones go along as files; feeds and lists point to them. They
-    # change rarely: then everything re-renders.
-    pictures = query.stored_pictures(store)
-    shown = repr(sorted((u, p.hash) for u, p in pictures.items()))
-    context = hashlib.sha256(f"{renderer_version()}|{base_url}|{shown}".encode()).hexdigest()
-    known = previous.files if previous.context == context else {}
-    cache = PieceCache(out / PIECES, context[:32])
-    region = _Region(store, rows, now, cache)
-    present = _present(out)
-    current: dict[str, Entry] = {}
-    written = unchanged = 0
-    try:
-        for item in _items(store, base_url, now, region, pictures, images_dir):
-            before = known.get(item.path) or previous.files.get(item.path)
-            if (
-                item.source is not None
-                and before is not None
-                and item.path in known
-                and before.source == item.source
-                and item.path in present
-            ):
-                current[item.path] = before  # same inputs: the file is already right
-                unchanged += 1
-                continue
-            data = item.render()
-            digest = hashlib.sha256(data).hexdigest()
-            current[item.path] = Entry(digest, item.source)
-            if before is not None and before.digest == digest and item.path in present:
-                unchanged += 1
-                continue
-            _write_atomically(out / item.path, data)
-            written += 1
-        if previous.context != context or set(previous.files) - set(current):
-            cache.keep_only({r.id for r in rows})  # some event left: forget its pieces
-    finally:
-        cache.close()
+    # One snapshot for every read: an import committing meanwhile cannot take away an
+    # event between its listing and its rendering (it is published next time).
+    with store.snapshot():
+        manifest, written, unchanged = _publish_files(
+            store, out, base_url, now, images_dir, previous
+        )
     removed = 0
-    for relative in sorted(set(previous.files) - set(current)):
+    for relative in sorted(set(previous.files) - set(manifest.files)):
         (out / relative).unlink(missing_ok=True)
         removed += 1
-    manifest = Manifest(context=context, files=current)
     _write_atomically(manifest_path, msgspec.json.encode(manifest))
     return PublishReport(written=written, unchanged=unchanged, removed=removed)
