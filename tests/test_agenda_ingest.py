@@ -486,3 +486,34 @@ def test_a_rebuild_writes_events_in_order_of_their_days(store: Store) -> None:
     days = [row[0] for row in store.db.execute("SELECT local_date FROM events ORDER BY rowid")]
     assert len(days) == 30
     assert days == sorted(days)
+
+
+def _bytes_written() -> int:
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("wchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no wchar in /proc/self/io")
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").exists(), reason="counts writes through /proc")
+def test_a_rebuild_writes_the_database_about_once(tmp_path: Path) -> None:
+    """Statement journals stay in memory: each event's upsert (and its search-index
+    trigger) journalled its pages to a temporary file, which wrote a rebuilt region about
+    four to twelve times over."""
+    from agenda.sync.ingest import rebuild_pending
+
+    store = Store.open(tmp_path / "a.db")
+    start = datetime(2027, 3, 1, 18, 0, tzinfo=UTC)
+    listings = [
+        make_listing(external_id=f"e{i}", title=f"Avond {i} over stad en {i * 7} sterren",
+                     start=start + timedelta(hours=5 * i), end=None,
+                     description="Een avond vol verhalen. " * 20)
+        for i in range(800)
+    ]  # fmt: skip
+    ingest(store, make_source(), listings, [], NOW, defer=True)
+    before = _bytes_written()
+    assert rebuild_pending(store, NOW) == 800
+    written = _bytes_written() - before
+    stored = sum(p.stat().st_size for p in tmp_path.iterdir())
+    store.close()
+    assert written < 2 * stored, (written, stored)
