@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agenda.dedup.cluster import Decisions, Member, cluster, member_features
+from agenda.dedup.matching import Features
 from agenda.dedup.titles import normalize_title_form, title_forms
 
 EVENING = datetime(2027, 3, 27, 19, 0, tzinfo=UTC)  # 20:00 in Leiden
@@ -393,3 +394,44 @@ def test_an_unknown_venue_meets_a_listing_of_its_slot_only_when_the_titles_may_a
     assert paired(member("lakenhal", "Rondleiding"), member("agg", "Tour", venue=None))
     # At one venue, titles need not agree to be compared (translations, renamings).
     assert paired(venue, member("agg", "Young Rembrandt at work", kind="aggregator"))
+
+
+def _edited(rng: random.Random, word: str, edits: int) -> str:
+    for _ in range(edits):
+        i = rng.randrange(len(word))
+        letter = rng.choice("aeiklmnorst")
+        word = rng.choice([
+            word[:i] + word[i + 1 :],
+            word[:i] + letter + word[i:],
+            word[:i] + letter + word[i + 1 :],
+            word[:i] + word[i + 1 : i + 2] + word[i : i + 1] + word[i + 2 :],
+        ])  # fmt: skip
+    return word
+
+
+def test_may_agree_answers_as_comparing_every_word_with_every_word() -> None:
+    """Its shortcut (shared one-letter deletions, long words apart) changes no answer."""
+    from agenda.dedup.matching import may_agree
+    from agenda.dedup.titles import close, title_tokens
+
+    def every_word(a: Features, b: Features) -> bool:
+        if not a.words or not b.words:
+            return True
+        if {f.replace(" ", "") for f in a.forms} & {f.replace(" ", "") for f in b.forms}:
+            return True
+        return any(abs(len(x) - len(y)) <= 2 and close(x, y)
+                   for x in title_tokens(a.forms) for y in title_tokens(b.forms))  # fmt: skip
+
+    rng = random.Random(5)
+    words = ["".join(rng.choice("bdklmnprstv") + rng.choice("aeiou") for _ in range(n))
+             for n in (2, 2, 3, 3, 4, 5, 6, 7)] * 4  # fmt: skip
+    agreed = 0
+    for _ in range(3000):
+        left = rng.sample(words, rng.randint(1, 3))
+        right = [_edited(rng, w, rng.choice([0, 1, 1, 2, 3])) for w in rng.sample(left, 1)]
+        right += rng.sample(words, rng.randint(0, 2))
+        a = member_features(member("a", " ".join(left)))
+        b = member_features(member("b", " ".join(right), venue=None))
+        assert may_agree(a, b) == every_word(a, b), (a.forms, b.forms)
+        agreed += may_agree(a, b)
+    assert 300 < agreed < 2700

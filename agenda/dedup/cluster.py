@@ -173,7 +173,8 @@ def _last(f: Features) -> date:
 def _overlapping(ordered: list[Features], add: Callable[[Features, Features], None]) -> None:
     """Add the pairs of ``ordered`` (by first day) whose date ranges overlap."""
     for i, a in enumerate(ordered):
-        for b in ordered[i + 1 :]:
+        for j in range(i + 1, len(ordered)):
+            b = ordered[j]
             if b.first_day > a.last_day:
                 break
             add(a, b)
@@ -185,7 +186,9 @@ def _day_pairs(group: list[Features], add: Callable[[Features, Features], None])
     for i, a in enumerate(timed):
         assert a.start is not None
         window: list[Features] = []
-        for b in timed[i + 1 :]:
+        # Indexes, not ``timed[i + 1 :]``: a slice copies the rest of the day for every listing.
+        for j in range(i + 1, len(timed)):
+            b = timed[j]
             assert b.start is not None
             if b.start - a.start > DOORS:
                 break

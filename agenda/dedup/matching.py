@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import msgspec
 
@@ -133,17 +133,43 @@ def may_agree(a: Features, b: Features) -> bool:
     not, which caps their similarity below a match."""
     if not a.words or not b.words:
         return True
-    (tokens_a, squashed_a), (tokens_b, squashed_b) = _spellings(a.forms), _spellings(b.forms)
-    if squashed_a & squashed_b:
+    sa, sb = _spellings(a.forms), _spellings(b.forms)
+    if sa.squashed & sb.squashed:
         return True
-    return any(abs(len(x) - len(y)) <= 2 and close(x, y) for x in tokens_a for y in tokens_b)
+    # Asked for every pair of a slot with an unknown venue, which grows with the square of
+    # the slot: most pairs end at one set intersection instead of a word-by-word comparison.
+    if not sa.edits & sb.edits and not _long_pairs(sa.long, sb.long):
+        return False
+    return any(abs(len(x) - len(y)) <= 2 and close(x, y) for x in sa.tokens for y in sb.tokens)
+
+
+class _Spellings(NamedTuple):
+    tokens: frozenset[str]
+    squashed: frozenset[str]
+    # Each word and each word less one letter: two words one edit apart (a wrong, missing,
+    # extra or swapped letter) always share one of these.
+    edits: frozenset[str]
+    # Words of 8 letters or more: ``close`` lets those be two or three edits apart when
+    # one of them has 10 letters or more.
+    long: tuple[str, ...]
+
+
+def _long_pairs(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    return any(max(len(x), len(y)) >= 10 and abs(len(x) - len(y)) <= 2 for x in a for y in b)
 
 
 @lru_cache(maxsize=65536)
-def _spellings(forms: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-    """A title's distinctive words and its forms without spaces, for ``may_agree`` (asked
-    for few listings, so not kept in every listing's features)."""
-    return title_tokens(forms), frozenset(f.replace(" ", "") for f in forms)
+def _spellings(forms: tuple[str, ...]) -> _Spellings:
+    """A title's spellings for ``may_agree`` (asked for few listings, so not kept in
+    every listing's features)."""
+    tokens = title_tokens(forms)
+    edits = {t[:i] + t[i + 1 :] for t in tokens for i in range(len(t))}
+    return _Spellings(
+        tokens=tokens,
+        squashed=frozenset(f.replace(" ", "") for f in forms),
+        edits=frozenset(edits | tokens),
+        long=tuple(t for t in tokens if len(t) >= 8),
+    )
 
 
 # Most listings have no address or postcode: one shared empty set instead of two per
