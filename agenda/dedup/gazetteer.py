@@ -124,6 +124,14 @@ class _CityKeys(NamedTuple):
     by_word: dict[str, list[int]]  # distinctive word -> the keys holding it
 
 
+def _index_keys(index: _CityKeys, venue_id: str, keys: list[str]) -> None:
+    for key in keys:
+        for word in set(key.split()) - GENERIC:
+            index.by_word.setdefault(word, []).append(len(index.keys))
+        index.keys.append(key)
+        index.owners.append(venue_id)
+
+
 def _pick(scores: dict[str, float]) -> tuple[str, float] | None:
     """The best venue of those that reached the threshold, only when it clearly beats the
     runner-up (ties go to the smaller id, as candidates are walked in id order)."""
@@ -146,7 +154,7 @@ class Gazetteer:
         self._addresses: dict[tuple[str, int], list[str]] = {}
         self._postcodes: dict[str, list[str]] = {}
         self._by_city: dict[str, list[str]] = {}
-        self._city_keys: dict[str, _CityKeys] = {}  # built at first use, dropped on add
+        self._city_keys: dict[str, _CityKeys] = {}  # built at first use, extended on add
         self._grid: dict[tuple[int, int], list[str]] = {}  # 0.01-degree cells, > GEO_RADIUS_M
         self._city_of: dict[str, str] = {}
         self._city_names: dict[str, str] = {}  # folded spelling -> city key
@@ -183,7 +191,6 @@ class Gazetteer:
         self._city_of[venue.id] = city
         self._learn_city(venue.city)
         self._by_city.setdefault(city, []).append(venue.id)
-        self._city_keys.pop(city, None)
         keys: list[str] = []
         for is_name, label in [(True, venue.name)] + [(False, a) for a in venue.aliases]:
             keys_of_label = label_keys(label, city, self._city_names)
@@ -196,6 +203,11 @@ class Gazetteer:
             if len(SPLIT.split(label)) == 1:
                 keys.extend(k for k in keys_of_label if k not in keys)
         self._keys[venue.id] = keys
+        index = self._city_keys.get(city)
+        if index is not None:
+            # Extended, not rebuilt: an import learns venues one by one, and rebuilding the
+            # city's index after each cost (venues learned) x (venues of the city).
+            _index_keys(index, venue.id, keys)
         for address in venue.addresses:
             parsed = parse_address(address)
             if parsed:
@@ -379,16 +391,9 @@ class Gazetteer:
     def _city_index(self, city: str) -> _CityKeys:
         index = self._city_keys.get(city)
         if index is None:
-            keys: list[str] = []
-            owners: list[str] = []
-            by_word: dict[str, list[int]] = {}
-            for vid in sorted(self._by_city.get(city, [])):
-                for key in self._keys[vid]:
-                    for word in set(key.split()) - GENERIC:
-                        by_word.setdefault(word, []).append(len(keys))
-                    keys.append(key)
-                    owners.append(vid)
-            index = self._city_keys[city] = _CityKeys(keys, owners, by_word)
+            index = self._city_keys[city] = _CityKeys([], [], {})
+            for vid in self._by_city.get(city, []):
+                _index_keys(index, vid, self._keys[vid])
         return index
 
     # --- the city names venue_text looks up ------------------------------------------------
