@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 import msgspec
 
-from agenda.dedup.matching import DOORS, Features, PairScore, compare, features, may_agree
+from agenda.dedup.matching import DOORS, Features, PairScore, Spellings, compare, features
 from agenda.model import Listing
 
 # Above this many listings starting within one doors-open window, compare by title words.
@@ -109,10 +109,22 @@ def candidate_pairs(feats: Sequence[Features]) -> set[tuple[str, str]]:
         if a.source_id != b.source_id:
             pairs.add((a.key, b.key) if a.key < b.key else (b.key, a.key))
 
+    spellings = Spellings()
+
+    def related(a: Features, b: Features) -> bool:
+        """Two listings of one slot worth scoring: a shared title word; else one venue,
+        or an unknown venue and titles that may still agree (``may_agree``). Two known,
+        different venues: only a shared title word can make them one happening."""
+        if a.words & b.words:
+            return True
+        if a.venue_id and b.venue_id:
+            return a.venue_id == b.venue_id
+        return spellings.may_agree(a, b)
+
     for cities in by_day.values():
         unknown = cities.get(None, [])
         for city, group in cities.items():
-            _day_pairs(group + unknown if city is not None else group, add)
+            _day_pairs(group + unknown if city is not None else group, add, related)
     for city, group in spans.items():
         _span_pairs(group if city is None else group + spans.get(None, []), add)
     return pairs
@@ -180,7 +192,11 @@ def _overlapping(ordered: list[Features], add: Callable[[Features, Features], No
             add(a, b)
 
 
-def _day_pairs(group: list[Features], add: Callable[[Features, Features], None]) -> None:
+def _day_pairs(
+    group: list[Features],
+    add: Callable[[Features, Features], None],
+    related: Callable[[Features, Features], bool],
+) -> None:
     timed = sorted((f for f in group if f.start is not None), key=lambda f: (f.start, f.key))
     others = [f for f in group if f.start is None]
     for i, a in enumerate(timed):
@@ -197,27 +213,16 @@ def _day_pairs(group: list[Features], add: Callable[[Features, Features], None])
             # A crowded slot: only listings sharing a title word can be the same happening.
             window = [b for b in window if a.words & b.words]
         for b in window:
-            if _related(a, b):
+            if related(a, b):
                 add(a, b)
         for b in others:
             # A span against a one-day listing on its first day needs a shared title word.
-            if a.words & b.words or (not b.span and _related(a, b)):
+            if a.words & b.words or (not b.span and related(a, b)):
                 add(a, b)
     for i, a in enumerate(others):
         for b in others[i + 1 :]:
-            if a.words & b.words or (a.span == b.span and _related(a, b)):
+            if a.words & b.words or (a.span == b.span and related(a, b)):
                 add(a, b)
-
-
-def _related(a: Features, b: Features) -> bool:
-    """Two listings of one slot worth scoring: a shared title word; else one venue, or
-    an unknown venue and titles that may still agree (``may_agree``). Two known,
-    different venues: only a shared title word can make them one happening."""
-    if a.words & b.words:
-        return True
-    if a.venue_id and b.venue_id:
-        return a.venue_id == b.venue_id
-    return may_agree(a, b)
 
 
 TRANSLATION_SCORE = 0.5

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Literal, NamedTuple
 
 import msgspec
@@ -131,19 +130,45 @@ def may_agree(a: Features, b: Features) -> bool:
     spaced otherwise (``Pop up``, ``Popup``), or a word one typo from one of the other's
     (``Rmebrandt``). Titles that pass none of these each name something the other does
     not, which caps their similarity below a match."""
-    if not a.words or not b.words:
-        return True
-    sa, sb = _spellings(a.forms), _spellings(b.forms)
-    if sa.squashed & sb.squashed:
-        return True
-    # Asked for every pair of a slot with an unknown venue, which grows with the square of
-    # the slot: most pairs end at one set intersection instead of a word-by-word comparison.
-    if not sa.edits & sb.edits and not _long_pairs(sa.long, sb.long):
-        return False
-    return any(abs(len(x) - len(y)) <= 2 and close(x, y) for x in sa.tokens for y in sb.tokens)
+    return Spellings().may_agree(a, b)
 
 
-class _Spellings(NamedTuple):
+class Spellings:
+    """``may_agree`` for the pairs of one clustering pass, each title's spellings worked
+    out once. Kept for the pass only: a title's one-letter deletions take ten times the
+    memory of its words, too much to hold for every title a process has seen."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, ...], _Spelling] = {}
+
+    def may_agree(self, a: Features, b: Features) -> bool:
+        """See the module function ``may_agree``."""
+        if not a.words or not b.words:
+            return True
+        sa, sb = self._of(a.forms), self._of(b.forms)
+        if sa.squashed & sb.squashed:
+            return True
+        # Asked for every pair of a slot with an unknown venue, which grows with the square
+        # of the slot: most pairs end at one set intersection, not a word-by-word comparison.
+        if not sa.edits & sb.edits and not _long_pairs(sa.long, sb.long):
+            return False
+        return any(abs(len(x) - len(y)) <= 2 and close(x, y) for x in sa.tokens for y in sb.tokens)
+
+    def _of(self, forms: tuple[str, ...]) -> _Spelling:
+        found = self._known.get(forms)
+        if found is None:
+            tokens = title_tokens(forms)
+            edits = {t[:i] + t[i + 1 :] for t in tokens for i in range(len(t))}
+            found = self._known[forms] = _Spelling(
+                tokens=tokens,
+                squashed=frozenset(f.replace(" ", "") for f in forms),
+                edits=frozenset(edits | tokens),
+                long=tuple(t for t in tokens if len(t) >= 8),
+            )
+        return found
+
+
+class _Spelling(NamedTuple):
     tokens: frozenset[str]
     squashed: frozenset[str]
     # Each word and each word less one letter: two words one edit apart (a wrong, missing,
@@ -156,20 +181,6 @@ class _Spellings(NamedTuple):
 
 def _long_pairs(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return any(max(len(x), len(y)) >= 10 and abs(len(x) - len(y)) <= 2 for x in a for y in b)
-
-
-@lru_cache(maxsize=65536)
-def _spellings(forms: tuple[str, ...]) -> _Spellings:
-    """A title's spellings for ``may_agree`` (asked for few listings, so not kept in
-    every listing's features)."""
-    tokens = title_tokens(forms)
-    edits = {t[:i] + t[i + 1 :] for t in tokens for i in range(len(t))}
-    return _Spellings(
-        tokens=tokens,
-        squashed=frozenset(f.replace(" ", "") for f in forms),
-        edits=frozenset(edits | tokens),
-        long=tuple(t for t in tokens if len(t) >= 8),
-    )
 
 
 # Most listings have no address or postcode: one shared empty set instead of two per
