@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from agenda import vocabulary
-from agenda.normalize import fold
+from agenda.normalize import fold, fold_once
 
 KINDS = tuple(term.id for term in vocabulary.load().kinds)
 AUDIENCES = tuple(term.id for term in vocabulary.load().audiences)
@@ -67,7 +67,7 @@ _ENGLISH = frozenset("the a an and of for with on at to from about by is are thi
 
 def guess_language(title: str, description: str = "") -> str | None:
     """``nl`` or ``en`` when the words clearly say so, else None (short titles often don't)."""
-    words = fold(f"{title} {description}").split()
+    words = fold_once(f"{title} {description}").split()
     dutch = sum(w in _DUTCH for w in words)
     english = sum(w in _ENGLISH for w in words)
     if dutch >= 2 * english + 1:

@@ -33,6 +33,12 @@ KNOWN_CITIES = frozenset(_CITY_ALIASES.values())
 @lru_cache(maxsize=1 << 16)
 def fold(text: str | None) -> str:
     """Lower case, accents removed, punctuation to single spaces."""
+    return fold_once(text)
+
+
+def fold_once(text: str | None) -> str:
+    """``fold`` for text folded once (a description): not remembered, where it would
+    only take memory and push out the names and words that are folded again."""
     if not text:
         return ""
     if text.isascii():

@@ -68,6 +68,21 @@ def test_classify_reads_the_same_words() -> None:
     assert audiences_of([], "Voor senioren") == ("seniors",)
 
 
+def test_guessing_a_language_does_not_remember_descriptions() -> None:
+    """Descriptions are folded once: held in ``fold``'s memory they took 8 MB of a
+    20,000-listing import and pushed out the names folded again and again."""
+    from agenda.classify import guess_language
+    from agenda.normalize import fold
+
+    fold.cache_clear()
+    texts = [
+        f"Een avond {i} over de stad en het water, met muziek van het orkest." for i in range(50)
+    ]
+    assert {guess_language("Avond", text) for text in texts} == {"nl"}
+    assert guess_language("Night of the city", "A walk with the guides and the music.") == "en"
+    assert fold.cache_info().currsize == 0
+
+
 def test_canonical_all_keeps_first_seen_order_and_collects_unknown_words() -> None:
     ids, unknown = vocabulary.canonical_all(["Lezing", "Lecture", "Party", "Debat", " "])
     assert ids == ("lecture", "debate")

@@ -28,7 +28,7 @@ class PlaceResolver:
         for venue in store.learned_venues():
             if self._gazetteer.get(venue.id) is None and venue.city:
                 self._gazetteer.add(_gazetteer_venue(venue))
-        self._members: dict[tuple[str, str], Member] = {}
+        self._members: dict[str, Member] = {}
         self._default_cities = {
             source: normalize_city(city) for source, city in store.source_cities().items()
         }
@@ -60,7 +60,7 @@ class PlaceResolver:
 
     def member(self, listing: Listing, source_kind: str) -> Member:
         """The listing as the matcher sees it (cached per listing key and content)."""
-        cache_key = (listing.key, listing.title + str(listing.start or listing.start_date))
+        cache_key = listing.key
         cached = self._members.get(cache_key)
         if cached is not None and cached.listing == listing:
             return cached
