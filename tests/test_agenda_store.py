@@ -242,3 +242,22 @@ def test_migration_15_rebuilds_the_search_index_without_column_sizes(tmp_path: P
     ] == ["Koorconcert"]
     assert query.list_events(again, parse_filters({"q": "orgelconcert"}, NOW.date())) == []
     again.close()
+
+
+def test_migration_16_drops_the_index_no_query_reads(tmp_path: Path) -> None:
+    """Every event written went into an index on replaced_by that no query used."""
+    from agenda.filters import parse_filters
+    from agenda.store import query
+
+    store = Store.open(tmp_path / "a.db")
+    ingest(store, make_source(), [make_listing(external_id="1")], [], NOW)
+    store.db.execute("CREATE INDEX events_replaced ON events(replaced_by)")
+    store.db.execute("PRAGMA user_version = 15")
+    store.close()
+    again = Store.open(tmp_path / "a.db")
+    indexes = {
+        r[0] for r in again.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    }
+    assert "events_replaced" not in indexes and "events_public" in indexes
+    assert len(query.list_events(again, parse_filters({}, NOW.date()))) == 1
+    again.close()

@@ -209,4 +209,9 @@ MIGRATIONS: list[list[str]] = [
         *FTS_TRIGGERS,
         "INSERT INTO events_fts(events_fts) VALUES ('rebuild')",
     ],
+    # 16: no index on replaced_by: no query looks an event up by its survivor (merge
+    # chains are followed by id), yet every event written went into it as well
+    [
+        "DROP INDEX IF EXISTS events_replaced",
+    ],
 ]
