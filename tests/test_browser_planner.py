@@ -94,6 +94,38 @@ def test_month_shows_titles_and_an_exhibition_as_one_band(
         page.context.close()
 
 
+def test_a_band_sits_under_the_dates_of_its_own_week(
+    browser: Browser, server: tuple[str, dict[str, str]]
+) -> None:
+    """Dates, then the week's bands, then each day's events: a band drawn above its
+    week's dates read as part of the week before (an exhibition opening on Sunday the
+    10th looked as if it ran on Sunday the 3rd)."""
+    base, keys = server
+    page = signed_in(browser, base, keys["museum"])
+    try:
+        for first, opening in (("2027-01-04", "2027-01-10"), ("2027-01-25", "2027-01-28")):
+            week = page.locator(".rp-mweek", has=page.locator(f"#d-{first}"))
+            band = week.locator(".rp-band", has_text="Rembrandt & Lievens").bounding_box()
+            dates = [page.locator(f"#d-{day} .rp-date").bounding_box() for day in (first, opening)]
+            column = page.locator(f"#d-{opening}").bounding_box()
+            assert band is not None and column is not None and None not in dates
+            assert all(band["y"] >= d["y"] + d["height"] for d in dates)  # type: ignore[index]
+            assert band["y"] < column["y"] + column["height"]  # inside its own week's row
+            items = page.locator(f"#d-{first} .rp-item, #d-2027-01-28 .rp-item")
+            for i in range(items.count()):
+                box = items.nth(i).bounding_box()
+                if box is not None and first == "2027-01-25":
+                    assert box["y"] >= band["y"] + band["height"]  # events below the band
+        # The week of the 10th: the band starts in the Sunday column, not before it.
+        week = page.locator(".rp-mweek", has=page.locator("#d-2027-01-04"))
+        band = week.locator(".rp-band", has_text="Rembrandt & Lievens").bounding_box()
+        sunday = page.locator("#d-2027-01-10").bounding_box()
+        assert band is not None and sunday is not None and abs(band["x"] - sunday["x"]) < 3
+        page.screenshot(path=str(ARTIFACTS / "planner-month-bands-1280.png"), full_page=True)
+    finally:
+        page.context.close()
+
+
 def test_a_hold_is_seen_by_another_partner_in_the_planner_and_the_radar(
     browser: Browser, server: tuple[str, dict[str, str]]
 ) -> None:
