@@ -126,6 +126,23 @@ def test_a_band_sits_under_the_dates_of_its_own_week(
         page.context.close()
 
 
+def test_clashing_events_in_the_week_grid_wrap_their_words_inside_their_lane(
+    browser: Browser, server: tuple[str, dict[str, str]]
+) -> None:
+    """Two events at once share a day's column: a long word breaks inside its lane
+    instead of running out of it and being cut off ("Geh" of "Geheim")."""
+    base, keys = server
+    page = signed_in(browser, base, keys["museum"])
+    try:
+        page.goto(base + "/partners/planner?view=week&date=2027-01-25")
+        items = page.locator(".rp-slots .rp-item")
+        assert items.count() >= 3
+        widths = items.evaluate_all("els => els.map(e => [e.scrollWidth, e.clientWidth])")
+        assert all(scroll <= client + 1 for scroll, client in widths), widths
+    finally:
+        page.context.close()
+
+
 def test_a_hold_is_seen_by_another_partner_in_the_planner_and_the_radar(
     browser: Browser, server: tuple[str, dict[str, str]]
 ) -> None:
