@@ -271,6 +271,8 @@ def test_event_page_in_dutch(client: TestClient) -> None:
     assert "Zet in je agenda" in text
     assert "Museum De Lakenhal (lakenhal): bekijk bij de bron" in text
     assert 'href="https://www.lakenhal.nl/agenda/lezing"' in html
+    # Its kind is a word starting a line of the table, said once (not again as category).
+    assert "Soort Lezing" in text and "Categorieën Lezing" not in text
     assert f'<link rel="canonical" href="{BASE}/events/{event_id}">' in html
     data = json_ld_of(html)
     assert data["@type"] == "Event"

@@ -499,6 +499,8 @@ def event_page(
     """Everything the event page shows, in ``lang``."""
     description = description_in(event, lang)
     venue = event.venue
+    kind = kind_name(event.kind, lang) if event.kind else ""
+    categories = [category_label(c, lang) for c in event.categories]
     return {
         **event_item(event, lang, pictures),
         "price": price_text(event, lang),
@@ -508,9 +510,10 @@ def event_page(
         "map_url": map_url(venue, event),
         "url": event.url,
         "ticket_url": event.ticket_url,
-        "kind": kind_name(event.kind, lang) if event.kind else "",
+        "kind": kind[:1].upper() + kind[1:],
         "audience": [audience_name(a, lang) for a in event.audience],
-        "categories": [category_label(c, lang) for c in event.categories],
+        # A category that only repeats the kind ("Lezing" of a lecture) says nothing more.
+        "categories": [c for c in categories if c.casefold() != kind.casefold()],
         "accessible": event.accessible,
         "description": description_html(description),
         "description_lang": text_lang(event.descriptions, event, lang),
