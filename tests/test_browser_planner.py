@@ -185,6 +185,23 @@ def test_the_review_queue_shows_a_pair_side_by_side(
         assert "rp-differs" in (venue.get_attribute("class") or "")
         conflict = page.locator(".rp-conflict").first
         assert "Status" in conflict.inner_text() and conflict.locator(".rp-differs").count() >= 1
+        # What they disagree on is a row of the table, in words of the page's language.
+        status = conflict.locator("tr.rp-row-status")
+        assert "rp-differs" in (status.get_attribute("class") or "")
+        assert "geannuleerd" in status.inner_text() and "gaat door" in status.inner_text()
+        # A field's name is never broken inside the word ("Beschrijvin g"): one line each.
+        lines = conflict.locator("tbody th").evaluate_all(
+            """els => els.map(e => {
+                 const range = document.createRange();
+                 range.selectNodeContents(e.firstChild);
+                 return [e.firstChild.textContent.trim(), range.getClientRects().length];
+               })"""
+        )
+        assert all(count == 1 for _, count in lines), lines
+        summary = conflict.locator(".reasons").inner_text()
+        assert "Museum De Lakenhal (partner): geannuleerd · Museum De Lakenhal: gaat door" in (
+            summary
+        ), summary
     finally:
         page.context.close()
 

@@ -111,13 +111,14 @@ def _excerpt(text: str | None, limit: int = 200) -> str:
 def compare_listings(
     a: Listing, b: Listing, source_names: Mapping[str, str], lang: str
 ) -> list[dict[str, Any]]:
-    """Two listings field by field (title, start, venue, city, source, url, description
-    excerpt), each row marked where they differ."""
+    """Two listings field by field (title, start, status, venue, city, source, url,
+    description excerpt), each row marked where they differ."""
     t = labels(lang)
     rows = []
     fields = [
         ("title", a.title, b.title),
         ("start", _listing_when(a, lang), _listing_when(b, lang)),
+        ("status", t[f"status_{a.status}"], t[f"status_{b.status}"]),
         ("venue", a.venue_name or "", b.venue_name or ""),
         ("city", city_name(a.city, lang), city_name(b.city, lang)),
         ("source", source_names.get(a.source_id, a.source_id),
@@ -209,9 +210,12 @@ def _review(page: Page, viewer: Viewer) -> bytes:
                 compare_listings(sides[c.partner_key][0], sides[c.other_key][0], names, page.lang)
                 if c.partner_key in sides and c.other_key in sides else []
             )  # fmt: skip
+            ours, theirs = c.ours, c.theirs
+            if c.field == "status":  # a word in the page's language, not the stored value
+                ours, theirs = page.t[f"status_{ours}"], page.t[f"status_{theirs}"]
             disagreements.append({
-                "event": event_id, "field": page.t[f"pp_field_{c.field}"], "ours": c.ours,
-                "theirs": c.theirs, "partner": names.get(partner, partner),
+                "event": event_id, "field": page.t[f"pp_field_{c.field}"], "ours": ours,
+                "theirs": theirs, "partner": names.get(partner, partner),
                 "other": names.get(other, other), "listing": c.partner_key,
                 "compare": compare,
             })  # fmt: skip

@@ -103,6 +103,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "free": ("Gratis", "Free"),
     "cancelled": ("Geannuleerd", "Cancelled"),
     "postponed": ("Uitgesteld", "Postponed"),
+    # an event's status as the review queue compares it
+    "status_scheduled": ("gaat door", "going ahead"),
+    "status_cancelled": ("geannuleerd", "cancelled"),
+    "status_postponed": ("uitgesteld", "postponed"),
     # errors
     "error_title": ("Dat lukte niet", "That did not work"),
     "server_error_text": (
