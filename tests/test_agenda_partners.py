@@ -496,6 +496,14 @@ def test_a_submission_that_disagrees_with_a_feed_is_shown_not_silently_overruled
 
     assert [c.field for c in event_conflicts(store)[lecture["id"]]] == ["start"]
     store.close()
+    # In words and times of the page, as a person reads them.
+    signed = client.post("/partners/login", data={"key": world["coordinator"],
+                                                   "next": "/partners/review"})  # fmt: skip
+    assert signed.status_code == 200
+    queue = client.get("/partners/review").text
+    summary = queue[queue.index('<p class="reasons">', queue.index('id="conflicts-title"')) :]
+    summary = summary[: summary.index("</p>")]
+    assert ":30 · " in summary and "-" not in summary.split(" · ")[0], summary
 
 
 def test_a_city_outside_the_region_is_refused(world: dict) -> None:

@@ -210,9 +210,13 @@ def _review(page: Page, viewer: Viewer) -> bytes:
                 compare_listings(sides[c.partner_key][0], sides[c.other_key][0], names, page.lang)
                 if c.partner_key in sides and c.other_key in sides else []
             )  # fmt: skip
+            # Values in the page's language, as the table below shows them.
             ours, theirs = c.ours, c.theirs
-            if c.field == "status":  # a word in the page's language, not the stored value
+            if c.field == "status":
                 ours, theirs = page.t[f"status_{ours}"], page.t[f"status_{theirs}"]
+            elif c.field == "start" and c.partner_key in sides and c.other_key in sides:
+                ours = _listing_when(sides[c.partner_key][0], page.lang)
+                theirs = _listing_when(sides[c.other_key][0], page.lang)
             disagreements.append({
                 "event": event_id, "field": page.t[f"pp_field_{c.field}"], "ours": ours,
                 "theirs": theirs, "partner": names.get(partner, partner),
