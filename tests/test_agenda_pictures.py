@@ -174,3 +174,47 @@ def test_picture_for_gives_our_addresses_sizes_and_alt_or_none() -> None:
     assert picture_for(event, {}) is None
     assert placeholder_for(event) == "/static/placeholder-concert.svg"
     assert placeholder_for(Event(id="e", title="t", start=NOW, kind="??")).endswith("other.svg")
+
+
+def test_pictures_no_event_shows_are_forgotten_and_their_files_removed(
+    store: Store, tmp_path: Path
+) -> None:
+    """A changed picture leaves no file behind; young files (being fetched or uploaded),
+    files the job did not write and pictures still shown stay."""
+    import os
+
+    from agenda.sync.pictures import PRUNE_GRACE
+
+    later = NOW + PRUNE_GRACE * 2
+    folder = tmp_path / "img"
+    with serve({"/one.png": png(), "/two.png": png(colour=(1, 2, 3)),
+                "/three.png": png(colour=(9, 9, 9))}) as server:  # fmt: skip
+        events_with(store, {"a": f"{server}/one.png", "b": f"{server}/three.png"})
+        fetch_pictures(store, folder, budget=FAST, clock=lambda: NOW)
+        first = {p.name for p in folder.iterdir()}
+        events_with(store, {"a": f"{server}/two.png", "b": f"{server}/three.png"})
+        old = (NOW - PRUNE_GRACE).timestamp()
+        for path in folder.iterdir():
+            os.utime(path, (old, old))
+        (folder / "notes.txt").write_text("not the job's")
+        (folder / ".abc.jpg.123.part").write_bytes(b"half")
+        young = folder / f"{'f' * 32}-480.jpg"  # written, not recorded yet
+        young.write_bytes(b"x")
+        os.utime(young, (later.timestamp() - 60, later.timestamp() - 60))
+        os.utime(folder / ".abc.jpg.123.part", (old, old))
+        report = fetch_pictures(store, folder, budget=FAST, clock=lambda: later)
+        now_there = {p.name for p in folder.iterdir()}
+        shown = store.stored_pictures()
+        assert set(shown) == {f"{server}/two.png", f"{server}/three.png"}
+        kept = {shown[f"{server}/three.png"].hash, shown[f"{server}/two.png"].hash}
+        gone = {name for name in first if name.split("-")[0] not in kept}
+        assert gone and not gone & now_there  # the first picture's variants
+        assert {n for n in first if n.split("-")[0] in kept} <= now_there
+        assert "notes.txt" in now_there and young.name in now_there
+        assert ".abc.jpg.123.part" not in now_there
+        assert report.removed == len(gone) + 1 and "unused files removed" in report.line()
+        # Named again, a forgotten picture is simply fetched again.
+        events_with(store, {"a": f"{server}/one.png", "b": f"{server}/three.png"})
+        fetch_pictures(store, folder, budget=FAST, clock=lambda: later)
+        assert [r.path for r in server.requests].count("/one.png") == 2
+        assert gone <= {p.name for p in folder.iterdir()}

@@ -164,7 +164,7 @@ def _pictures(store: Any, images_dir: str, budget: Any) -> None:
         log.exception("the picture job failed")
         click.echo("agenda: the picture job failed (the log says why)", err=True)
         return
-    if report.ok or report.problems or report.deferred:
+    if report.ok or report.problems or report.deferred or report.removed:
         click.echo(report.line())
         for problem in report.problems[:5]:
             click.echo(f"    {problem.status}: {problem.url}: {problem.reason}")

@@ -55,6 +55,27 @@ class PicturesTable(StoreBase):
                 # Pages and feeds with this picture change: let the caches know.
                 self.db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
 
+    def forget_unused_pictures(self, before: datetime) -> set[str]:
+        """Drop the records of pictures no current event shows (public or not) that were
+        recorded before ``before``; returns the content hashes the remaining records use.
+
+        A tombstoned event shows nothing; a cancelled or past one still has its page. A
+        forgotten URL that an event names again is simply fetched again.
+        """
+        with self.transaction():
+            self.db.execute(
+                """DELETE FROM pictures WHERE fetched < ? AND url NOT IN (
+                     SELECT json_extract(data, '$.image') FROM events
+                     WHERE replaced_by IS NULL AND json_extract(data, '$.image') IS NOT NULL
+                     UNION
+                     SELECT json_extract(private_data, '$.image') FROM events
+                     WHERE replaced_by IS NULL AND private_data IS NOT NULL
+                       AND json_extract(private_data, '$.image') IS NOT NULL)""",
+                (utc_iso(before),),
+            )
+            rows = self._rows("SELECT DISTINCT hash FROM pictures WHERE hash IS NOT NULL")
+        return {r[0] for r in rows}
+
     def pictures(self, urls: Iterable[str]) -> dict[str, StoredPicture]:
         """The records of these source URLs (those that have one)."""
         found: dict[str, StoredPicture] = {}

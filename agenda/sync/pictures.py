@@ -10,7 +10,8 @@ WebP and JPEG at the widths of ``agenda.pictures.WIDTHS`` into the images folder
 by the content hash. A run is bounded: at most ``per_run`` fetches, ``per_host`` per
 host, ``spacing`` seconds between two fetches from one host, and ``seconds`` in all.
 Whatever one picture does is recorded (ok, refused or failed with its reason) and never
-stops the others.
+stops the others. Each run ends by forgetting the pictures no event shows any more and
+removing their files, so the folder does not grow with every changed picture.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import time
 import warnings
 from collections.abc import Callable
@@ -64,13 +66,15 @@ class PictureReport(msgspec.Struct, kw_only=True):
     refused: int = 0
     failed: int = 0
     deferred: int = 0  # wanted, but left for the next run by a budget
+    removed: int = 0  # files of pictures no event shows any more
     problems: list[StoredPicture] = msgspec.field(default_factory=list)
 
     def line(self) -> str:
-        return (
+        line = (
             f"pictures: {self.ok} stored, {self.refused} refused, {self.failed} failed, "
             f"{self.deferred} left for later"
         )
+        return line + (f", {self.removed} unused files removed" if self.removed else "")
 
 
 class Refused(Exception):
@@ -162,7 +166,8 @@ def fetch_pictures(
     sleep: Callable[[float], None] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> PictureReport:
-    """Fetch, check and store the pictures events want, within ``budget``."""
+    """Fetch, check and store the pictures events want, within ``budget``; then remove
+    those no event shows any more (``prune_pictures``)."""
     budget = budget or PictureBudget()
     limits = msgspec.structs.replace(limits or FetchLimits(), max_bytes=budget.max_bytes)
     now = clock()
@@ -207,6 +212,7 @@ def fetch_pictures(
                     record.reason,
                     extra={"event": "picture", "url": url, "outcome": record.status},
                 )
+    report.removed = prune_pictures(store, folder, clock)
     return report
 
 
@@ -233,6 +239,40 @@ def _one(
         log.exception("picture %s crashed", url)
         return done("failed", f"internal error: {exc!r}")
     return done("ok", hash=processed.digest, width=processed.width, height=processed.height)
+
+
+# Files are written before they are recorded (and uploads before their listing's event
+# exists): whatever is younger than this is left alone, whether or not it is recorded yet.
+PRUNE_GRACE = timedelta(hours=1)
+_VARIANT = re.compile(r"^([0-9a-f]{32})-\d+\.(?:webp|jpg)$")
+_PARTIAL = re.compile(r"^\..+\.\d+\.part$")
+
+
+def prune_pictures(
+    store: Store, folder: str | Path, clock: Callable[[], datetime] = utc_now
+) -> int:
+    """Forget the pictures no event shows any more and remove their files (and partial
+    files a crash left); returns how many files were removed. Only the job's own file
+    names are touched, and only files older than ``PRUNE_GRACE``."""
+    now = clock()
+    in_use = store.forget_unused_pictures(now - PRUNE_GRACE)
+    root = Path(folder)
+    if not root.is_dir():
+        return 0
+    cutoff = (now - PRUNE_GRACE).timestamp()
+    removed = 0
+    for path in root.iterdir():
+        variant = _VARIANT.match(path.name)
+        unused = (variant is not None and variant.group(1) not in in_use) or bool(
+            _PARTIAL.match(path.name)
+        )
+        try:
+            if unused and path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process removed it meanwhile
+            continue
+    return removed
 
 
 def uploaded_url(digest: str) -> str:
