@@ -410,7 +410,8 @@ def _edited(rng: random.Random, word: str, edits: int) -> str:
 
 
 def test_may_agree_answers_as_comparing_every_word_with_every_word() -> None:
-    """Its shortcut (shared one-letter deletions, long words apart) changes no answer."""
+    """Its shortcut (words one edit apart share their first or last letter; long words
+    are always compared) changes no answer."""
     from agenda.dedup.matching import may_agree
     from agenda.dedup.titles import close, title_tokens
 

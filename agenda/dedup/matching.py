@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import msgspec
 
@@ -134,53 +134,36 @@ def may_agree(a: Features, b: Features) -> bool:
 
 
 class Spellings:
-    """``may_agree`` for the pairs of one clustering pass, each title's spellings worked
-    out once. Kept for the pass only: a title's one-letter deletions take ten times the
-    memory of its words, too much to hold for every title a process has seen."""
+    """``may_agree`` for the pairs of one clustering pass, each title's words worked out
+    once. Kept for the pass only, not for every title a process has seen."""
 
     def __init__(self) -> None:
-        self._known: dict[tuple[str, ...], _Spelling] = {}
+        self._known: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
 
     def may_agree(self, a: Features, b: Features) -> bool:
         """See the module function ``may_agree``."""
         if not a.words or not b.words:
             return True
-        sa, sb = self._of(a.forms), self._of(b.forms)
-        if sa.squashed & sb.squashed:
+        (tokens_a, squashed_a), (tokens_b, squashed_b) = self._of(a.forms), self._of(b.forms)
+        if squashed_a & squashed_b:
             return True
         # Asked for every pair of a slot with an unknown venue, which grows with the square
-        # of the slot: most pairs end at one set intersection, not a word-by-word comparison.
-        if not sa.edits & sb.edits and not _long_pairs(sa.long, sb.long):
-            return False
-        return any(abs(len(x) - len(y)) <= 2 and close(x, y) for x in sa.tokens for y in sb.tokens)
+        # of the slot. Two words one edit apart keep their first or their last letter (an
+        # edit touches one end at most); only ``close``'s long words may differ in both.
+        return any(
+            abs(len(x) - len(y)) <= 2
+            and (x[0] == y[0] or x[-1] == y[-1] or len(x) >= 10 or len(y) >= 10)
+            and close(x, y)
+            for x in tokens_a
+            for y in tokens_b
+        )
 
-    def _of(self, forms: tuple[str, ...]) -> _Spelling:
+    def _of(self, forms: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
         found = self._known.get(forms)
         if found is None:
-            tokens = title_tokens(forms)
-            edits = {t[:i] + t[i + 1 :] for t in tokens for i in range(len(t))}
-            found = self._known[forms] = _Spelling(
-                tokens=tokens,
-                squashed=frozenset(f.replace(" ", "") for f in forms),
-                edits=frozenset(edits | tokens),
-                long=tuple(t for t in tokens if len(t) >= 8),
-            )
+            squashed = frozenset(f.replace(" ", "") for f in forms)
+            found = self._known[forms] = (title_tokens(forms), squashed)
         return found
-
-
-class _Spelling(NamedTuple):
-    tokens: frozenset[str]
-    squashed: frozenset[str]
-    # Each word and each word less one letter: two words one edit apart (a wrong, missing,
-    # extra or swapped letter) always share one of these.
-    edits: frozenset[str]
-    # Words of 8 letters or more: ``close`` lets those be two or three edits apart when
-    # one of them has 10 letters or more.
-    long: tuple[str, ...]
-
-
-def _long_pairs(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    return any(max(len(x), len(y)) >= 10 and abs(len(x) - len(y)) <= 2 for x in a for y in b)
 
 
 # Most listings have no address or postcode: one shared empty set instead of two per
