@@ -261,3 +261,26 @@ def test_migration_16_drops_the_index_no_query_reads(tmp_path: Path) -> None:
     assert "events_replaced" not in indexes and "events_public" in indexes
     assert len(query.list_events(again, parse_filters({}, NOW.date()))) == 1
     again.close()
+
+
+def test_members_of_answers_alike_by_scan_and_by_seek(tmp_path: Path) -> None:
+    """Asked for most events, it reads the table once; asked for a few, it seeks: the
+    same keys, sorted, either way."""
+    from datetime import timedelta
+
+    store = Store.open(tmp_path / "a.db")
+    for source in ("lakenhal", "uit"):
+        ingest(store, make_source(id=source), [
+            make_listing(source_id=source, external_id=f"{source}-{i}", title=f"Avond {i}",
+                         start=NOW + timedelta(days=i // 3, hours=i % 3), end=None)
+            for i in range(700)
+        ], [], NOW)  # fmt: skip
+    events = sorted(set(store.memberships().values()))
+    assert 500 <= len(events) < 1400  # the two sources' listings merged in pairs
+    scanned = store.members_of(events)
+    sought: dict[str, list[str]] = {}
+    for i in range(0, len(events), 100):
+        sought.update(store.members_of(events[i : i + 100]))
+    assert scanned == sought and all(keys == sorted(keys) for keys in scanned.values())
+    assert {len(keys) for keys in scanned.values()} == {2}
+    store.close()
