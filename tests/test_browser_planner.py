@@ -143,6 +143,29 @@ def test_clashing_events_in_the_week_grid_wrap_their_words_inside_their_lane(
         page.context.close()
 
 
+def test_on_a_phone_the_planner_opens_on_its_calendar_and_filters_fold_open(
+    browser: Browser, server: tuple[str, dict[str, str]]
+) -> None:
+    """The filters are folded away as on the public agenda: on a phone the period and its
+    navigation are on the first screen, and a chosen filter is counted on the fold."""
+    base, keys = server
+    page = signed_in(browser, base, keys["museum"], width=390)
+    try:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(base + "/partners/planner?date=2027-01-01")
+        # The period and the way to the next one are on the first screen.
+        nav = page.locator("nav.period-nav").bounding_box()
+        assert nav is not None and nav["y"] + nav["height"] < 844, nav
+        page.get_by_text("Filters", exact=True).click()
+        filters = page.get_by_role("form", name="Filters")
+        filters.get_by_label("Plaats").select_option("Leiden")
+        filters.get_by_role("button", name="Toon").click()
+        page.wait_for_url("**city=Leiden**")
+        assert page.locator("details.filters summary").inner_text().endswith("1 actief")
+    finally:
+        page.context.close()
+
+
 def test_a_hold_is_seen_by_another_partner_in_the_planner_and_the_radar(
     browser: Browser, server: tuple[str, dict[str, str]]
 ) -> None:
