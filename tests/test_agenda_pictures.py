@@ -218,3 +218,28 @@ def test_pictures_no_event_shows_are_forgotten_and_their_files_removed(
         fetch_pictures(store, folder, budget=FAST, clock=lambda: later)
         assert [r.path for r in server.requests].count("/one.png") == 2
         assert gone <= {p.name for p in folder.iterdir()}
+
+
+def test_a_picture_file_that_cannot_be_removed_stops_nothing(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from agenda.sync import pictures as job
+
+    folder = tmp_path / "img"
+    folder.mkdir()
+    stale = [folder / f"{c * 32}-480.jpg" for c in "abc"]
+    for path in stale:
+        path.write_bytes(b"x")
+        os.utime(path, (0, 0))
+    real_unlink = Path.unlink
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        if self.name.startswith("b"):
+            raise PermissionError("read-only")
+        real_unlink(self, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    assert job.prune_pictures(store, folder, clock=lambda: NOW) == 2
+    assert [p.name[0] for p in folder.iterdir()] == ["b"]

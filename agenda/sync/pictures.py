@@ -272,6 +272,8 @@ def prune_pictures(
                 removed += 1
         except FileNotFoundError:  # another process removed it meanwhile
             continue
+        except OSError as exc:  # a file we may not remove costs the folder space, no more
+            log.warning("picture file %s not removed: %s", path.name, exc)
     return removed
 
 
