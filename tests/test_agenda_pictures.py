@@ -243,3 +243,16 @@ def test_a_picture_file_that_cannot_be_removed_stops_nothing(
     monkeypatch.setattr(Path, "unlink", unlink)
     assert job.prune_pictures(store, folder, clock=lambda: NOW) == 2
     assert [p.name[0] for p in folder.iterdir()] == ["b"]
+
+
+def test_an_unreadable_picture_folder_keeps_the_runs_report(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(self: Path) -> None:
+        raise PermissionError("no listing")
+
+    with serve({"/one.png": png()}) as server:
+        events_with(store, {"a": f"{server}/one.png"})
+        monkeypatch.setattr(Path, "iterdir", refuse)
+        report = fetch_pictures(store, tmp_path, budget=FAST, clock=lambda: NOW)
+    assert report.ok == 1 and report.removed == 0

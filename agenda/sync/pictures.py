@@ -212,7 +212,10 @@ def fetch_pictures(
                     record.reason,
                     extra={"event": "picture", "url": url, "outcome": record.status},
                 )
-    report.removed = prune_pictures(store, folder, clock)
+    try:
+        report.removed = prune_pictures(store, folder, clock)
+    except OSError as exc:  # an unreadable folder: what was fetched still counts
+        log.warning("unused pictures not removed: %s", exc)
     return report
 
 
