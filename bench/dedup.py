@@ -14,7 +14,7 @@ times, interleaved, and the fastest run counts (the machine is shared). Prints t
 each size, t(large)/t(small) (linear = large/small), the peak RSS, and deduplication
 (clustering) time as a share of the whole import, measured in the same run.
 
-    .venv/bin/python bench/dedup.py [--sizes 2000 20000] [--repeat 3]
+    .venv/bin/python bench/dedup.py [--sizes 2000 20000] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -275,7 +275,7 @@ def measure(n: int, folder: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=[2000, 20000])
-    parser.add_argument("--repeat", type=int, default=3, help="runs per size (the fastest counts)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per size (the fastest counts)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
