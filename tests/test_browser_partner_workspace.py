@@ -75,6 +75,7 @@ def test_a_partner_submits_edits_and_withdraws_an_event(
     page.get_by_label("Locatie").fill("Museum De Lakenhal")
     page.get_by_label("Plaats").select_option("Leiden")
     page.get_by_role("checkbox", name="Concert, pop en jazz").check()
+    page.get_by_role("checkbox", name="Gezinnen", exact=True).check()
     page.get_by_label("Titel in het Engels").fill("Night concert at the Lakenhal")
     page.get_by_label("Prijs").fill("€ 15")
     page.get_by_label("Rolstoeltoegankelijk").select_option("yes")

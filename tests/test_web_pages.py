@@ -106,9 +106,11 @@ def test_agenda_in_dutch(client: TestClient) -> None:
     assert "Orgelconcert Hooglandse Kerk Geannuleerd" in text
     assert "Kinderworkshop Delfts Blauw Gratis Museum Prinsenhof Delft, Delft" in text
     assert f"{SERIES + 5} evenementen gevonden" in text
-    # Every form field has a label.
+    # Every form field has a label; an option standing on its own starts with a capital.
     for field in re.findall(r'<(?:input|select)[^>]*\bid="(f-[a-z-]+)"', html):
         assert f'<label for="{field}">' in html
+    assert '<option value="family">Gezinnen</option>' in html
+    assert '<option value="exhibition">Tentoonstelling</option>' in html
     # The English tour keeps its language for screen readers.
     assert 'lang="en">Guided tour in English</a>' in html
     assert 'href="/?lang=en" hreflang="en" lang="en"' in html

@@ -52,6 +52,7 @@ from agenda.store.database import Store
 from agenda.sync.ingest import erase_listing, put_listing, withdraw_listing
 from agenda.sync.pictures import Processed, Refused, process, store_upload
 from agenda.timeutil import AMSTERDAM, to_local
+from agenda.web.i18n import audience_name, standing
 from agenda.web.pages import Page
 from agenda.web.runtime import Runtime
 from feeds.labels import clock, short_day
@@ -298,7 +299,7 @@ def _choices(page: Page, venue_query: str = "") -> dict[str, Any]:
         "categories": [
             (t.id, vocabulary.label(t.id, page.lang)) for t in vocabulary.load().categories
         ],
-        "audiences": [(a, vocabulary.audience_labels(page.lang).get(a, a)) for a in AUDIENCES],
+        "audiences": [(a, standing(audience_name(a, page.lang))) for a in AUDIENCES],
     }
 
 

@@ -32,7 +32,7 @@ from agenda.partners.holds import (
 from agenda.partners.session import Viewer, html_response, require_session, viewer_context
 from agenda.vocabulary import category_ids
 from agenda.vocabulary import label as category_label
-from agenda.web.i18n import CITIES, audience_name, city_name
+from agenda.web.i18n import CITIES, audience_name, city_name, standing
 from agenda.web.pages import Page
 from agenda.web.runtime import Runtime
 from feeds.labels import long_day
@@ -93,7 +93,7 @@ def _holds_page(
                 if f"hold_err_{e['field']}" in page.t],
         categories=[(c, category_label(c, page.lang)) for c in category_ids()],
         cities=[(c, city_name(c, page.lang)) for c in CITIES],
-        audiences=[(a, audience_name(a, page.lang)) for a in AUDIENCES],
+        audiences=[(a, standing(audience_name(a, page.lang))) for a in AUDIENCES],
         flash=page.t.get(f"hold_done_{done}", "") if done.isidentifier() else "",
         today=page.today.isoformat(),
     )  # fmt: skip

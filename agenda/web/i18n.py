@@ -1010,6 +1010,12 @@ def audience_name(audience: str, lang: str) -> str:
     return AUDIENCE_NAMES[lang].get(audience, audience)
 
 
+def standing(name: str) -> str:
+    """A name standing on its own (an option, a checkbox, a table value) starts with a
+    capital; inside a sentence it keeps its lower case ("voor gezinnen")."""
+    return name[:1].upper() + name[1:]
+
+
 def parse_accept_language(header: str | None) -> list[str]:
     """Primary language tags by preference (``q`` descending, header order on ties)."""
     if not header:

@@ -37,6 +37,7 @@ from agenda.web.i18n import (
     city_name,
     kind_name,
     labels,
+    standing,
 )
 from feeds.base import (
     description_in,
@@ -510,7 +511,7 @@ def event_page(
         "map_url": map_url(venue, event),
         "url": event.url,
         "ticket_url": event.ticket_url,
-        "kind": kind[:1].upper() + kind[1:],
+        "kind": standing(kind),
         "audience": [audience_name(a, lang) for a in event.audience],
         # A category that only repeats the kind ("Lezing" of a lecture) says nothing more.
         "categories": [c for c in categories if c.casefold() != kind.casefold()],
@@ -591,8 +592,8 @@ def filter_choices(
             ((c, category_label(c, lang)) for c in categories), form.get("category")
         ),
         "theme": _options(((t, t) for t in themes), form.get("theme")),
-        "audience": _options(((a, audience_name(a, lang)) for a in AUDIENCES), None),
-        "kind": _options(((k, kind_name(k, lang)) for k in KINDS), form.get("kind")),
+        "audience": _options(((a, standing(audience_name(a, lang))) for a in AUDIENCES), None),
+        "kind": _options(((k, standing(kind_name(k, lang))) for k in KINDS), form.get("kind")),
         "feed_lang": [(code, LANGUAGE_NAMES[lang][code]) for code in LANGUAGES],
     }
 
