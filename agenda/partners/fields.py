@@ -22,9 +22,7 @@ def moment_field(field: str, value: object, errors: list[dict[str, str]]) -> dat
     except ValueError:
         errors.append({"field": field, "message": f"{value!r} is not an ISO 8601 date-time"})
         return None
-    problem = day_problem(moment)
-    if problem:
-        errors.append({"field": field, "message": problem})
+    if not _in_bounds(field, moment, errors):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=AMSTERDAM)
 
@@ -39,8 +37,12 @@ def day_field(field: str, value: object, errors: list[dict[str, str]]) -> date |
     except ValueError:
         errors.append({"field": field, "message": f"{text!r} is not a date (YYYY-MM-DD)"})
         return None
-    problem = day_problem(day)
+    return day if _in_bounds(field, day, errors) else None
+
+
+def _in_bounds(field: str, value: date, errors: list[dict[str, str]]) -> bool:
+    """Whether a day or moment lies within the agenda's bounds; if not, the error says why."""
+    problem = day_problem(value)
     if problem:
         errors.append({"field": field, "message": problem})
-        return None
-    return day
+    return not problem
