@@ -396,6 +396,30 @@ def test_an_unknown_venue_meets_a_listing_of_its_slot_only_when_the_titles_may_a
     assert paired(venue, member("agg", "Young Rembrandt at work", kind="aggregator"))
 
 
+def test_close_answers_as_the_distance_alone() -> None:
+    """Its shortcut (below ten letters one edit leaves the first two or the last two letters
+    alone) changes no answer: two words are close when four letters swapped once, or when
+    both have five or more and their Damerau-Levenshtein similarity is 0.8 or more."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    from agenda.dedup.titles import close
+
+    def by_distance(a: str, b: str) -> bool:
+        if len(a) == len(b) == 4 and sorted(a) == sorted(b):
+            return DamerauLevenshtein.distance(a, b) == 1
+        return len(a) >= 5 and len(b) >= 5 and DamerauLevenshtein.normalized_similarity(a, b) >= 0.8
+
+    rng = random.Random(11)
+    agreed = 0
+    for _ in range(20_000):
+        # Few letters, so that many edited words still happen to be close.
+        word = "".join(rng.choice("aeklmn") for _ in range(rng.randint(3, 12)))
+        edited = _edited(rng, word, rng.choice([0, 1, 1, 1, 2, 3]))
+        assert close(word, edited) == by_distance(word, edited), (word, edited)
+        agreed += by_distance(word, edited)
+    assert 4_000 < agreed < 16_000
+
+
 def _edited(rng: random.Random, word: str, edits: int) -> str:
     for _ in range(edits):
         i = rng.randrange(len(word))
