@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 import msgspec
 
-from agenda.dedup.matching import DOORS, Features, PairScore, Spellings, compare, features
+from agenda.dedup.matching import DOORS, Features, PairScore, compare, features, may_agree
 from agenda.model import Listing
 
 # Above this many listings starting within one doors-open window, compare by title words.
@@ -109,17 +109,17 @@ def candidate_pairs(feats: Sequence[Features]) -> set[tuple[str, str]]:
         if a.source_id != b.source_id:
             pairs.add((a.key, b.key) if a.key < b.key else (b.key, a.key))
 
-    spellings = Spellings()
-
     def related(a: Features, b: Features) -> bool:
         """Two listings of one slot worth scoring: a shared title word; else one venue,
         or an unknown venue and titles that may still agree (``may_agree``). Two known,
         different venues: only a shared title word can make them one happening."""
+        if a.source_id == b.source_id:
+            return False  # a source never lists one happening twice: nothing to score
         if a.words & b.words:
             return True
         if a.venue_id and b.venue_id:
             return a.venue_id == b.venue_id
-        return spellings.may_agree(a, b)
+        return may_agree(a, b)
 
     for cities in by_day.values():
         unknown = cities.get(None, [])

@@ -23,8 +23,7 @@ from agenda.dedup.titles import (
     main_title_forms,
     similarity,
     title_forms,
-    title_tokens,
-    title_words,
+    title_words_and_tokens,
 )
 from agenda.model import Listing
 from agenda.normalize import fold
@@ -46,6 +45,7 @@ class Features(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     series_id: str | None
     forms: tuple[str, ...]
     words: frozenset[str]  # word stems of every title form, for blocking crowded slots
+    tokens: tuple[str, ...]  # the distinctive words a typo may hide from ``words``
     opening: bool
     city: str | None
     venue_id: str | None
@@ -101,13 +101,15 @@ def features(
         # Exhibitions are often listed by their main title alone ("Delfts blauw voor de
         # wereld" for "Delfts blauw voor de wereld. Aardewerk in de Gouden Eeuw").
         forms = (*forms, *(f for f in main_title_forms(listing.title) if f not in forms))
+    words, tokens = title_words_and_tokens(forms)
     return Features(
         key=listing.key,
         source_id=listing.source_id,
         rank=KIND_RANK.get(source_kind, 3),
         series_id=listing.series_id,
         forms=forms,
-        words=title_words(forms),
+        words=words,
+        tokens=tokens,
         opening=is_opening(listing.title),
         city=city,
         venue_id=venue_id,
@@ -130,40 +132,26 @@ def may_agree(a: Features, b: Features) -> bool:
     spaced otherwise (``Pop up``, ``Popup``), or a word one typo from one of the other's
     (``Rmebrandt``). Titles that pass none of these each name something the other does
     not, which caps their similarity below a match."""
-    return Spellings().may_agree(a, b)
-
-
-class Spellings:
-    """``may_agree`` for the pairs of one clustering pass, each title's words worked out
-    once. Kept for the pass only, not for every title a process has seen."""
-
-    def __init__(self) -> None:
-        self._known: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
-
-    def may_agree(self, a: Features, b: Features) -> bool:
-        """See the module function ``may_agree``."""
-        if not a.words or not b.words:
+    if not a.words or not b.words:
+        return True
+    squashed = {f.replace(" ", "") for f in b.forms}
+    for form in a.forms:
+        if form.replace(" ", "") in squashed:
             return True
-        (tokens_a, squashed_a), (tokens_b, squashed_b) = self._of(a.forms), self._of(b.forms)
-        if squashed_a & squashed_b:
-            return True
-        # Asked for every pair of a slot with an unknown venue, which grows with the square
-        # of the slot. Two words one edit apart keep their first or their last letter (an
-        # edit touches one end at most); only ``close``'s long words may differ in both.
-        return any(
-            abs(len(x) - len(y)) <= 2
-            and (x[0] == y[0] or x[-1] == y[-1] or len(x) >= 10 or len(y) >= 10)
-            and close(x, y)
-            for x in tokens_a
-            for y in tokens_b
-        )
-
-    def _of(self, forms: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
-        found = self._known.get(forms)
-        if found is None:
-            squashed = frozenset(f.replace(" ", "") for f in forms)
-            found = self._known[forms] = (title_tokens(forms), squashed)
-        return found
+    # Asked for every pair of a slot with an unknown venue, which grows with the square
+    # of the slot: plain loops, not a generator. Two words one edit apart keep their first
+    # or their last letter (an edit touches one end at most); only ``close``'s long words
+    # may differ in both.
+    for x in a.tokens:
+        size, first, last = len(x), x[0], x[-1]
+        for y in b.tokens:
+            if (
+                -2 <= size - len(y) <= 2
+                and (first == y[0] or last == y[-1] or size >= 10 or len(y) >= 10)
+                and close(x, y)
+            ):
+                return True
+    return False
 
 
 # Most listings have no address or postcode: one shared empty set instead of two per

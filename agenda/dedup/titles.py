@@ -10,7 +10,7 @@ compares two sets of forms and refuses titles whose distinctive words differ.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
@@ -224,14 +224,19 @@ def title_forms(title: str, places: Iterable[str] = (), url: str | None = None) 
     return tuple(unique)
 
 
-def title_words(forms: Iterable[str]) -> frozenset[str]:
-    """Four-letter stems of the distinctive words of every form (``dinotour`` -> ``dino``)."""
-    return frozenset(t[:4] for form in forms for t in _strong(form.split()))
-
-
 def title_tokens(forms: Iterable[str]) -> frozenset[str]:
     """The distinctive words of every form long enough to be matched despite a typo."""
     return frozenset(t for form in forms for t in _strong(form.split()) if len(t) >= 4)
+
+
+def title_words_and_tokens(forms: Sequence[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Four-letter stems of the distinctive words of every form (``dinotour`` -> ``dino``),
+    for blocking, and those words themselves as ``title_tokens`` would give them."""
+    if len(forms) == 1:  # most titles: no set to merge into
+        strong = _strong(forms[0].split())
+    else:
+        strong = set().union(*(_strong(form.split()) for form in forms))
+    return frozenset([t[:4] for t in strong]), tuple([t for t in strong if len(t) >= 4])
 
 
 _SUBTITLE = re.compile(r"^(.{6,}?)(?:\.\s+|:\s+|\s+[–—-]\s+)(.{6,})$")
