@@ -396,6 +396,39 @@ def test_an_unknown_venue_meets_a_listing_of_its_slot_only_when_the_titles_may_a
     assert paired(venue, member("agg", "Young Rembrandt at work", kind="aggregator"))
 
 
+def test_a_span_meets_the_timed_listings_of_its_first_day_that_share_a_title_word() -> None:
+    """Found through the spans' words, the pairs are those the rule names, and no other."""
+    from agenda.dedup.cluster import candidate_pairs
+
+    rng = random.Random(3)
+    words = ["kabouter", "reuzen", "molens", "tulpen", "schepen", "sterren", "wolken"]
+    first = datetime(2027, 3, 27, 0, 0, tzinfo=UTC).date()
+    spans = [
+        member(f"museum{i}", " ".join(rng.sample(words, 2)), venue=None, start=None, end=None,
+               start_date=first, end_date=first + timedelta(days=30 + i))
+        for i in range(6)
+    ]  # fmt: skip
+    # Far enough apart that no two timed listings share a doors-open window.
+    timed = [
+        member(f"agg{i}", " ".join(rng.sample(words, 2)), venue=None,
+               start=EVENING.replace(hour=8) + timedelta(hours=i))
+        for i in range(8)
+    ]  # fmt: skip
+    feats = [member_features(m) for m in [*spans, *timed]]
+    found = {
+        pair
+        for pair in candidate_pairs(feats)
+        if {k.split(":")[0][:3] for k in pair} == {"mus", "agg"}
+    }
+    expected = {
+        tuple(sorted((a.key, b.key)))
+        for a in feats
+        for b in feats
+        if a.span and b.start is not None and a.words & b.words
+    }
+    assert found == expected and 0 < len(expected) < len(spans) * len(timed)
+
+
 def test_close_answers_as_the_distance_alone() -> None:
     """Its shortcut (below ten letters one edit leaves the first two or the last two letters
     alone) changes no answer: two words are close when four letters swapped once, or when

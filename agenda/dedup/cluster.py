@@ -199,6 +199,14 @@ def _day_pairs(
 ) -> None:
     timed = sorted((f for f in group if f.start is not None), key=lambda f: (f.start, f.key))
     others = [f for f in group if f.start is None]
+    days = [f for f in others if not f.span]
+    # A span meets a timed listing on its first day only by a shared title word: found by
+    # its words, not by walking every span of the day for every listing of the day.
+    spans: dict[str, list[Features]] = defaultdict(list)
+    for f in others:
+        if f.span:
+            for stem in f.words:
+                spans[stem].append(f)
     for i, a in enumerate(timed):
         assert a.start is not None
         window: list[Features] = []
@@ -215,9 +223,12 @@ def _day_pairs(
         for b in window:
             if related(a, b):
                 add(a, b)
-        for b in others:
-            # A span against a one-day listing on its first day needs a shared title word.
-            if a.words & b.words or (not b.span and related(a, b)):
+        if spans:
+            for stem in a.words:
+                for b in spans.get(stem, ()):
+                    add(a, b)
+        for b in days:
+            if a.words & b.words or related(a, b):
                 add(a, b)
     for i, a in enumerate(others):
         for b in others[i + 1 :]:
