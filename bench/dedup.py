@@ -1,20 +1,27 @@
 """Benchmark: import plus deduplication of generated regions of 2,000 and 20,000 listings.
 
-The generator is shaped like the region: venue sources in the shapes of several formats
-(timed ICS with an end, all-day CSV rows, JSON-LD with times, RSS without an end),
-museums with exhibitions running one to six months (listed as all-day spans by the
-museum and as timed 10:00-17:00 spans or by their main title by aggregators), city-wide
-festivals over several days, opening evenings, weekly recurring tours (one series),
-and aggregators listing the same happenings with labels, capitals, places in titles,
-doors-open times, English translations, url slugs and missing venues. The region covers
-a fixed 18 months: a larger region is a denser one, as it is when more sources join.
+The generator is shaped like the region: venue sources in six formats (timed ICS with an
+end and weekly tours as one recurring event, all-day CSV rows, JSON-LD with times, RSS
+without an end, Atom, the WordPress events API), museums with exhibitions running one
+to six months (listed as all-day spans by the museum and as timed 10:00-17:00 spans or
+by their main title by aggregators), city-wide festivals over several days, opening
+evenings, weekly recurring tours (one series), and aggregators listing the same
+happenings with labels, capitals, places in titles, doors-open times, English
+translations, url slugs and missing venues. The region covers a fixed 18 months: a
+larger region is a denser one, as it is when more sources join.
+
+By default each source is written to a file in its format first, and the timed part is
+what ``agenda import`` does: read every file, parse it, store its listings (each source in
+its own transaction) and deduplicate the region once. ``--from listings`` hands the
+generated listings to the store directly instead (no reading or parsing), which isolates
+storing and deduplication.
 
 Each size runs in its own process, so its peak RSS is its own; each is run ``--repeat``
 times, interleaved, and the fastest run counts (the machine is shared). Prints the seconds for
 each size, t(large)/t(small) (linear = large/small), the peak RSS, and deduplication
 (clustering) time as a share of the whole import, measured in the same run.
 
-    .venv/bin/python bench/dedup.py [--sizes 2000 20000] [--repeat 5]
+    .venv/bin/python bench/dedup.py [--sizes 2000 20000] [--repeat 5] [--from bytes|listings]
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
 import argparse
+import csv
+import io
 import json
 import random
 import resource
@@ -33,12 +42,18 @@ import subprocess
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
+from xml.sax.saxutils import escape
+
+import icalendar
+import msgspec
 
 from agenda.dedup import rebuild as materialize
 from agenda.model import Listing, SourceConfig
 from agenda.store.database import Store
 from agenda.sync.ingest import ingest, rebuild_pending
+from agenda.sync.jobs import import_source
 from agenda.timeutil import AMSTERDAM
+from importers.fetch import FetchLimits
 
 NOW = datetime(2027, 1, 1, tzinfo=UTC)
 DAYS = 540
@@ -97,9 +112,9 @@ class Region:
         while len(self.venues) < n_listings // 70:
             name = f"{self.rng.choice(VENUE_KINDS)} {word(self.rng).capitalize()}"
             self.venues.append((self.rng.choice(list(CITIES)), name))
-        shapes = ["ics", "csv", "jsonld", "rss"]
+        shapes = ["ics", "csv", "jsonld", "rss", "atom", "tribe"]
         self.own = {
-            v: SourceConfig(id=f"venue-{i}", name=v, format=shapes[i % 4], url="x", kind="venue",
+            v: SourceConfig(id=f"venue-{i}", name=v, format=shapes[i % len(shapes)], url="x", kind="venue",
                             city=c, venue=v)
             for i, (c, v) in enumerate(self.venues)
         }  # fmt: skip
@@ -235,8 +250,235 @@ def region(n_listings: int, seed: int = 7) -> dict[SourceConfig, list[Listing]]:
     return built.out
 
 
-def measure(n: int, folder: Path) -> dict[str, float]:
+# --- each source as a file in its format ---------------------------------------------------
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(AMSTERDAM)
+
+
+def _place(listing: Listing) -> str:
+    return ", ".join(p for p in (listing.venue_name, listing.city) if p)
+
+
+def _vevent(listing: Listing, uid: str) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("dtstamp", NOW)
+    event.add("summary", listing.title)
+    if listing.start is not None:
+        event.add("dtstart", _local(listing.start))
+        if listing.end is not None:
+            event.add("dtend", _local(listing.end))
+    else:
+        assert listing.start_date is not None
+        event.add("dtstart", listing.start_date)
+        event.add("dtend", (listing.end_date or listing.start_date) + timedelta(days=1))
+    for name, value in (("description", listing.description), ("location", _place(listing)),
+                        ("url", listing.url)):  # fmt: skip
+        if value:
+            event.add(name, value)
+    if listing.categories:
+        event.add("categories", list(listing.categories))
+    return event
+
+
+def to_ics(source: SourceConfig, listings: list[Listing]) -> bytes:
+    """A calendar as venues publish one; a series of tours is one weekly recurring event."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{source.name}//Agenda//NL")
+    calendar.add("version", "2.0")
+    series: dict[str, list[Listing]] = {}
+    for listing in listings:
+        if listing.series_id is not None:
+            series.setdefault(listing.series_id, []).append(listing)
+        else:
+            calendar.add_component(_vevent(listing, listing.external_id))
+    for uid, occurrences in series.items():
+        first = min(occurrences, key=lambda o: o.start or NOW)
+        event = _vevent(first, uid)
+        event.add("rrule", {"freq": "weekly", "count": len(occurrences)})
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def to_csv(source: SourceConfig, listings: list[Listing]) -> bytes:
+    """A marketing team's spreadsheet: Dutch headers, semicolons, day-month-year."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["id", "titel", "datum", "begintijd", "einddatum", "eindtijd", "locatie",
+                     "plaats", "omschrijving", "link", "categorie"])  # fmt: skip
+    for listing in listings:
+        first: date | None
+        last: date | None
+        if listing.start is not None:
+            start = _local(listing.start)
+            end = _local(listing.end) if listing.end else None
+            first, begin = start.date(), start.strftime("%H:%M")
+            last, until = (end.date(), end.strftime("%H:%M")) if end else (None, "")
+        else:
+            first, begin, last, until = listing.start_date, "", listing.end_date, ""
+        writer.writerow([
+            listing.external_id, listing.title, f"{first:%d-%m-%Y}", begin,
+            f"{last:%d-%m-%Y}" if last and last != first else "", until,
+            listing.venue_name or "", listing.city or "", listing.description, listing.url or "",
+            ", ".join(listing.categories),
+        ])  # fmt: skip
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def _iso(listing: Listing, end: bool = False) -> str | None:
+    moment = listing.end if end else listing.start
+    if moment is not None:
+        return _local(moment).isoformat()
+    day = listing.end_date if end else listing.start_date
+    return day.isoformat() if day else None
+
+
+_SCHEMA_TYPES = {"exhibition": "ExhibitionEvent", "festival": "Festival"}
+
+
+def to_jsonld(source: SourceConfig, listings: list[Listing]) -> bytes:
+    """An agenda page carrying schema.org events in one ``@graph``."""
+    graph = []
+    for listing in listings:
+        event: dict[str, object] = {
+            "@type": _SCHEMA_TYPES.get(listing.event_type or "", "Event"),
+            "@id": f"https://{source.id}.example/agenda/{listing.external_id}#event",
+            "name": listing.title,
+            "startDate": _iso(listing),
+            "eventStatus": "https://schema.org/EventScheduled",
+        }
+        if _iso(listing, end=True):
+            event["endDate"] = _iso(listing, end=True)
+        if listing.url:
+            event["url"] = listing.url
+        if listing.description:
+            event["description"] = listing.description
+        if listing.language:
+            event["inLanguage"] = listing.language
+        if listing.venue_name or listing.city:
+            event["location"] = {
+                "@type": "Place",
+                **({"name": listing.venue_name} if listing.venue_name else {}),
+                "address": {"@type": "PostalAddress", "addressLocality": listing.city},
+            }
+        graph.append(event)
+    block = json.dumps({"@context": "https://schema.org", "@graph": graph}, ensure_ascii=False)
+    page = (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Agenda | '
+            f'{escape(source.name)}</title><script type="application/ld+json">{block}</script>'
+            f"</head><body><h1>Agenda</h1></body></html>")  # fmt: skip
+    return page.encode()
+
+
+def _ev(listing: Listing) -> str:
+    parts = [f"<ev:startdate>{_iso(listing)}</ev:startdate>"]
+    if _iso(listing, end=True):
+        parts.append(f"<ev:enddate>{_iso(listing, end=True)}</ev:enddate>")
+    if _place(listing):
+        parts.append(f"<ev:location>{escape(_place(listing))}</ev:location>")
+    if listing.event_type:
+        parts.append(f"<ev:type>{listing.event_type}</ev:type>")
+    return "".join(parts)
+
+
+def to_rss(source: SourceConfig, listings: list[Listing]) -> bytes:
+    """RSS 2.0 with the RSS event module."""
+    items = "".join(
+        f"<item><title>{escape(listing.title)}</title>"
+        f"<link>{escape(listing.url or f'https://{source.id}.example/{listing.external_id}')}</link>"
+        f'<guid isPermaLink="false">{listing.external_id}</guid>'
+        f"<description>{escape(listing.description)}</description>"
+        + "".join(f"<category>{escape(c)}</category>" for c in listing.categories)
+        + _ev(listing)
+        + "</item>"
+        for listing in listings
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:ev="http://purl.org/rss/1.0/modules/event/"><channel>'
+        f"<title>{escape(source.name)}</title><link>https://{source.id}.example/</link>"
+        f"<description>Agenda</description>{items}</channel></rss>"
+    ).encode()
+
+
+def to_atom(source: SourceConfig, listings: list[Listing]) -> bytes:
+    """Atom with the RSS event module."""
+    entries = "".join(
+        f"<entry><id>tag:{source.id}.example,2026:{listing.external_id}</id>"
+        f"<title>{escape(listing.title)}</title><updated>2026-12-01T09:00:00Z</updated>"
+        + (f'<link rel="alternate" href="{escape(listing.url)}"/>' if listing.url else "")
+        + f'<summary type="text">{escape(listing.description)}</summary>'
+        + "".join(f'<category term="{escape(c)}"/>' for c in listing.categories)
+        + _ev(listing)
+        + "</entry>"
+        for listing in listings
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        'xmlns:ev="http://purl.org/rss/1.0/modules/event/">'
+        f"<title>{escape(source.name)}</title><id>tag:{source.id}.example,2026:feed</id>"
+        f"<updated>2026-12-01T09:00:00Z</updated>{entries}</feed>"
+    ).encode()
+
+
+def to_tribe(source: SourceConfig, listings: list[Listing]) -> bytes:
+    """One page of the WordPress events API (The Events Calendar)."""
+    events = []
+    for number, listing in enumerate(listings, 1):
+        if listing.start is not None:
+            start = _local(listing.start)
+            end = _local(listing.end) if listing.end else start + timedelta(hours=2)
+            times = {"all_day": False, "start_date": f"{start:%Y-%m-%d %H:%M:%S}",
+                     "end_date": f"{end:%Y-%m-%d %H:%M:%S}"}  # fmt: skip
+        else:
+            assert listing.start_date is not None
+            times = {"all_day": True, "start_date": f"{listing.start_date} 00:00:00",
+                     "end_date": f"{listing.end_date or listing.start_date} 23:59:59"}  # fmt: skip
+        events.append({
+            "id": number, "title": listing.title, "description": listing.description,
+            "url": listing.url or f"https://{source.id}.example/event/{number}/",
+            "timezone": "Europe/Amsterdam", **times,
+            "venue": {"venue": listing.venue_name or "", "city": listing.city}
+            if listing.venue_name or listing.city else [],
+            "categories": [{"name": c} for c in listing.categories],
+        })  # fmt: skip
+    return json.dumps({"events": events, "total": len(events), "total_pages": 1}).encode()
+
+
+WRITERS = {"ics": to_ics, "csv": to_csv, "jsonld": to_jsonld, "rss": to_rss, "atom": to_atom,
+           "tribe": to_tribe}  # fmt: skip
+EXTENSIONS = {"ics": "ics", "csv": "csv", "jsonld": "html", "rss": "xml", "atom": "xml",
+              "tribe": "json"}  # fmt: skip
+
+
+def write_region(data: dict[SourceConfig, list[Listing]], folder: Path) -> list[SourceConfig]:
+    """Each source's listings as a file in its format; the sources, pointing at their files."""
+    sources = []
+    for source, listings in data.items():
+        path = folder / f"{source.id}.{EXTENSIONS[source.format]}"
+        path.write_bytes(WRITERS[source.format](source, listings))
+        sources.append(msgspec.structs.replace(source, url=path.as_uri()))
+    return sources
+
+
+def warm_up(folder: Path) -> None:
+    """Import a small region of every format once, untimed: what a process does only the
+    first time (loading parser modules, compiling patterns) counts in neither size."""
+    folder.mkdir()
+    store = Store.open(folder / "warm.db")
+    for source in write_region(region(300, seed=1), folder):
+        import_source(store, source, clock=lambda: NOW, defer=True)
+    rebuild_pending(store, NOW)
+    store.close()
+
+
+def measure(n: int, folder: Path, start: str = "bytes") -> dict[str, float]:
+    if start == "bytes":
+        warm_up(folder / "warm")
     data = region(n)
+    sources = write_region(data, folder) if start == "bytes" else list(data)
     store = Store.open(folder / f"dedup-{n}.db")
     spent = [0.0]
     original = materialize.cluster
@@ -252,18 +494,24 @@ def measure(n: int, folder: Path) -> dict[str, float]:
     try:
         t0, c0 = time.perf_counter(), time.process_time()
         # As `agenda import` does: every source in its own transaction, one clustering pass.
-        for source, listings in data.items():
-            ingest(store, source, listings, [], NOW, defer=True)
+        for source in sources:
+            if start == "bytes":
+                run = import_source(store, source, clock=lambda: NOW, defer=True,
+                                    limits=FetchLimits(max_bytes=20 * 1024 * 1024))  # fmt: skip
+                assert run.outcome == "ok", (source.id, run.outcome, run.message)
+            else:
+                ingest(store, source, data[source], [], NOW, defer=True)
         rebuild_pending(store, NOW)
         total = time.perf_counter() - t0
         cpu = time.process_time() - c0
     finally:
         materialize.cluster = original
     events = store.count("events")
+    listings = store.count("listings")
     store.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
-        "n": sum(map(len, data.values())),
+        "n": listings,
         "events": events,
         "total": total,
         "cpu": cpu,
@@ -276,11 +524,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=[2000, 20000])
     parser.add_argument("--repeat", type=int, default=5, help="runs per size (the fastest counts)")
+    parser.add_argument(
+        "--from",
+        dest="start",
+        choices=["bytes", "listings"],
+        default="bytes",
+        help="import files in six formats (default) or hand over listings",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         with tempfile.TemporaryDirectory() as tmp:
-            print(json.dumps(measure(args.one, Path(tmp))))
+            print(json.dumps(measure(args.one, Path(tmp), args.start)))
         return
     small, large = args.sizes
     results: dict[int, dict[str, float]] = {}
@@ -289,7 +544,7 @@ def main() -> None:
             # A process per size and run: each peak RSS is that import's own. The machine
             # is shared: the fastest of the runs is the one least disturbed.
             done = subprocess.run(
-                [sys.executable, __file__, "--one", str(n)],
+                [sys.executable, __file__, "--one", str(n), "--from", args.start],
                 capture_output=True,
                 text=True,
                 check=True,
