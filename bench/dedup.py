@@ -383,44 +383,49 @@ def _ev(listing: Listing) -> str:
     return "".join(parts)
 
 
-def to_rss(source: SourceConfig, listings: list[Listing]) -> bytes:
-    """RSS 2.0 with the RSS event module."""
-    items = "".join(
-        f"<item><title>{escape(listing.title)}</title>"
-        f"<link>{escape(listing.url or f'https://{source.id}.example/{listing.external_id}')}</link>"
-        f'<guid isPermaLink="false">{listing.external_id}</guid>'
-        f"<description>{escape(listing.description)}</description>"
-        + "".join(f"<category>{escape(c)}</category>" for c in listing.categories)
-        + _ev(listing)
-        + "</item>"
-        for listing in listings
-    )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
-        'xmlns:ev="http://purl.org/rss/1.0/modules/event/"><channel>'
-        f"<title>{escape(source.name)}</title><link>https://{source.id}.example/</link>"
-        f"<description>Agenda</description>{items}</channel></rss>"
-    ).encode()
+_EV = 'xmlns:ev="http://purl.org/rss/1.0/modules/event/"'
 
 
-def to_atom(source: SourceConfig, listings: list[Listing]) -> bytes:
-    """Atom with the RSS event module."""
-    entries = "".join(
-        f"<entry><id>tag:{source.id}.example,2026:{listing.external_id}</id>"
-        f"<title>{escape(listing.title)}</title><updated>2026-12-01T09:00:00Z</updated>"
-        + (f'<link rel="alternate" href="{escape(listing.url)}"/>' if listing.url else "")
-        + f'<summary type="text">{escape(listing.description)}</summary>'
-        + "".join(f'<category term="{escape(c)}"/>' for c in listing.categories)
-        + _ev(listing)
-        + "</entry>"
+# Per feed format: an event, a category, and what comes before and after the events.
+_FEEDS = {
+    "rss": (
+        '<item><title>{title}</title><link>{link}</link><guid isPermaLink="false">{id}</guid>'
+        "<description>{text}</description>{categories}{ev}</item>",
+        "<category>{}</category>",
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" {_EV}><channel>'
+        "<title>{name}</title><link>https://{source}.example/</link><description>Agenda"
+        "</description>",
+        "</channel></rss>",
+    ),
+    "atom": (
+        "<entry><id>tag:{source}.example,2026:{id}</id><title>{title}</title>"
+        '<updated>2026-12-01T09:00:00Z</updated><link rel="alternate" href="{link}"/>'
+        '<summary type="text">{text}</summary>{categories}{ev}</entry>',
+        '<category term="{}"/>',
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" {_EV}>'
+        "<title>{name}</title><id>tag:{source}.example,2026:feed</id>"
+        "<updated>2026-12-01T09:00:00Z</updated>",
+        "</feed>",
+    ),
+}
+
+
+def to_feed(source: SourceConfig, listings: list[Listing]) -> bytes:
+    """RSS 2.0 or Atom, with the RSS event module."""
+    item, category, head, tail = _FEEDS[source.format]
+    events = "".join(
+        item.format(
+            source=source.id,
+            id=listing.external_id,
+            title=escape(listing.title),
+            link=escape(listing.url or f"https://{source.id}.example/{listing.external_id}"),
+            text=escape(listing.description),
+            categories="".join(category.format(escape(c)) for c in listing.categories),
+            ev=_ev(listing),
+        )
         for listing in listings
     )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
-        'xmlns:ev="http://purl.org/rss/1.0/modules/event/">'
-        f"<title>{escape(source.name)}</title><id>tag:{source.id}.example,2026:feed</id>"
-        f"<updated>2026-12-01T09:00:00Z</updated>{entries}</feed>"
-    ).encode()
+    return (head.format(name=escape(source.name), source=source.id) + events + tail).encode()
 
 
 def to_tribe(source: SourceConfig, listings: list[Listing]) -> bytes:
@@ -447,7 +452,7 @@ def to_tribe(source: SourceConfig, listings: list[Listing]) -> bytes:
     return json.dumps({"events": events, "total": len(events), "total_pages": 1}).encode()
 
 
-WRITERS = {"ics": to_ics, "csv": to_csv, "jsonld": to_jsonld, "rss": to_rss, "atom": to_atom,
+WRITERS = {"ics": to_ics, "csv": to_csv, "jsonld": to_jsonld, "rss": to_feed, "atom": to_feed,
            "tribe": to_tribe}  # fmt: skip
 EXTENSIONS = {"ics": "ics", "csv": "csv", "jsonld": "html", "rss": "xml", "atom": "xml",
               "tribe": "json"}  # fmt: skip
