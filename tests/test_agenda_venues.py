@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import time
 import unicodedata
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -316,6 +318,46 @@ def test_learned_venue_resolves_afterwards() -> None:
     assert gazetteer.resolve("Nieuwe Kerk", city="Den Haag") is None
     # The shared bundled instance is not touched.
     assert BUNDLED.get(new_id) is None
+
+
+def test_learning_venues_gives_each_its_own_id_without_copying_the_gazetteer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each new venue is checked against the gazetteer's ids in place: a copy of every id for
+    every venue learned grew with the square of the venues a region has."""
+    from datetime import UTC, datetime
+
+    from conftest import make_listing
+
+    from agenda.dedup.places import PlaceResolver
+    from agenda.store.database import Store
+
+    store = Store.open(tmp_path / "agenda.db")
+    places = PlaceResolver(store, datetime(2027, 1, 1, tzinfo=UTC))
+
+    def copied(self: Gazetteer) -> tuple[GazetteerVenue, ...]:
+        raise AssertionError("the gazetteer was copied to learn a venue")
+
+    monkeypatch.setattr(Gazetteer, "venues", copied)
+    # The same name in two cities, and 200 made-up names (some close enough to be one).
+    rng = random.Random(4)
+    names = [("Galerie Zonneveld", "Leiden"), ("Galerie Zonneveld", "Delft")]
+    names += [
+        ("Atelier " + "".join(rng.choice("bdklmnprstvz") + rng.choice("aeiou") for _ in range(3)),
+         "Den Haag")
+        for _ in range(200)
+    ]  # fmt: skip
+    learned = [
+        places.venue(make_listing(external_id=f"e{i}", venue_name=name, city=city))
+        for i, (name, city) in enumerate(names)
+    ]
+    venues = {id(venue): venue for venue in learned if venue is not None}
+    assert len({venue.id for venue in venues.values()}) == len(venues) > 150
+    assert [venue.id for venue in learned[:2] if venue] == [
+        "galerie-zonneveld",
+        "galerie-zonneveld-delft",
+    ]
+    store.close()
 
 
 def test_add_is_idempotent_and_guards_ids() -> None:

@@ -19,7 +19,7 @@ refuses ties):
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable, KeysView
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
@@ -176,6 +176,10 @@ class Gazetteer:
     def venues(self) -> tuple[GazetteerVenue, ...]:
         """All venues, in the order they were added."""
         return tuple(self._venues.values())
+
+    def ids(self) -> KeysView[str]:
+        """The ids of all venues, as a live view (no copy)."""
+        return self._venues.keys()
 
     def add(self, venue: GazetteerVenue) -> None:
         """Add a (learned) venue; adding the same venue twice is a no-op."""
@@ -405,7 +409,7 @@ class Gazetteer:
             self._city_names.setdefault(city, city)
 
 
-def new_venue_id(name: str, city: str | None, taken: set[str]) -> str:
+def new_venue_id(name: str, city: str | None, taken: Container[str]) -> str:
     """A fresh id for an unknown venue: the name's slug, plus the city (or a number) if taken."""
     first = SPLIT.split(PARENS.sub(" ", prep(name)))[0]
     base = slugify(drop_article(norm(first))) or slugify(norm(name)) or "venue"

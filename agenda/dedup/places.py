@@ -45,9 +45,10 @@ class PlaceResolver:
         if not is_place_name(listing.venue_name) or not city:
             return None
         assert listing.venue_name is not None
-        taken = {v.id for v in self._gazetteer.venues()}
         venue = GazetteerVenue(
-            id=new_venue_id(listing.venue_name, city, taken),
+            # The gazetteer's own ids, not a copy of them for every venue learned: a region
+            # learning thousands of venues would copy thousands of ids thousands of times.
+            id=new_venue_id(listing.venue_name, city, self._gazetteer.ids()),
             name=listing.venue_name.strip(),
             city=city,
             addresses=(listing.address,) if listing.address else (),
