@@ -224,14 +224,9 @@ def title_forms(title: str, places: Iterable[str] = (), url: str | None = None) 
     return tuple(unique)
 
 
-def title_tokens(forms: Iterable[str]) -> frozenset[str]:
-    """The distinctive words of every form long enough to be matched despite a typo."""
-    return frozenset(t for form in forms for t in _strong(form.split()) if len(t) >= 4)
-
-
 def title_words_and_tokens(forms: Sequence[str]) -> tuple[frozenset[str], tuple[str, ...]]:
     """Four-letter stems of the distinctive words of every form (``dinotour`` -> ``dino``),
-    for blocking, and those words themselves as ``title_tokens`` would give them."""
+    for blocking, and those of the words long enough to be matched despite a typo."""
     if len(forms) == 1:  # most titles: no set to merge into
         strong = _strong(forms[0].split())
     else:
