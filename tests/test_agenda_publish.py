@@ -34,6 +34,21 @@ def seeded(tmp_path: Path) -> Store:
     return store
 
 
+def seeded_and_published(tmp_path: Path) -> tuple[Store, Path]:
+    """The seeded store, published once to ``tmp_path / "site"``."""
+    store = seeded(tmp_path)
+    out = tmp_path / "site"
+    publish(store, out, "https://cdn.example", CLOCK)
+    return store, out
+
+
+def rename_the_concert(store: Store) -> None:
+    """One change an hour later: the Prinsenhof renames its only event."""
+    ingest(store, make_source(id="prinsenhof", city="Delft", venue="Museum Prinsenhof Delft"),
+           [make_listing(source_id="prinsenhof", external_id="d", title="Orgelconcert (nieuw)", city="Delft",
+                         venue_name="Museum Prinsenhof Delft")], [], NOW + timedelta(hours=1))  # fmt: skip
+
+
 def test_publish_writes_every_slice_and_then_only_what_changed(tmp_path: Path) -> None:
     store = seeded(tmp_path)
     out = tmp_path / "site"
@@ -65,9 +80,7 @@ def test_publish_writes_every_slice_and_then_only_what_changed(tmp_path: Path) -
 
 
 def test_a_reader_holding_the_old_file_keeps_a_whole_file(tmp_path: Path) -> None:
-    store = seeded(tmp_path)
-    out = tmp_path / "site"
-    publish(store, out, "https://cdn.example", CLOCK)
+    store, out = seeded_and_published(tmp_path)
     reader = (out / "feeds/delft.ics").open("rb")
     old = (out / "feeds/delft.ics").read_bytes()
     ingest(
@@ -85,9 +98,7 @@ def test_a_reader_holding_the_old_file_keeps_a_whole_file(tmp_path: Path) -> Non
 
 
 def test_files_no_longer_published_are_removed(tmp_path: Path) -> None:
-    store = seeded(tmp_path)
-    out = tmp_path / "site"
-    publish(store, out, "https://cdn.example", CLOCK)
+    store, out = seeded_and_published(tmp_path)
     assert (out / "feeds/venue-prinsenhof.ics").exists()
     later = CLOCK + timedelta(days=400)  # everything is past: the venue has nothing upcoming
     report = publish(store, out, "https://cdn.example", later)
@@ -105,9 +116,7 @@ def test_cli_publish(tmp_path: Path) -> None:
 def test_feeds_with_unchanged_inputs_are_not_even_rendered(tmp_path: Path, monkeypatch) -> None:
     from agenda.web import publish as publishing
 
-    store = seeded(tmp_path)
-    out = tmp_path / "site"
-    publish(store, out, "https://cdn.example", CLOCK)
+    store, out = seeded_and_published(tmp_path)
     calls: list[str] = []
     real = publishing.render_format
 
@@ -118,9 +127,7 @@ def test_feeds_with_unchanged_inputs_are_not_even_rendered(tmp_path: Path, monke
     monkeypatch.setattr(publishing, "render_format", counting)
     publish(store, out, "https://cdn.example", CLOCK)
     assert calls == []
-    ingest(store, make_source(id="prinsenhof", city="Delft", venue="Museum Prinsenhof Delft"),
-           [make_listing(source_id="prinsenhof", external_id="d", title="Orgelconcert (nieuw)", city="Delft",
-                         venue_name="Museum Prinsenhof Delft")], [], NOW + timedelta(hours=1))  # fmt: skip
+    rename_the_concert(store)
     publish(store, out, "https://cdn.example", CLOCK)
     rendered = {url.rsplit("/", 1)[1] for url in calls}
     assert "delft.ics" in rendered and "agenda.ics" in rendered and "leiden.ics" not in rendered
@@ -207,12 +214,8 @@ def test_after_one_change_only_that_event_is_read_and_rendered(tmp_path: Path, m
     from agenda.store import query
     from feeds import atom, ical, jsonfeed, rss
 
-    store = seeded(tmp_path)
-    out = tmp_path / "site"
-    publish(store, out, "https://cdn.example", CLOCK)
-    ingest(store, make_source(id="prinsenhof", city="Delft", venue="Museum Prinsenhof Delft"),
-           [make_listing(source_id="prinsenhof", external_id="d", title="Orgelconcert (nieuw)", city="Delft",
-                         venue_name="Museum Prinsenhof Delft")], [], NOW + timedelta(hours=1))  # fmt: skip
+    store, out = seeded_and_published(tmp_path)
+    rename_the_concert(store)
     read: list[str] = []
     rendered: list[str] = []
     real_read = query.events_by_id
@@ -265,9 +268,7 @@ def test_a_new_renderer_or_a_broken_piece_file_renders_everything_again(
 ) -> None:
     from agenda.web import publish as publishing
 
-    store = seeded(tmp_path)
-    out = tmp_path / "site"
-    publish(store, out, "https://cdn.example", CLOCK)
+    store, out = seeded_and_published(tmp_path)
     before = site(out)
     calls: list[str] = []
     real = publishing.render_format
@@ -288,12 +289,8 @@ def test_an_import_committing_during_a_publish_takes_nothing_away_from_it(
 ) -> None:
     from agenda.store import query
 
-    store = seeded(tmp_path)
-    out = tmp_path / "site"
-    publish(store, out, "https://cdn.example", CLOCK)
-    ingest(store, make_source(id="prinsenhof", city="Delft", venue="Museum Prinsenhof Delft"),
-           [make_listing(source_id="prinsenhof", external_id="d", title="Orgelconcert (nieuw)", city="Delft",
-                         venue_name="Museum Prinsenhof Delft")], [], NOW + timedelta(hours=1))  # fmt: skip
+    store, out = seeded_and_published(tmp_path)
+    rename_the_concert(store)
     other = Store.open(tmp_path / "a.db")  # another process's connection
     real = query.events_by_id
 
